@@ -1,0 +1,41 @@
+"""What a check kind receives and returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..lessons import Lesson
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    message: str = ""
+    error: float | None = None
+    tolerance: float | None = None
+    comparable: bool = True  # a value was compared, so a known mistake may match it
+
+
+@dataclass
+class CheckContext:
+    lesson: Lesson
+    student: Callable[[str], Any]  # output path -> the student's decoded value
+    expected: Callable[[str], Any]  # "<probe>.<path>" -> the expected decoded value
+    reference_module: Callable[[], Any]
+
+
+MISSING = object()
+
+
+def at_path(value: Any, path: list[str]) -> Any:
+    """Follow a dotted path into nested dicts / lists; MISSING if it is not there."""
+    for part in path:
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return MISSING
+    return value

@@ -1,0 +1,188 @@
+"""Grade one submission: inputs -> sandbox -> reference -> checks -> mistakes -> result.
+
+This is the one place that runs the whole flow; the trusted side only ever sees the
+student's work as validated data from the sandbox.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .checks import EVALUATORS, CheckContext, Verdict
+from .checks.base import MISSING, at_path
+from .harness.runner import run_probe
+from .harness.values import decode, encode
+from .inputs import draw_inputs
+from .lessons import Lesson
+from .mistakes import match_mistake
+from .results import CheckResult, GradeResult, MistakeMatch
+from .sandbox import get_backend
+from .sandbox_run import ProbeOutcome, SandboxRun, probe_seed, run_submission
+from .spec import CloseCheck, EqualCheck, Probe
+from .static_checks import uses_autograd, uses_builtin_optimizer
+from .submission import Program, load_program
+
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(text: str, limit: int = 4000) -> str:
+    """Remove terminal escapes and control characters from text shown back to a person."""
+    text = _CONTROL.sub("", text)
+    return text if len(text) <= limit else text[:limit] + "\n… (truncated)"
+
+
+class Oracle:
+    """Runs the reference, an oracle or a mistake variant on the trusted side, cached."""
+
+    def __init__(self, lesson: Lesson, inputs: dict[str, Any], seed: int) -> None:
+        self.lesson = lesson
+        self.inputs = inputs
+        self.seed = seed
+        self._modules: dict[str, Any] = {}
+        self._runs: dict[tuple[str, str], dict[str, Any] | None] = {}
+
+    def module(self, key: str) -> Any:
+        if key not in self._modules:
+            if key == "reference":
+                self._modules[key] = self.lesson.reference_module()
+            elif key.startswith("mistake:"):
+                self._modules[key] = self.lesson.mistake_module(key.split(":", 1)[1])
+            else:
+                import importlib  # noqa: PLC0415
+
+                self._modules[key] = importlib.import_module(key)
+        return self._modules[key]
+
+    def outputs(self, probe: Probe, variant: str | None = None) -> dict[str, Any] | None:
+        """Decoded outputs of ``probe`` for the reference (or oracle) or a mistake variant."""
+        key = (probe.id, variant or "expected")
+        if key not in self._runs:
+            if variant is None:
+                module = self.module(probe.expect.module)
+                rename = probe.expect.rename
+            else:
+                module = self.module(f"mistake:{variant}")
+                rename = {}
+            result = run_probe(module, probe.model_dump(mode="json"), self.inputs,
+                               probe_seed(self.seed, probe.id), rename=rename)
+            if result["status"] != "ok":
+                if variant is None:
+                    raise RuntimeError(f"the reference failed on probe {probe.id!r}: "
+                                       f"{result['error']}")
+                self._runs[key] = None
+            else:
+                self._runs[key] = {name: decode(*encode(v, f"{probe.id}/{name}"))
+                                   for name, v in result["outputs"].items()}
+        return self._runs[key]
+
+
+def _status_for(outcome: ProbeOutcome) -> str:
+    return "timeout" if outcome.status == "timeout" else "error"
+
+
+def _static_violations(spec_probes: list[Probe], program: Program) -> dict[str, str]:
+    """probe id -> a rule violation found in the source, for probes with guarded steps."""
+    sources = [c.source for c in program.cells]
+    found: dict[str, str] = {}
+    optim_msg: str | None = None
+    optim_checked = False
+    for probe in spec_probes:
+        for step in probe.steps:
+            if step.no_autograd and step.call:
+                msg = uses_autograd(sources, step.call)
+                if msg:
+                    found.setdefault(probe.id, msg)
+            if step.no_builtin_optimizers:
+                if not optim_checked:
+                    optim_msg, optim_checked = uses_builtin_optimizer(sources), True
+                if optim_msg:
+                    found.setdefault(probe.id, optim_msg)
+    return found
+
+
+def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
+                  sandbox: str = "auto", time_limit_s: float | None = None,
+                  on_progress: Callable[[str], None] | None = None) -> GradeResult:
+    spec = lesson.spec
+    started = time.perf_counter()
+    seed = secrets.randbits(31) if seed is None else seed
+    say = on_progress or (lambda _msg: None)
+    say("drawing fresh inputs")
+    inputs, dims = draw_inputs(spec, seed)
+    backend = get_backend(sandbox)
+    run: SandboxRun = run_submission(backend, spec, program, inputs, dims, seed,
+                                     time_limit_s=time_limit_s, on_progress=say)
+    say("comparing with the reference")
+    oracle = Oracle(lesson, {**inputs, **dims}, seed)
+    static = _static_violations(spec.probes, program)
+
+    def expected(ref: str) -> Any:
+        probe_id, *path = ref.split(".")
+        outs = oracle.outputs(spec.probe(probe_id))
+        assert outs is not None
+        return at_path(outs, path)
+
+    results: list[CheckResult] = []
+    matched: dict[str, MistakeMatch] = {}
+    for check in spec.checks:
+        outcome = run.probes[check.probe]
+        base = dict(name=check.name, max_points=check.points)
+        if outcome.status != "ok":
+            results.append(CheckResult(**base, points=0, status=_status_for(outcome),
+                                       message=clean_text(outcome.error or "", 1500)))
+            continue
+        rule = outcome.violations[:1] or ([static[check.probe]] if check.probe in static else [])
+        if rule:
+            results.append(CheckResult(**base, points=0, status="failed",
+                                       message=clean_text(rule[0], 500) + " (not accepted)"))
+            continue
+
+        def student(path: str, outcome: ProbeOutcome = outcome) -> Any:
+            return at_path(outcome.outputs, path.split("."))
+
+        ctx = CheckContext(lesson, student, expected, lambda: oracle.module("reference"))
+        verdict: Verdict = EVALUATORS[check.kind](check, ctx)
+        mistake = None
+        if not verdict.passed and verdict.comparable and isinstance(check, (CloseCheck, EqualCheck)):
+            probe = spec.probe(check.probe)
+
+            def variant_value(mid: str, probe: Probe = probe, path: str = check.output) -> Any:
+                outs = oracle.outputs(probe, variant=mid)
+                return MISSING if outs is None else at_path(outs, path.split("."))
+
+            exp_ref = check.expected or f"{check.probe}.{check.output}"
+            found = match_mistake(check, student(check.output), expected(exp_ref),
+                                  spec.mistakes, variant_value, MISSING)
+            if found:
+                mistake = MistakeMatch(id=found.id, title=found.title, message=found.message)
+                matched.setdefault(found.id, mistake)
+        message = clean_text(verdict.message, 1500)
+        if not verdict.passed and mistake is None and check.hint:
+            message = f"{message}. Hint: {check.hint}" if message else f"Hint: {check.hint}"
+        results.append(CheckResult(**base, points=check.points if verdict.passed else 0,
+                                   status="passed" if verdict.passed else "failed",
+                                   message=message, error=verdict.error,
+                                   tolerance=verdict.tolerance, mistake=mistake))
+    notes = list(run.notes)
+    for err in run.load_errors:
+        line = f", line {err.line}" if err.line else ""
+        notes.append(clean_text(f"{err.cell}{line} raised {err.type}: {err.message} — code after "
+                                "it in that cell did not run", 600))
+    for skipped in program.skipped:
+        notes.append(clean_text(f"skipped (IPython only): {skipped}", 300))
+    return GradeResult(
+        lesson=lesson.id, title=spec.lesson.title, submission=program.path.name,
+        score=sum(r.points for r in results), max_score=spec.max_score, seed=seed,
+        duration_s=round(time.perf_counter() - started, 3), sandbox=backend.name,
+        checks=results, mistakes=list(matched.values()), notes=notes,
+        output=clean_text(run.stdout + run.stderr, 4000),
+    )
+
+
+def grade_file(lesson: Lesson, path: Path, **kwargs: Any) -> GradeResult:
+    return grade_program(lesson, load_program(path, lesson.spec.lesson.stem), **kwargs)

@@ -1,0 +1,125 @@
+"""Inside the sandbox: load the submission's code and run each probe with a time limit."""
+
+from __future__ import annotations
+
+import json
+import linecache
+import os
+import signal
+import sys
+import time
+import types
+from pathlib import Path
+from typing import Any, TextIO
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .runner import ProbeTimeout, run_probe
+from .values import encode
+
+
+class _Events:
+    """Append-only JSON-lines channel to the trusted side, flushed after every event."""
+
+    def __init__(self, path: Path) -> None:
+        self._f: TextIO = path.open("a", encoding="utf-8")
+
+    def emit(self, **event: Any) -> None:
+        self._f.write(json.dumps(event, allow_nan=False) + "\n")
+        self._f.flush()
+        os.fsync(self._f.fileno())
+
+
+def _alarm(seconds: float) -> None:
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise ProbeTimeout()
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def _cancel_alarm() -> None:
+    signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _load(plan: dict[str, Any], workdir: Path) -> tuple[types.ModuleType, list[dict[str, Any]]]:
+    """Execute the submission's cells in a fresh module; errors are collected per cell."""
+    stem = plan["module_name"]
+    module = types.ModuleType(stem)
+    module.__file__ = f"<{stem}>"
+    sys.modules[stem] = module
+    cells = json.loads((workdir / plan["cells_file"]).read_text())
+    errors: list[dict[str, Any]] = []
+    for cell in cells:
+        filename = cell["filename"]
+        source = cell["source"]
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        try:
+            code = compile(source, filename, "exec")
+            exec(code, module.__dict__)  # noqa: S102 - this is the sandbox
+        except ProbeTimeout:
+            raise
+        except SyntaxError as exc:
+            errors.append({"cell": cell["label"], "type": "SyntaxError",
+                           "message": f"{exc.msg} (line {exc.lineno})"})
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and friends included
+            tb = exc.__traceback__
+            line = None
+            while tb is not None:
+                if tb.tb_frame.f_code.co_filename == filename:
+                    line = tb.tb_lineno
+                tb = tb.tb_next
+            errors.append({"cell": cell["label"], "type": type(exc).__name__,
+                           "message": str(exc)[:1000], "line": line})
+    return module, errors
+
+
+def run(workdir: Path, plan: dict[str, Any]) -> int:
+    out = workdir / "out"
+    events = _Events(out / "events.jsonl")
+    torch.set_num_threads(int(plan.get("threads", 1)))
+    inputs: dict[str, Any] = dict(load_file(str(workdir / "inputs.safetensors")))
+    inputs.update(plan["dims"])
+    os.chdir(workdir / "home")
+    t0 = time.perf_counter()
+    try:
+        _alarm(float(plan["load_timeout_s"]))
+        module, errors = _load(plan, workdir)
+        _cancel_alarm()
+    except ProbeTimeout:
+        events.emit(event="loaded", ok=False, errors=[{
+            "cell": "top level", "type": "Timeout",
+            "message": f"loading the submission took longer than {plan['load_timeout_s']} s"}],
+            elapsed_s=time.perf_counter() - t0)
+        return 3
+    events.emit(event="loaded", ok=True, errors=errors, elapsed_s=time.perf_counter() - t0)
+    student_files = ("<cell", f"<{plan['module_name']}")
+    for probe in plan["probes"]:
+        events.emit(event="start", probe=probe["id"])
+        try:
+            _alarm(float(probe["timeout_s"]))
+            result = run_probe(module, probe, inputs, int(probe["seed"]),
+                               student_files=student_files)
+            _cancel_alarm()
+        except ProbeTimeout:
+            events.emit(event="done", probe=probe["id"], status="timeout",
+                        error=f"took longer than {probe['timeout_s']} s", outputs={},
+                        violations=[], elapsed_s=float(probe["timeout_s"]), step_times=[])
+            continue
+        descriptors: dict[str, Any] = {}
+        tensors: dict[str, torch.Tensor] = {}
+        try:
+            for name, value in result["outputs"].items():
+                desc, ts = encode(value, f"{probe['id']}/{name}")
+                descriptors[name] = desc
+                tensors.update(ts)
+        except (ValueError, RuntimeError) as exc:
+            result.update(status="error", error=f"could not read the result: {exc}")
+            descriptors, tensors = {}, {}
+        save_file(tensors, str(out / f"{probe['id']}.safetensors"))
+        events.emit(event="done", probe=probe["id"], status=result["status"],
+                    error=result["error"], outputs=descriptors,
+                    violations=result["violations"], elapsed_s=result["elapsed_s"],
+                    step_times=result["step_times"])
+    events.emit(event="finished")
+    return 0

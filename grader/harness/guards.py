@@ -1,0 +1,81 @@
+"""Watchers that notice forbidden shortcuts while a student's function runs.
+
+``watch_autograd`` records any use of autograd (``backward``, ``autograd.grad``);
+``watch_builtin_optimizers`` records calls into torch.optim's own algorithms. They only
+observe and report; the trusted side also scans the source, since code in the sandbox
+could undo a patch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import torch
+
+_OPTIMIZERS = ("SGD", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
+               "RMSprop", "Rprop", "ASGD", "LBFGS", "SparseAdam", "Adafactor", "Muon")
+_FUNCTIONAL = ("sgd", "adam", "adamw", "adagrad", "adadelta", "adamax", "nadam", "radam",
+               "rmsprop", "rprop", "asgd")
+
+
+def _wrap(fn: Callable[..., Any], note: Callable[[], None]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        note()
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+@contextlib.contextmanager
+def _patched(targets: list[tuple[Any, str]], message: str, seen: list[str]) -> Iterator[None]:
+    saved = []
+    def note() -> None:
+        if message not in seen:
+            seen.append(message)
+    for owner, name in targets:
+        original = getattr(owner, name, None)
+        if original is None:
+            continue
+        saved.append((owner, name, original))
+        setattr(owner, name, _wrap(original, note))
+    try:
+        yield
+    finally:
+        for owner, name, original in reversed(saved):
+            setattr(owner, name, original)
+
+
+@contextlib.contextmanager
+def watch_autograd(seen: list[str], where: str) -> Iterator[None]:
+    targets = [(torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad")]
+    with _patched(targets, f"`{where}` used autograd (backward / autograd.grad)", seen):
+        yield
+
+
+@contextlib.contextmanager
+def watch_builtin_optimizers(seen: list[str], where: str) -> Iterator[None]:
+    targets: list[tuple[Any, str]] = []
+    for name in _OPTIMIZERS:
+        cls = getattr(torch.optim, name, None)
+        if isinstance(cls, type):
+            targets.append((cls, "step"))
+    for name in _FUNCTIONAL:
+        mod = getattr(torch.optim, name, None)
+        if mod is not None and hasattr(mod, name):
+            targets.append((mod, name))
+    with _patched(targets, f"`{where}` called one of torch.optim's own algorithms", seen):
+        yield
+
+
+def graph_attached(value: Any) -> bool:
+    """True when a returned tensor is part of an autograd graph."""
+    if isinstance(value, torch.Tensor):
+        return value.grad_fn is not None
+    if isinstance(value, (list, tuple)):
+        return any(graph_attached(v) for v in value)
+    if isinstance(value, dict):
+        return any(graph_attached(v) for v in value.values())
+    return False

@@ -1,0 +1,36 @@
+"""Sandbox entry point: load the submission, run the planned probes, write plain outputs.
+
+Run as ``python -I -S -B <lib>/harness/main.py <workdir>``. Reads ``plan.json`` and
+``inputs.safetensors`` from the work folder; writes ``out/events.jsonl`` (one JSON object
+per line) and ``out/<probe>.safetensors``. Nothing here decides a score.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _bootstrap(workdir: Path) -> dict[str, Any]:
+    plan = json.loads((workdir / "plan.json").read_text())
+    here = Path(__file__).resolve().parent
+    # Only the harness's parent folder, the stdlib and the listed site folders: no project
+    # root, no current folder, no user site, so nothing local can shadow torch or us.
+    sys.path[:] = [str(here.parent)] + [p for p in sys.path[1:] if p] + list(plan["site_paths"])
+    return plan
+
+
+def main() -> int:
+    workdir = Path(sys.argv[1]).resolve()
+    plan = _bootstrap(workdir)
+    from harness.entry import run  # noqa: PLC0415 - after sys.path is set
+
+    return run(workdir, plan)
+
+
+if __name__ == "__main__":
+    os.umask(0o077)
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Run a probe (a list of steps from the spec) against a module and collect its outputs.
+
+The same function runs the student's module inside the sandbox and the reference (or an
+oracle, or a known-mistake variant) on the trusted side, so both are treated alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import torch
+
+from . import guards
+from .library import HELPERS
+from .values import SpecBug, resolve
+
+MAX_MESSAGE = 1500
+
+
+class ProbeTimeout(BaseException):
+    """Raised (by a timer) when a probe overruns; a BaseException so ``except Exception``
+    in student code does not swallow it."""
+
+
+class StudentError(Exception):
+    """An error attributed to the submission, with a message written for the student."""
+
+
+def _symbol_lookup(module: Any, rename: dict[str, str]) -> Callable[[str], Any]:
+    def symbol(name: str) -> Any:
+        target = rename.get(name, name)
+        if not hasattr(module, target):
+            raise StudentError(f"Your submission does not define `{name}`.")
+        return getattr(module, target)
+    return symbol
+
+
+def _describe_exception(exc: BaseException, callee: str, student_files: tuple[str, ...]) -> str:
+    if isinstance(exc, NotImplementedError):
+        return f"`{callee}` is not implemented yet (it raises NotImplementedError)."
+    if isinstance(exc, StudentError):
+        return str(exc)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if any(f.filename.startswith(s) for s in student_files)]
+    where = ""
+    if frames:
+        f = frames[-1]
+        place = f.filename if f.filename.startswith("<cell") else "line"
+        where = f" ({place} {f.lineno}: {(f.line or '').strip()[:120]})" if place == "line" \
+            else f" ({place}, line {f.lineno}: {(f.line or '').strip()[:120]})"
+    text = f"`{callee}` raised {type(exc).__name__}: {exc}{where}"
+    return text[:MAX_MESSAGE]
+
+
+@contextlib.contextmanager
+def _watch(step: dict[str, Any], seen: list[str], name: str) -> Iterator[None]:
+    with contextlib.ExitStack() as stack:
+        if step.get("no_autograd"):
+            stack.enter_context(guards.watch_autograd(seen, name))
+        if step.get("no_builtin_optimizers"):
+            stack.enter_context(guards.watch_builtin_optimizers(seen, name))
+        yield
+
+
+def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: int, *,
+              rename: dict[str, str] | None = None,
+              student_files: tuple[str, ...] = ("<cell", "/"),
+              ) -> dict[str, Any]:
+    """Run ``probe`` against ``module``.
+
+    Returns ``{"status": "ok"|"error", "error": str|None, "outputs": {name: value},
+    "violations": [str], "elapsed_s": float, "step_times": [float]}``.
+    """
+    ns: dict[str, Any] = {k: (v.clone() if isinstance(v, torch.Tensor) else v)
+                          for k, v in inputs.items()}
+    symbol = _symbol_lookup(module, rename or {})
+    violations: list[str] = []
+    step_times: list[float] = []
+    if probe.get("seed_global_rng", True):
+        torch.manual_seed(seed)
+    start = time.perf_counter()
+    callee = "?"
+    try:
+        for step in probe["steps"]:
+            if step.get("call"):
+                callee = step["call"]
+                fn = symbol(callee)
+            elif step.get("use"):
+                callee = step["use"]
+                if callee not in HELPERS:
+                    raise SpecBug(f"unknown harness helper {callee!r}")
+                fn = HELPERS[callee]
+            else:
+                obj = resolve(step["on"], ns, symbol)
+                callee = f"{type(obj).__name__}.{step['method']}"
+                fn = getattr(obj, step["method"])
+            args = [resolve(a, ns, symbol) for a in step.get("args", [])]
+            kwargs = {k: resolve(v, ns, symbol) for k, v in step.get("kwargs", {}).items()}
+            t0 = time.perf_counter()
+            with _watch(step, violations, callee):
+                result = fn(*args, **kwargs)
+            step_times.append(time.perf_counter() - t0)
+            if step.get("no_autograd") and guards.graph_attached(result):
+                msg = f"`{callee}` returned a tensor attached to an autograd graph"
+                if msg not in violations:
+                    violations.append(msg)
+            out = step.get("out")
+            if isinstance(out, str):
+                ns[out] = result
+            elif isinstance(out, list):
+                if not isinstance(result, (tuple, list)) or len(result) != len(out):
+                    got = f"a {type(result).__name__}" if not isinstance(result, (tuple, list)) \
+                        else f"{len(result)} values"
+                    raise StudentError(
+                        f"`{callee}` should return {len(out)} values ({', '.join(out)}), "
+                        f"but returned {got}.")
+                for name, value in zip(out, result, strict=True):
+                    ns[name] = value
+        outputs = {name: ns[name] for name in probe["outputs"]}
+        status, error = "ok", None
+    except SpecBug:
+        raise
+    except ProbeTimeout:
+        raise
+    except Exception as exc:  # noqa: BLE001 - anything the student's code raises
+        outputs = {}
+        status, error = "error", _describe_exception(exc, callee, student_files)
+    except RecursionError as exc:  # pragma: no cover - subclass of Exception, kept for clarity
+        outputs, status, error = {}, "error", _describe_exception(exc, callee, student_files)
+    return {"status": status, "error": error, "outputs": outputs, "violations": violations,
+            "elapsed_s": time.perf_counter() - start, "step_times": step_times}

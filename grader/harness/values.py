@@ -1,0 +1,164 @@
+"""Resolve step arguments, and encode Python results as plain tensors plus a descriptor.
+
+A result crosses the sandbox boundary as a JSON descriptor of its structure and a flat
+dict of plain tensors (written as safetensors). Only exact ``torch.Tensor`` objects (or
+``nn.Parameter``), Python numbers, strings, None, lists, tuples and string-keyed dicts
+are encoded; anything else becomes an ``other`` leaf that no check accepts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+MAX_DEPTH = 6
+MAX_LEAVES = 4096
+MAX_STR = 2000
+ALLOWED_DTYPES = {
+    torch.float16, torch.bfloat16, torch.float32, torch.float64,
+    torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.bool,
+}
+
+
+class SpecBug(Exception):
+    """The spec refers to something that does not exist (a grader-side error)."""
+
+
+def resolve(arg: Any, ns: dict[str, Any], symbol: Any) -> Any:
+    """Turn a spec argument into a Python value using the probe namespace."""
+    if isinstance(arg, str) and arg.startswith("$"):
+        name = arg[1:]
+        if name not in ns:
+            raise SpecBug(f"unknown name {name!r} in probe namespace")
+        return ns[name]
+    if isinstance(arg, list):
+        return [resolve(a, ns, symbol) for a in arg]
+    if isinstance(arg, dict):
+        if len(arg) == 1:
+            (key, inner), = arg.items()
+            if key == "float":
+                return float(_scalar(resolve(inner, ns, symbol)))
+            if key == "int":
+                return int(_scalar(resolve(inner, ns, symbol)))
+            if key == "bool":
+                return bool(_scalar(resolve(inner, ns, symbol)))
+            if key == "tuple":
+                return tuple(resolve(inner, ns, symbol))
+            if key == "student":
+                return symbol(inner)
+            if key == "clone":
+                value = resolve(inner, ns, symbol)
+                return value.clone() if isinstance(value, torch.Tensor) else value
+        return {k: resolve(v, ns, symbol) for k, v in arg.items()}
+    return arg
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.item()
+    return value
+
+
+def _number_kind(value: Any) -> str | None:
+    t = type(value)
+    if t is bool:
+        return "bool"
+    if t is int:
+        return "int"
+    if t is float:
+        return "float"
+    return None
+
+
+def encode(value: Any, key: str) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """Encode ``value`` under ``key``; returns (descriptor, tensors)."""
+    tensors: dict[str, torch.Tensor] = {}
+    counter = [0]
+    desc = _encode(value, key, tensors, counter, 0)
+    return desc, tensors
+
+
+def _leaf(key: str, t: torch.Tensor, tensors: dict[str, torch.Tensor], counter: list[int]) -> None:
+    counter[0] += 1
+    if counter[0] > MAX_LEAVES:
+        raise ValueError("result has too many parts")
+    tensors[key] = t
+
+
+def _encode(v: Any, key: str, tensors: dict[str, torch.Tensor], counter: list[int],
+            depth: int) -> dict[str, Any]:
+    if depth > MAX_DEPTH:
+        return {"type": "other", "name": "too deeply nested"}
+    if v is None:
+        return {"type": "none"}
+    kind = _number_kind(v)
+    if kind is not None:
+        if kind == "bool":
+            return {"type": "number", "pytype": "bool", "value": bool(v)}
+        _leaf(key, torch.tensor(float(v), dtype=torch.float64), tensors, counter)
+        return {"type": "number", "pytype": kind, "key": key}
+    if type(v) is str:
+        return {"type": "str", "value": v[:MAX_STR]}
+    if type(v) in (torch.Tensor, torch.nn.Parameter):
+        if v.layout != torch.strided or v.dtype not in ALLOWED_DTYPES or v.is_quantized:
+            return {"type": "other", "name": f"tensor of dtype {v.dtype} / layout {v.layout}"}
+        t = v.detach().to("cpu").contiguous().clone()
+        _leaf(key, t, tensors, counter)
+        return {"type": "tensor", "key": key, "dtype": str(t.dtype).removeprefix("torch."),
+                "shape": list(t.shape), "requires_grad": bool(v.requires_grad)}
+    if type(v) in (list, tuple):
+        pytype = "list" if type(v) is list else "tuple"
+        kinds = {_number_kind(x) for x in v}
+        if v and kinds <= {"int", "float"}:
+            _leaf(key, torch.tensor([float(x) for x in v], dtype=torch.float64), tensors, counter)
+            elem = "int" if kinds == {"int"} else "float"
+            return {"type": "numlist", "pytype": pytype, "elem": elem, "key": key, "len": len(v)}
+        if len(v) > MAX_LEAVES:
+            raise ValueError("result has too many parts")
+        items = [_encode(x, f"{key}.{i}", tensors, counter, depth + 1) for i, x in enumerate(v)]
+        return {"type": "seq", "pytype": pytype, "items": items}
+    if type(v) is dict:
+        if not all(type(k) is str for k in v):
+            return {"type": "other", "name": "dict with non-string keys"}
+        if len(v) > MAX_LEAVES:
+            raise ValueError("result has too many parts")
+        return {"type": "dict", "items": {
+            k: _encode(x, f"{key}.{k}", tensors, counter, depth + 1) for k, x in v.items()}}
+    return {"type": "other", "name": type(v).__name__[:100]}
+
+
+def decode(desc: dict[str, Any], tensors: dict[str, torch.Tensor]) -> Any:
+    """Rebuild a value from a *validated* descriptor and its tensors."""
+    kind = desc["type"]
+    if kind == "none":
+        return None
+    if kind == "str":
+        return desc["value"]
+    if kind == "number":
+        if desc["pytype"] == "bool":
+            return bool(desc["value"])
+        x = tensors[desc["key"]].item()
+        return int(x) if desc["pytype"] == "int" else float(x)
+    if kind == "tensor":
+        return tensors[desc["key"]]
+    if kind == "numlist":
+        xs = tensors[desc["key"]].tolist()
+        vals = [int(x) for x in xs] if desc["elem"] == "int" else [float(x) for x in xs]
+        return vals if desc["pytype"] == "list" else tuple(vals)
+    if kind == "seq":
+        items = [decode(d, tensors) for d in desc["items"]]
+        return items if desc["pytype"] == "list" else tuple(items)
+    if kind == "dict":
+        return {k: decode(d, tensors) for k, d in desc["items"].items()}
+    return Unsupported(desc.get("name", "?"))
+
+
+class Unsupported:
+    """A result of a type no check accepts (a custom class, a numpy array, ...)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"

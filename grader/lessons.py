@@ -1,0 +1,99 @@
+"""Find lessons in a course folder and load their specs, references and known mistakes.
+
+A course folder holds ``assignments/<id>/`` and ``reference/<id>/spec.toml``. It is the
+repository root by default, or ``$GRADER_COURSE_ROOT``. Reference code is ours (trusted)
+and is loaded by path here, on the trusted side only.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .spec import LessonSpec, load_spec
+
+
+class LessonNotFound(Exception):
+    """No lesson with that id in the course folder."""
+
+
+def course_root() -> Path:
+    env = os.environ.get("GRADER_COURSE_ROOT")
+    if env:
+        return Path(env).resolve()
+    return Path(__file__).resolve().parent.parent
+
+
+def _lesson_key(lesson_id: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in lesson_id.split("."))
+
+
+@dataclass
+class Lesson:
+    id: str
+    root: Path
+
+    @property
+    def reference_dir(self) -> Path:
+        return self.root / "reference" / self.id
+
+    @property
+    def assignment_dir(self) -> Path:
+        return self.root / "assignments" / self.id
+
+    @property
+    def spec_path(self) -> Path:
+        return self.reference_dir / "spec.toml"
+
+    @cached_property
+    def spec(self) -> LessonSpec:
+        return load_spec(self.spec_path)
+
+    @property
+    def stub_path(self) -> Path:
+        return self.assignment_dir / f"{self.spec.lesson.stem}.py"
+
+    def reference_source(self) -> str:
+        return (self.reference_dir / "solution.py").read_text(encoding="utf-8")
+
+    def mistake_source(self, mistake_id: str) -> str:
+        """The variant's full source: the reference followed by the mistake's override."""
+        override = (self.reference_dir / "mistakes" / f"{mistake_id}.py").read_text(encoding="utf-8")
+        return self.reference_source() + "\n\n" + override
+
+    def reference_module(self) -> types.ModuleType:
+        return _module_from_source(self.reference_source(), f"reference_{self.id}",
+                                   str(self.reference_dir / "solution.py"))
+
+    def mistake_module(self, mistake_id: str) -> types.ModuleType:
+        return _module_from_source(self.mistake_source(mistake_id),
+                                   f"mistake_{self.id}_{mistake_id}",
+                                   str(self.reference_dir / "mistakes" / f"{mistake_id}.py"))
+
+
+def _module_from_source(source: str, name: str, filename: str) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    exec(compile(source, filename, "exec"), module.__dict__)  # noqa: S102 - our own code
+    return module
+
+
+def all_lessons(root: Path | None = None) -> list[Lesson]:
+    root = root or course_root()
+    ref = root / "reference"
+    if not ref.is_dir():
+        return []
+    ids = [p.name for p in ref.iterdir() if (p / "spec.toml").is_file()]
+    return [Lesson(i, root) for i in sorted(ids, key=_lesson_key)]
+
+
+def get_lesson(lesson_id: str, root: Path | None = None) -> Lesson:
+    root = root or course_root()
+    lesson = Lesson(lesson_id.strip(), root)
+    if not lesson.spec_path.is_file():
+        known = ", ".join(x.id for x in all_lessons(root)) or "none"
+        raise LessonNotFound(f"no lesson {lesson_id!r} (lessons with a grader: {known})")
+    return lesson

@@ -1,0 +1,1 @@
+"""Report formats: each module turns a ``GradeResult`` into one output format."""

@@ -1,0 +1,9 @@
+"""JSON output: the ``GradeResult`` model, serialised."""
+
+from __future__ import annotations
+
+from ..results import GradeResult
+
+
+def render_json(result: GradeResult) -> str:
+    return result.model_dump_json(indent=2)

@@ -1,0 +1,47 @@
+"""The sandbox interface: a job (a prepared work folder and limits) in, an outcome out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+
+class SandboxError(Exception):
+    """The sandbox could not be started (not a fault of the submission)."""
+
+
+@dataclass(frozen=True)
+class SandboxJob:
+    """Everything a backend needs: the work folder holds lib/, plan.json, inputs, home/, out/."""
+
+    workdir: Path
+    wall_time_s: float
+    memory_mb: int
+    max_processes: int
+    max_file_mb: int
+    max_output_bytes: int
+    threads: int = 1
+    gpu: bool = False
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SandboxOutcome:
+    exit_code: int | None
+    timed_out: bool
+    signal: int | None
+    duration_s: float
+    stdout: str
+    stderr: str
+    output_truncated: bool
+    memory_exceeded: bool = False
+
+
+class Backend(Protocol):
+    name: str
+    hides_files: bool  # True when the reference and the grader are not visible at all
+
+    def check_available(self) -> None: ...
+
+    def run(self, job: SandboxJob) -> SandboxOutcome: ...

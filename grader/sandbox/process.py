@@ -1,0 +1,127 @@
+"""The ``process`` backend: a child process with resource limits and a scrubbed environment.
+
+What it holds: CPU, wall time (the whole process group is killed), address space, file
+size, core dumps, open files, a clean environment, a private work folder, and an
+interpreter started isolated (``-I -S``) with a controlled ``sys.path``. What it cannot
+hold: files elsewhere on the machine stay readable by path, and the network is open.
+Use the stronger backends for untrusted batches.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import IO
+
+from .base import SandboxJob, SandboxOutcome
+
+
+def _drain(stream: IO[bytes], limit: int, sink: list[bytes], truncated: list[bool]) -> None:
+    """Keep the first ``limit`` bytes of a stream and discard the rest, never blocking it."""
+    kept = 0
+    while True:
+        chunk = stream.read(65536)
+        if not chunk:
+            break
+        if kept < limit:
+            sink.append(chunk[: limit - kept])
+            kept += len(sink[-1])
+        if kept >= limit and len(chunk):
+            truncated[0] = True
+    stream.close()
+
+
+def clean_env(job: SandboxJob) -> dict[str, str]:
+    threads = str(job.threads)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(job.workdir / "home"),
+        "TMPDIR": str(job.workdir / "home"),
+        "LANG": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "OMP_NUM_THREADS": threads,
+        "MKL_NUM_THREADS": threads,
+        "CUDA_VISIBLE_DEVICES": "" if not job.gpu else os.environ.get("CUDA_VISIBLE_DEVICES", "0"),
+    }
+    env.update(job.env)
+    return env
+
+
+def kill_group(pid: int) -> None:
+    for sig in (signal.SIGKILL,):
+        try:
+            os.killpg(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+class ProcessBackend:
+    name = "process"
+    hides_files = False
+
+    def check_available(self) -> None:
+        return None
+
+    def command(self, job: SandboxJob) -> list[str]:
+        main = job.workdir / "lib" / "harness" / "main.py"
+        return [sys.executable, "-I", "-S", "-B", str(main), str(job.workdir)]
+
+    def run(self, job: SandboxJob) -> SandboxOutcome:
+        mem = job.memory_mb * 1024 * 1024
+        fsize = job.max_file_mb * 1024 * 1024
+        cpu = int(job.wall_time_s * max(1, job.threads)) + 5
+
+        def limits() -> None:  # runs in the child, before exec
+            os.setsid()
+            resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+            if os.getuid() != 0:  # root ignores RLIMIT_NPROC; the stronger sandboxes hold it
+                resource.setrlimit(resource.RLIMIT_NPROC, (job.max_processes, job.max_processes))
+
+        return run_with_limits(self.command(job), job, limits, cwd=str(job.workdir / "home"))
+
+
+def run_with_limits(cmd: list[str], job: SandboxJob, preexec: object, cwd: str) -> SandboxOutcome:
+    """Start ``cmd``, cap its output, enforce the wall time and kill its whole group."""
+    start = time.monotonic()
+    proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=clean_env(job), cwd=cwd, preexec_fn=preexec,  # type: ignore[arg-type]
+        close_fds=True,
+    )
+    out: list[bytes] = []
+    err: list[bytes] = []
+    trunc = [False]
+    readers = [threading.Thread(target=_drain, args=(proc.stdout, job.max_output_bytes, out, trunc),
+                                daemon=True),
+               threading.Thread(target=_drain, args=(proc.stderr, job.max_output_bytes, err, trunc),
+                                daemon=True)]
+    for r in readers:
+        r.start()
+    timed_out = False
+    try:
+        proc.wait(timeout=job.wall_time_s)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    kill_group(proc.pid)  # also ends anything it left behind in its group
+    proc.wait()
+    for r in readers:
+        r.join(timeout=2)
+    code = proc.returncode
+    sig = -code if code is not None and code < 0 else None
+    stderr = b"".join(err).decode("utf-8", "replace")
+    return SandboxOutcome(
+        exit_code=code, timed_out=timed_out, signal=sig, duration_s=time.monotonic() - start,
+        stdout=b"".join(out).decode("utf-8", "replace"), stderr=stderr,
+        output_truncated=trunc[0],
+        memory_exceeded="MemoryError" in stderr or "DefaultCPUAllocator" in stderr,
+    )

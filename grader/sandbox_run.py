@@ -62,7 +62,7 @@ def probe_seed(seed: int, probe_id: str) -> int:
 
 def prepare_workdir(base: Path, spec: LessonSpec, program: Program,
                     inputs: dict[str, torch.Tensor], dims: dict[str, int], probes: list[Probe],
-                    seed: int, threads: int) -> Path:
+                    seed: int, threads: int, probe_timeout_s: float | None = None) -> Path:
     work = Path(tempfile.mkdtemp(prefix="run-", dir=base))
     lib = work / "lib" / "harness"
     lib.mkdir(parents=True)
@@ -78,6 +78,7 @@ def prepare_workdir(base: Path, spec: LessonSpec, program: Program,
         "threads": threads,
         "load_timeout_s": spec.limits.load_timeout_s,
         "probes": [{**p.model_dump(mode="json", exclude={"expect", "trusted_only"}),
+                    "timeout_s": min(p.timeout_s, probe_timeout_s or p.timeout_s),
                     "seed": probe_seed(seed, p.id)} for p in probes],
     }
     (work / "plan.json").write_text(json.dumps(plan))
@@ -135,7 +136,7 @@ def run_submission(backend: Backend, spec: LessonSpec, program: Program,
             wall = min(time_limit_s or limits.time_s,
                        limits.load_timeout_s + sum(p.timeout_s for p in remaining) + 10)
             work = prepare_workdir(Path(base), spec, program, inputs, dims, remaining, seed,
-                                   threads)
+                                   threads, time_limit_s)
             job = SandboxJob(workdir=work, wall_time_s=wall, memory_mb=limits.memory_mb,
                              max_processes=limits.max_processes, max_file_mb=limits.max_file_mb,
                              max_output_bytes=limits.max_output_kb * 1024, threads=threads,

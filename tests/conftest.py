@@ -1,0 +1,49 @@
+"""Shared test helpers: grading a source text as a submission, markers for environment needs."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    try:
+        import torch
+
+        has_cuda = torch.cuda.is_available()
+    except ImportError:  # pragma: no cover
+        has_cuda = False
+    skip_gpu = pytest.mark.skip(reason="needs CUDA")
+    for item in items:
+        if "gpu" in item.keywords and not has_cuda:
+            item.add_marker(skip_gpu)
+
+
+def grade_source(lesson_id: str, source: str, seed: int, suffix: str = ".py") -> Any:
+    """Grade ``source`` (a whole submission) for ``lesson_id`` through the real sandbox."""
+    from grader.engine import grade_file
+    from grader.lessons import get_lesson
+
+    lesson = get_lesson(lesson_id)
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / f"{lesson.spec.lesson.stem}{suffix}"
+        path.write_text(source, encoding="utf-8")
+        return grade_file(lesson, path, seed=seed)
+
+
+def grade_many(fn: Callable[[int], Any], seeds: list[int], workers: int = 2) -> list[Any]:
+    """Grade several seeds at once (each sandbox is its own process)."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, seeds))
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT

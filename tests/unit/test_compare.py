@@ -1,0 +1,62 @@
+"""Tolerance comparison: fixed order of checks, per-dtype tolerances, readable messages."""
+
+from __future__ import annotations
+
+import torch
+
+from grader.compare import compare
+
+
+def test_float64_answer_passes_against_float32_expected():
+    e = torch.randn(50)
+    assert compare(e.double() + 1e-7, e).ok
+
+
+def test_shape_mismatch_comes_first_and_explains_broadcasting():
+    c = compare(torch.zeros(5, 5), torch.zeros(5))
+    assert not c.ok and c.structural
+    assert "(n, 1) minus (n,)" in c.message
+
+
+def test_integer_result_where_float_expected_is_a_dtype_failure():
+    c = compare(torch.zeros(3, dtype=torch.int64), torch.zeros(3))
+    assert not c.ok and "dtype" in c.message
+
+
+def test_nan_is_reported_with_index():
+    a = torch.tensor([1.0, float("nan"), 3.0])
+    c = compare(a, torch.tensor([1.0, 2.0, 3.0]))
+    assert not c.ok and "NaN at index (1,)" in c.message
+
+
+def test_value_mismatch_reports_measured_and_allowed_error():
+    c = compare(torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]), rtol=1e-3, atol=1e-3)
+    assert not c.ok
+    assert c.error == 0.5
+    assert abs(c.tolerance - (1e-3 + 2e-3)) < 1e-12
+    assert "received 2.5, expected 2, at index (1,)" in c.message
+
+
+def test_python_float_expected_rejects_tensor_with_item_hint():
+    c = compare([torch.tensor(1.0)], [1.0])
+    assert not c.ok and ".item()" in c.message
+
+
+def test_tuple_and_dict_structures():
+    assert compare((torch.ones(2), torch.zeros(())), (torch.ones(2), torch.zeros(()))).ok
+    c = compare({"a": torch.ones(2)}, {"a": torch.ones(2), "b": torch.ones(1)})
+    assert not c.ok and "missing keys ['b']" in c.message
+
+
+def test_trajectory_tolerance_can_grow_with_steps():
+    e = torch.zeros(10, 3)
+    a = e.clone()
+    a[9] = 9e-5
+    assert not compare(a, e, rtol=0.0, atol=1e-6).ok
+    assert compare(a, e, rtol=0.0, atol=1e-6, atol_per_step=1e-5).ok
+
+
+def test_equal_nan_lets_a_nan_variant_match():
+    a = torch.tensor([float("nan"), 1.0])
+    assert compare(a, a.clone(), equal_nan=True).ok
+    assert not compare(a, a.clone()).ok

@@ -1,0 +1,20 @@
+"""Source-level rule checks (parse only, never run)."""
+
+from __future__ import annotations
+
+from grader.static_checks import uses_autograd, uses_builtin_optimizer
+
+
+def test_autograd_in_the_guarded_function_is_found():
+    src = "def g(x):\n    x.requires_grad_()\n    (x**2).sum().backward()\n    return x.grad\n"
+    assert "backward" in uses_autograd([src], "g") or "requires_grad" in uses_autograd([src], "g")
+    assert uses_autograd([src], "other") is None
+    assert uses_autograd(["def g(x):\n    return 2 * x\n"], "g") is None
+
+
+def test_builtin_optimizers_are_found_but_the_base_class_is_allowed():
+    assert uses_builtin_optimizer(["from torch.optim import Optimizer\nclass A(Optimizer): pass"]) \
+        is None
+    assert uses_builtin_optimizer(["import torch\nclass A(torch.optim.Adam): pass"])
+    assert uses_builtin_optimizer(["from torch.optim import Adam as Base"])
+    assert uses_builtin_optimizer(["from torch.optim.adam import adam"])

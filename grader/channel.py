@@ -168,7 +168,8 @@ def check_safetensors_header(data: bytes) -> dict[str, dict[str, Any]]:
         count = 1
         for s in shape:
             count *= s
-        if not (isinstance(offs, list) and len(offs) == 2 and all(isinstance(o, int) for o in offs)):
+        if not (isinstance(offs, list) and len(offs) == 2
+                and all(isinstance(o, int) for o in offs)):
             raise ChannelError(f"tensor {key!r}: bad offsets")
         begin, end = offs
         if not (0 <= begin <= end <= body) or end - begin != count * DTYPE_SIZES[dtype]:

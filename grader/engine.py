@@ -148,7 +148,8 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         ctx = CheckContext(lesson, student, expected, lambda: oracle.module("reference"))
         verdict: Verdict = EVALUATORS[check.kind](check, ctx)
         mistake = None
-        if not verdict.passed and verdict.comparable and isinstance(check, (CloseCheck, EqualCheck)):
+        if (not verdict.passed and verdict.comparable
+                and isinstance(check, (CloseCheck, EqualCheck))):
             probe = spec.probe(check.probe)
 
             def variant_value(mid: str, probe: Probe = probe, path: str = check.output) -> Any:

@@ -61,7 +61,8 @@ class Lesson:
 
     def mistake_source(self, mistake_id: str) -> str:
         """The variant's full source: the reference followed by the mistake's override."""
-        override = (self.reference_dir / "mistakes" / f"{mistake_id}.py").read_text(encoding="utf-8")
+        path = self.reference_dir / "mistakes" / f"{mistake_id}.py"
+        override = path.read_text(encoding="utf-8")
         return self.reference_source() + "\n\n" + override
 
     def reference_module(self) -> types.ModuleType:

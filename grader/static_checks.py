@@ -52,7 +52,8 @@ def uses_builtin_optimizer(sources: list[str]) -> str | None:
     banned = set(_OPTIMIZERS) | set(_FUNCTIONAL)
     for tree in _parse_cells(sources):
         for sub in ast.walk(tree):
-            if isinstance(sub, ast.ImportFrom) and sub.module and sub.module.startswith("torch.optim"):
+            if (isinstance(sub, ast.ImportFrom) and sub.module
+                    and sub.module.startswith("torch.optim")):
                 tail = sub.module.split(".")[-1]
                 names = [a.name for a in sub.names]
                 hit = [n for n in names if n in banned] or ([tail] if tail in banned else [])

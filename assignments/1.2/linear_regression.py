@@ -40,7 +40,8 @@ def mse_grad(X: Tensor, y: Tensor, w: Tensor, b: Tensor) -> tuple[Tensor, Tensor
 
 # %% [markdown]
 # ## 3. One step, then the whole fit
-# $w \leftarrow w - \eta \, \partial L / \partial w$, $b \leftarrow b - \eta \, \partial L / \partial b$.
+# $w \leftarrow w - \eta \, \partial L / \partial w$,
+# $b \leftarrow b - \eta \, \partial L / \partial b$.
 
 # %%
 def gd_step(w: Tensor, b: Tensor, dw: Tensor, db: Tensor, lr: float) -> tuple[Tensor, Tensor]:

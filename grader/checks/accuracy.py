@@ -19,7 +19,8 @@ def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
     params = ctx.student(check.output)
     if params is MISSING:
         return Verdict(False, f"no output `{check.output}`", comparable=False)
-    if not isinstance(params, dict) or not all(isinstance(v, torch.Tensor) for v in params.values()):
+    if not isinstance(params, dict) or not all(
+            isinstance(v, torch.Tensor) for v in params.values()):
         return Verdict(False, "the trained parameters must be a dict of tensors", comparable=False)
     X, y = load_dataset(check.dataset, check.split)
     forward = getattr(ctx.reference_module(), check.evaluate)

@@ -33,7 +33,8 @@ def test_reference_full_marks_on_many_seeds(lesson):
     results = grade_many(lambda s: grade_source(lesson.id, source, s), seeds)
     failures = [(r.seed, [(c.name, c.message) for c in r.checks if c.status != "passed"])
                 for r in results if r.score != r.max_score]
-    assert not failures, f"reference lost points on {len(failures)}/{len(seeds)} seeds: {failures[:3]}"
+    assert not failures, \
+        f"reference lost points on {len(failures)}/{len(seeds)} seeds: {failures[:3]}"
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=_ids([x.id for x in LESSONS]))

@@ -13,7 +13,7 @@ def predict(X: Tensor, w: Tensor, b: Tensor) -> Tensor:
 
 def mse_loss(y_pred: Tensor, y: Tensor) -> Tensor:
     total = torch.zeros((), dtype=y_pred.dtype)
-    for a, t in zip(y_pred, y):
+    for a, t in zip(y_pred, y, strict=True):
         total += (a - t) ** 2
     return total / len(y)
 

@@ -7,6 +7,7 @@ Importing this module pulls in neither torch nor docker: ``grade --help`` stays 
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,13 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
         raise click.UsageError(str(e)) from None
     except SandboxError as e:
         click.echo(f"error: the sandbox could not run: {e}", err=True)
+        sys.exit(EXIT_INTERNAL)
+    except Exception as e:  # noqa: BLE001 - a grader bug must not look like a student's fault
+        if os.environ.get("GRADER_DEBUG"):
+            raise
+        click.echo(f"internal error in the grader (not your code): {type(e).__name__}: {e}\n"
+                   "Please report it with the seed above; set GRADER_DEBUG=1 for details.",
+                   err=True)
         sys.exit(EXIT_INTERNAL)
     if output is not None:
         from .report.json_report import render_json  # noqa: PLC0415

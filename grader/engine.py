@@ -45,6 +45,7 @@ class Oracle:
         self.seed = seed
         self._modules: dict[str, Any] = {}
         self._runs: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self.step_times: dict[str, list[float]] = {}
 
     def module(self, key: str) -> Any:
         if key not in self._modules:
@@ -76,6 +77,8 @@ class Oracle:
                                        f"{result['error']}")
                 self._runs[key] = None
             else:
+                if variant is None:
+                    self.step_times[probe.id] = list(result["step_times"])
                 self._runs[key] = {name: decode(*encode(v, f"{probe.id}/{name}"))
                                    for name, v in result["outputs"].items()}
         return self._runs[key]
@@ -145,7 +148,16 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         def student(path: str, outcome: ProbeOutcome = outcome) -> Any:
             return at_path(outcome.outputs, path.split("."))
 
-        ctx = CheckContext(lesson, student, expected, lambda: oracle.module("reference"))
+        def student_time(i: int, outcome: ProbeOutcome = outcome) -> float | None:
+            return outcome.step_times[i] if i < len(outcome.step_times) else None
+
+        def reference_time(probe_id: str, i: int) -> float | None:
+            oracle.outputs(spec.probe(probe_id))
+            times = oracle.step_times.get(probe_id, [])
+            return times[i] if i < len(times) else None
+
+        ctx = CheckContext(lesson, student, expected, lambda: oracle.module("reference"),
+                           student_time, reference_time)
         verdict: Verdict = EVALUATORS[check.kind](check, ctx)
         mistake = None
         if (not verdict.passed and verdict.comparable

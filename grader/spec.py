@@ -85,6 +85,7 @@ class Step(_Strict):
     call: str | None = None  # a function or class in the student's module
     use: str | None = None  # a helper of the harness library (builders, routines)
     method: str | None = None  # a method of ``on``
+    get: str | None = None  # read an attribute of the student's module (a quiz's ANSWERS)
     on: str | None = None
     args: list[Any] = Field(default_factory=list)
     kwargs: dict[str, Any] = Field(default_factory=dict)
@@ -94,9 +95,9 @@ class Step(_Strict):
 
     @model_validator(mode="after")
     def _one_target(self) -> Step:
-        targets = [t for t in (self.call, self.use, self.method) if t is not None]
+        targets = [t for t in (self.call, self.use, self.method, self.get) if t is not None]
         if len(targets) != 1:
-            raise ValueError("a step needs exactly one of 'call', 'use' or 'method'")
+            raise ValueError("a step needs exactly one of 'call', 'use', 'method' or 'get'")
         if self.method is not None and self.on is None:
             raise ValueError("a 'method' step needs 'on'")
         return self
@@ -173,6 +174,18 @@ class AccuracyCheck(_CheckBase):
     threshold: float = Field(gt=0, le=1)
 
 
+class TimeBudgetCheck(_CheckBase):
+    """A step must not be much slower than the reference's (a Python loop where a
+    vectorised expression belongs). ``output`` names the probe output whose producing step
+    is timed; the budget is ``max_ratio`` times the reference's time, and never below
+    ``min_seconds``."""
+
+    kind: Literal["time_budget"] = "time_budget"
+    step: int = Field(default=0, ge=0)
+    max_ratio: float = Field(default=10.0, gt=1)
+    min_seconds: float = Field(default=0.05, ge=0)
+
+
 class QuizCheck(_CheckBase):
     """Answers to a quiz compared with the hidden key (``key.toml`` beside the spec)."""
 
@@ -181,7 +194,8 @@ class QuizCheck(_CheckBase):
 
 
 Check = Annotated[
-    CloseCheck | EqualCheck | MonotoneCheck | SameCheck | AccuracyCheck | QuizCheck,
+    CloseCheck | EqualCheck | MonotoneCheck | SameCheck | AccuracyCheck | TimeBudgetCheck
+    | QuizCheck,
     Field(discriminator="kind"),
 ]
 
@@ -282,7 +296,8 @@ def _field_path(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
             out += f"[{part}]{label}"
             node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
         else:
-            if part in {"close", "equal", "nonincreasing", "same", "accuracy", "quiz"}:
+            if part in {"close", "equal", "nonincreasing", "same", "accuracy", "quiz",
+                        "time_budget"}:
                 continue  # discriminator tag, not a field
             out += f".{part}" if out else str(part)
             node = node.get(part) if isinstance(node, dict) else None

@@ -13,6 +13,7 @@ from .base import CheckContext, Verdict
 from .close import check_close, check_equal, check_same
 from .quiz import check_quiz
 from .sequence import check_nonincreasing
+from .timing import check_time_budget
 
 EVALUATORS: dict[str, Callable[..., Verdict]] = {
     "close": check_close,
@@ -21,6 +22,7 @@ EVALUATORS: dict[str, Callable[..., Verdict]] = {
     "nonincreasing": check_nonincreasing,
     "accuracy": check_accuracy,
     "quiz": check_quiz,
+    "time_budget": check_time_budget,
 }
 
 __all__ = ["EVALUATORS", "CheckContext", "CheckResult", "Verdict"]

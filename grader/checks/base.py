@@ -24,6 +24,8 @@ class CheckContext:
     student: Callable[[str], Any]  # output path -> the student's decoded value
     expected: Callable[[str], Any]  # "<probe>.<path>" -> the expected decoded value
     reference_module: Callable[[], Any]
+    student_step_time: Callable[[int], float | None] = lambda _i: None
+    reference_step_time: Callable[[str, int], float | None] = lambda _p, _i: None
 
 
 MISSING = object()

@@ -20,7 +20,22 @@ def _bootstrap(workdir: Path) -> dict[str, Any]:
     # Only the harness's parent folder, the stdlib and the listed site folders: no project
     # root, no current folder, no user site, so nothing local can shadow torch or us.
     sys.path[:] = [str(here.parent)] + [p for p in sys.path[1:] if p] + list(plan["site_paths"])
+    sys.meta_path.insert(0, _Blocked())
     return plan
+
+
+class _Blocked:
+    """Refuse imports of the grader's trusted package and of the reference, by name.
+
+    They are not on the path anyway; this makes the refusal explicit (and survives a
+    site-packages install of the grader)."""
+
+    BLOCKED = ("grader", "reference")
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name.split(".")[0] in self.BLOCKED:
+            raise ImportError(f"{name!r} cannot be imported while grading")
+        return None
 
 
 def main() -> int:

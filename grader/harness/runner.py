@@ -89,6 +89,10 @@ def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: 
             if step.get("call"):
                 callee = step["call"]
                 fn = symbol(callee)
+            elif step.get("get"):
+                callee = step["get"]
+                value = symbol(callee)
+                fn = lambda value=value: value  # noqa: E731 - a step that reads, not calls
             elif step.get("use"):
                 callee = step["use"]
                 if callee not in HELPERS:

@@ -131,3 +131,11 @@ def test_printing_a_fake_score_changes_nothing(tmp_path):
 def test_stub_files_score_zero_without_crashing(name):
     r = grade_file(LESSON, LESSON.assignment_dir / name, seed=1)
     assert r.score == 0 and r.max_score == 20
+
+
+def test_submission_cannot_import_the_grader_or_the_reference(tmp_path):
+    src = REF + (
+        "\ntry:\n    import grader\n    LEAK = 'grader'\nexcept ImportError:\n    LEAK = None\n"
+        "def predict(X, w, b):\n    assert LEAK is None, LEAK\n    return X @ w + b\n")
+    r = grade(tmp_path, src)
+    assert by_name(r)["predict: values"].status == "passed"

@@ -77,7 +77,7 @@ def _find_submission(lesson: Any, given: Path | None) -> Path:
               help="Seed for the inputs (default: fresh each run; printed in the result).")
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=None,
               help="Wall-time limit in seconds for your code (default: the lesson's).")
-@click.option("--sandbox", type=click.Choice(["auto", "process"]), default="auto",
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
               show_default=True, help="Where your code runs.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Also write the JSON result to this file.")

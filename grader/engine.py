@@ -182,6 +182,9 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
                                    message=message, error=verdict.error,
                                    tolerance=verdict.tolerance, mistake=mistake))
     notes = list(run.notes)
+    if not backend.hides_files and lesson.reference_dir.exists():
+        notes.append(f"the {backend.name} sandbox cannot hide the reference solution, which is "
+                     "on this machine: use --sandbox bwrap to grade untrusted code")
     for err in run.load_errors:
         line = f", line {err.line}" if err.line else ""
         notes.append(clean_text(f"{err.cell}{line} raised {err.type}: {err.message} — code after "

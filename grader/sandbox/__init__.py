@@ -9,7 +9,11 @@ import importlib
 
 from .base import Backend, SandboxError, SandboxJob, SandboxOutcome
 
-_BACKENDS = {"process": "grader.sandbox.process:ProcessBackend"}
+_BACKENDS = {
+    "process": "grader.sandbox.process:ProcessBackend",
+    "bwrap": "grader.sandbox.bwrap:BwrapBackend",
+}
+_STRONGEST_FIRST = ["bwrap", "process"]
 
 
 def available_names() -> list[str]:
@@ -19,7 +23,13 @@ def available_names() -> list[str]:
 def get_backend(name: str) -> Backend:
     """Return the backend called ``name`` ('auto' picks the strongest available)."""
     if name == "auto":
-        name = "process"
+        errors = []
+        for candidate in _STRONGEST_FIRST:
+            try:
+                return get_backend(candidate)
+            except SandboxError as e:
+                errors.append(f"{candidate}: {e}")
+        raise SandboxError("no sandbox is available: " + "; ".join(errors))
     if name not in _BACKENDS:
         raise SandboxError(f"unknown sandbox {name!r}; choose from {', '.join(_BACKENDS)}")
     module_name, cls_name = _BACKENDS[name].split(":")

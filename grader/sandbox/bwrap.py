@@ -1,0 +1,98 @@
+"""The ``bwrap`` backend: bubblewrap namespaces around the process backend's limits.
+
+Only what the harness needs is mounted, read-only: system libraries, the Python
+installation and the environment holding torch. The work folder appears at
+``/sandbox`` (the harness read-only, ``home/`` and ``out/`` writable), ``/tmp`` is a fresh
+tmpfs, and there is no network, a new PID/IPC/UTS/user namespace (uid 65534), and the
+whole tree dies with the grader. The reference, held-out data and the grader's own files
+are not mounted at all.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .base import SandboxError, SandboxJob, SandboxOutcome
+from .process import clean_env, run_with_limits
+
+INSIDE = Path("/sandbox")
+_SYSTEM = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/ld.so.cache",
+           "/etc/alternatives", "/etc/ssl/certs"]
+
+
+def python_roots() -> list[str]:
+    """Folders holding the interpreter and its packages, outermost first, de-duplicated."""
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
+             Path(sys.executable).resolve().parent.parent}
+    import sysconfig  # noqa: PLC0415
+
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        roots.add(Path(sysconfig.get_paths()[key]).resolve())
+    ordered = sorted(roots, key=lambda p: len(p.parts))
+    kept: list[Path] = []
+    for p in ordered:
+        if not any(p.is_relative_to(k) for k in kept):
+            kept.append(p)
+    return [str(p) for p in kept]
+
+
+class BwrapBackend:
+    name = "bwrap"
+    hides_files = True
+
+    def __init__(self) -> None:
+        self.exe = shutil.which("bwrap")
+
+    def check_available(self) -> None:
+        if not self.exe:
+            raise SandboxError("bubblewrap (bwrap) is not installed")
+        probe = subprocess.run([self.exe, "--ro-bind", "/", "/", "--unshare-all", "true"],
+                               capture_output=True, text=True)
+        if probe.returncode != 0:
+            raise SandboxError(f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}")
+
+    def command(self, job: SandboxJob) -> list[str]:
+        assert self.exe is not None
+        cmd = [self.exe, "--unshare-all", "--die-with-parent", "--new-session",
+               "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
+               "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/var/tmp"]
+        for path in _SYSTEM:
+            cmd += ["--ro-bind-try", path, path]
+        for root in python_roots():
+            cmd += ["--ro-bind", root, root]
+        work = job.workdir
+        cmd += ["--ro-bind", str(work), str(INSIDE),
+                "--bind", str(work / "home"), str(INSIDE / "home"),
+                "--bind", str(work / "out"), str(INSIDE / "out"),
+                "--chdir", str(INSIDE / "home")]
+        env = clean_env(job)
+        env.update(HOME=str(INSIDE / "home"), TMPDIR="/tmp")
+        cmd.append("--clearenv")
+        for k, v in env.items():
+            cmd += ["--setenv", k, v]
+        main = INSIDE / "lib" / "harness" / "main.py"
+        return cmd + [sys.executable, "-I", "-S", "-B", str(main), str(INSIDE)]
+
+    def run(self, job: SandboxJob) -> SandboxOutcome:
+        mem = job.memory_mb * 1024 * 1024
+        fsize = job.max_file_mb * 1024 * 1024
+        cpu = int(job.wall_time_s * max(1, job.threads)) + 5
+        # the unprivileged uid inside owns home/ and out/
+        for d in (job.workdir / "home", job.workdir / "out"):
+            os.chmod(d, 0o777)
+
+        def limits() -> None:
+            os.setsid()
+            resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+            resource.setrlimit(resource.RLIMIT_NPROC, (job.max_processes, job.max_processes))
+
+        return run_with_limits(self.command(job), job, limits, cwd="/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_auto_picks_the_strongest_available():
 
 def test_cli_json_output_is_the_result_model(tmp_path):
     exe = shutil.which("grade")
-    cmd = [exe] if exe else ["python", "-m", "grader"]
+    cmd = [exe] if exe else [sys.executable, "-m", "grader"]
     p = tmp_path / "linear_regression.py"
     p.write_text(REF)
     out = subprocess.run(cmd + ["1.2", str(p), "--format", "json", "--seed", "4"],

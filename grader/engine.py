@@ -15,15 +15,16 @@ from typing import Any
 
 from .checks import EVALUATORS, CheckContext, Verdict
 from .checks.base import MISSING, at_path
+from .checks.quiz import answer_to, quiz_key, same_answer
 from .harness.runner import run_probe
 from .harness.values import decode, encode
 from .inputs import draw_inputs
 from .lessons import Lesson
-from .mistakes import match_mistake
+from .mistakes import match_mistake, same_within
 from .results import CheckResult, GradeResult, MistakeMatch
 from .sandbox import get_backend
 from .sandbox_run import ProbeOutcome, SandboxRun, probe_seed, run_submission
-from .spec import CloseCheck, EqualCheck, Probe
+from .spec import CloseCheck, EqualCheck, Mistake, Probe, QuizCheck
 from .static_checks import uses_autograd, uses_builtin_optimizer
 from .submission import Program, load_program
 
@@ -108,6 +109,27 @@ def _static_violations(spec_probes: list[Probe], program: Program) -> dict[str, 
     return found
 
 
+def _recognise(check: CloseCheck | EqualCheck | QuizCheck, ctx: CheckContext, oracle: Oracle,
+               actual: Any, mistakes: list[Mistake]) -> Mistake | None:
+    """The known mistake whose variant gives the student's wrong output for ``check``."""
+    probe = oracle.lesson.spec.probe(check.probe)
+
+    def variant_output(mid: str) -> Any:
+        outs = oracle.outputs(probe, variant=mid)
+        return MISSING if outs is None else at_path(outs, check.output.split("."))
+
+    if isinstance(check, QuizCheck):
+        entry = quiz_key(ctx)[check.question]
+        return match_mistake(
+            check.name, answer_to(check, actual), entry["answer"], mistakes,
+            lambda mid: (MISSING if (v := variant_output(mid)) is MISSING
+                         else answer_to(check, v)),
+            MISSING, lambda a, b: same_answer(entry, a, b))
+    expected = ctx.expected(check.expected or f"{check.probe}.{check.output}")
+    return match_mistake(check.name, actual, expected, mistakes, variant_output, MISSING,
+                         same_within(check))
+
+
 def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
                   sandbox: str = "auto", time_limit_s: float | None = None,
                   on_progress: Callable[[str], None] | None = None) -> GradeResult:
@@ -160,17 +182,9 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
                            student_time, reference_time)
         verdict: Verdict = EVALUATORS[check.kind](check, ctx)
         mistake = None
-        if (not verdict.passed and verdict.comparable
-                and isinstance(check, (CloseCheck, EqualCheck))):
-            probe = spec.probe(check.probe)
-
-            def variant_value(mid: str, probe: Probe = probe, path: str = check.output) -> Any:
-                outs = oracle.outputs(probe, variant=mid)
-                return MISSING if outs is None else at_path(outs, path.split("."))
-
-            exp_ref = check.expected or f"{check.probe}.{check.output}"
-            found = match_mistake(check, student(check.output), expected(exp_ref),
-                                  spec.mistakes, variant_value, MISSING)
+        if not verdict.passed and verdict.comparable and isinstance(
+                check, (CloseCheck, EqualCheck, QuizCheck)):
+            found = _recognise(check, ctx, oracle, student(check.output), spec.mistakes)
             if found:
                 mistake = MistakeMatch(id=found.id, title=found.title, message=found.message)
                 matched.setdefault(found.id, mistake)

@@ -2,8 +2,9 @@
 
 A variant is the reference with one deliberate error (``reference/<id>/mistakes/``). It
 runs on the trusted side on the same inputs; when the student's output equals the
-variant's (within the check's tolerance) where the variant differs from the reference,
-the feedback names the mistake.
+variant's where the variant differs from the reference, the feedback names the mistake.
+"Equals" is the check's own notion of sameness: within tolerance for values, exact for
+orders and counts, the same answer for a quiz question.
 """
 
 from __future__ import annotations
@@ -14,21 +15,28 @@ from typing import Any
 from .compare import compare
 from .spec import CloseCheck, EqualCheck, Mistake
 
+Same = Callable[[Any, Any], bool]
 
-def match_mistake(check: CloseCheck | EqualCheck, actual: Any, expected: Any,
-                  mistakes: list[Mistake], variant_value: Callable[[str], Any],
-                  missing: object) -> Mistake | None:
-    """The first mistake whose variant reproduces the student's wrong output, if any."""
+
+def same_within(check: CloseCheck | EqualCheck) -> Same:
+    """Sameness for a value check: within its tolerance (exactly, for ``equal``)."""
     rtol = 0.0 if isinstance(check, EqualCheck) else check.rtol
     atol = 0.0 if isinstance(check, EqualCheck) else check.atol
+    return lambda a, b: compare(a, b, rtol, atol, equal_nan=True).ok
+
+
+def match_mistake(check_name: str, actual: Any, expected: Any, mistakes: list[Mistake],
+                  variant_value: Callable[[str], Any], missing: object,
+                  same: Same) -> Mistake | None:
+    """The first mistake whose variant reproduces the student's wrong output, if any."""
     for mistake in mistakes:
-        if check.name not in mistake.loses:
+        if check_name not in mistake.loses:
             continue
         value = variant_value(mistake.id)
         if value is missing:
             continue
-        if compare(value, expected, rtol, atol, equal_nan=True).ok:
+        if same(value, expected):
             continue  # the variant does not differ from the reference here
-        if compare(actual, value, rtol, atol, equal_nan=True).ok:
+        if same(actual, value):
             return mistake
     return None

@@ -10,17 +10,35 @@ from ..spec import QuizCheck
 from .base import MISSING, CheckContext, Verdict
 
 
-def _key(ctx: CheckContext) -> dict[str, Any]:
+def quiz_key(ctx: CheckContext) -> dict[str, Any]:
     return tomllib.loads((ctx.lesson.reference_dir / "key.toml").read_text(encoding="utf-8"))
+
+
+def answer_to(check: QuizCheck, answers: Any) -> Any:
+    """The answer given to ``check.question`` in an ANSWERS dict (None when absent)."""
+    return answers.get(check.question) if isinstance(answers, dict) else None
+
+
+def same_answer(entry: dict[str, Any], a: Any, b: Any) -> bool:
+    """Two answers to one question are the same answer (letters ignore case; numbers
+    agree within the question's tolerance)."""
+    if a is None or b is None:
+        return False
+    if entry["kind"] == "numeric":
+        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in (a, b)):
+            return False
+        err = abs(float(a) - float(b))
+        return math.isfinite(err) and err <= float(entry.get("tolerance", 1e-6))
+    return str(a).strip().lower() == str(b).strip().lower()
 
 
 def check_quiz(check: QuizCheck, ctx: CheckContext) -> Verdict:
     answers = ctx.student(check.output)
-    entry = _key(ctx)[check.question]
+    entry = quiz_key(ctx)[check.question]
     revisit = f"revisit lesson {entry['lesson']}: {entry['concept']}"
     if answers is MISSING or not isinstance(answers, dict):
         return Verdict(False, "no answers found (ANSWERS must be a dict)", comparable=False)
-    given = answers.get(check.question)
+    given = answer_to(check, answers)
     if given is None:
         return Verdict(False, f"not answered yet — {revisit}", comparable=False)
     if entry["kind"] == "numeric":
@@ -28,11 +46,11 @@ def check_quiz(check: QuizCheck, ctx: CheckContext) -> Verdict:
             return Verdict(False, f"expected a number, got {type(given).__name__}",
                            comparable=False)
         err = abs(float(given) - float(entry["answer"]))
-        ok = math.isfinite(err) and err <= float(entry.get("tolerance", 1e-6))
+        ok = same_answer(entry, given, entry["answer"])
         return Verdict(ok, "" if ok else f"{given!r} is not right — {revisit}", error=err,
-                       tolerance=float(entry.get("tolerance", 1e-6)), comparable=False)
+                       tolerance=float(entry.get("tolerance", 1e-6)))
     letter = str(given).strip().lower()
-    ok = letter == str(entry["answer"]).lower()
+    ok = same_answer(entry, given, entry["answer"])
     hint = entry.get("wrong", {}).get(letter)
     msg = "" if ok else f"{letter!r} is not right" + (f": {hint}" if hint else "") + f" — {revisit}"
-    return Verdict(ok, msg, comparable=False)
+    return Verdict(ok, msg)

@@ -1,0 +1,40 @@
+"""Recognising a known mistake: the student's wrong output equals the variant's, where the
+variant differs from the reference."""
+
+from __future__ import annotations
+
+import torch
+
+from grader.checks.quiz import same_answer
+from grader.mistakes import match_mistake, same_within
+from grader.spec import CloseCheck, Mistake
+
+MISSING = object()
+M1 = Mistake(id="halved", title="Halved", message="m", loses=["c"])
+M2 = Mistake(id="doubled", title="Doubled", message="m", loses=["c"])
+CHECK = CloseCheck(name="c", points=1, probe="p", output="x", rtol=1e-5, atol=1e-6)
+
+
+def _match(actual, variants):
+    expected = torch.ones(3)
+    return match_mistake("c", actual, expected, [M1, M2], variants.__getitem__, MISSING,
+                         same_within(CHECK))
+
+
+def test_names_the_variant_that_reproduces_the_output():
+    variants = {"halved": torch.full((3,), 0.5), "doubled": torch.full((3,), 2.0)}
+    assert _match(torch.full((3,), 2.0), variants) is M2
+    assert _match(torch.full((3,), 3.0), variants) is None
+
+
+def test_a_variant_equal_to_the_reference_here_is_never_named():
+    variants = {"halved": torch.ones(3), "doubled": MISSING}
+    assert _match(torch.ones(3), variants) is None
+
+
+def test_quiz_answers_compare_by_letter_and_within_tolerance():
+    choice = {"kind": "choice", "answer": "b"}
+    numeric = {"kind": "numeric", "answer": 4, "tolerance": 0.01}
+    assert same_answer(choice, " B", "b") and not same_answer(choice, "a", "b")
+    assert same_answer(numeric, 4, 4.005) and not same_answer(numeric, 4, 4.5)
+    assert not same_answer(numeric, True, 1) and not same_answer(choice, None, "b")

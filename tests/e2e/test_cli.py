@@ -1,0 +1,98 @@
+"""End to end: the real `grade` command, as a separate process, on real .py and .ipynb files.
+
+Every lesson with a spec: the reference as a .py and as a notebook scores full marks, the
+shipped stub notebook scores zero, and the student's file is found by its lesson name in
+the current folder. Plus the CLI's usage errors and exit codes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.lessons import all_lessons
+from grader.notebooks import notebook_json
+from tests.conftest import ROOT
+
+LESSONS = all_lessons(ROOT)
+IDS = [f"lesson {les.id}" for les in LESSONS]
+
+
+def grade(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, text=True,
+                          capture_output=True, timeout=600)
+
+
+def result_of(proc: subprocess.CompletedProcess[str]) -> dict:
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_reference_py_found_by_name_scores_full_marks(tmp_path, lesson):
+    (tmp_path / f"{lesson.spec.lesson.stem}.py").write_text(lesson.reference_source())
+    r = result_of(grade(lesson.id, "--format", "json", "--seed", "21", cwd=tmp_path))
+    assert r["lesson"] == lesson.id and r["seed"] == 21
+    assert r["score"] == r["max_score"] == lesson.spec.max_score, \
+        [(c["name"], c["message"]) for c in r["checks"] if c["status"] != "passed"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_reference_as_notebook_with_magics_scores_full_marks(tmp_path, lesson):
+    source = "# %%\n%matplotlib inline\n!pip install torch\n\n" + lesson.reference_source()
+    nb = tmp_path / "my_work.ipynb"
+    nb.write_text(notebook_json(source))
+    r = result_of(grade(lesson.id, str(nb), "--format", "json", "--seed", "22"))
+    assert r["score"] == r["max_score"], \
+        [(c["name"], c["message"]) for c in r["checks"] if c["status"] != "passed"]
+    assert any("skipped (IPython only)" in n and "%matplotlib" in n for n in r["notes"])
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_shipped_stub_notebook_scores_zero_with_text_output(lesson):
+    nb = lesson.stub_path.with_suffix(".ipynb")
+    proc = grade(lesson.id, str(nb), "--seed", "23")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert f"Score: 0/{lesson.spec.max_score}" in proc.stdout
+    assert "not implemented" in proc.stdout or "not answered" in proc.stdout
+
+
+def test_json_result_written_to_a_file_too(tmp_path):
+    out = tmp_path / "result.json"
+    les = LESSONS[0]
+    proc = grade(les.id, str(les.stub_path), "--seed", "3", "-o", str(out))
+    assert proc.returncode == 0
+    data = json.loads(out.read_text())
+    assert data["score"] == 0 and data["seed"] == 3 and data["checks"]
+
+
+def test_no_submission_in_folder_is_a_usage_error(tmp_path):
+    proc = grade(LESSONS[0].id, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "Pass the file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_unknown_lesson_and_bad_file_are_usage_errors(tmp_path):
+    proc = grade("9.9", "x.py")
+    assert proc.returncode == 2 and "no lesson '9.9'" in proc.stderr
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello")
+    proc = grade(LESSONS[0].id, str(bad))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json")
+    proc = grade(LESSONS[0].id, str(broken))
+    assert proc.returncode == 2 and "not a readable notebook" in proc.stderr
+
+
+def test_list_shows_every_lesson_with_points():
+    proc = grade("list")
+    assert proc.returncode == 0
+    for les in LESSONS:
+        assert les.id in proc.stdout and str(les.spec.max_score) in proc.stdout

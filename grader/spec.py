@@ -130,6 +130,10 @@ class _CheckBase(_Strict):
     probe: str
     output: str  # dotted path into the probe's outputs
     hint: str | None = None  # shown when the check fails and no mistake is recognised
+    # who sees the check: "visible" checks are also the public checks of the student release
+    # (expected outputs on fixed inputs shipped as data); the others run only on submission
+    # (Gradescope shows "after_due_date" ones after the deadline, "hidden" ones never).
+    visibility: Literal["visible", "after_due_date", "after_published", "hidden"] = "visible"
 
 
 class CloseCheck(_CheckBase):

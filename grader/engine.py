@@ -21,6 +21,7 @@ from .harness.values import decode, encode
 from .inputs import draw_inputs
 from .lessons import Lesson
 from .mistakes import match_mistake, same_within
+from .public import StoredOracle, load_public
 from .results import CheckResult, GradeResult, MistakeMatch
 from .sandbox import get_backend
 from .sandbox_run import ProbeOutcome, SandboxRun, probe_seed, run_submission
@@ -109,10 +110,11 @@ def _static_violations(spec_probes: list[Probe], program: Program) -> dict[str, 
     return found
 
 
-def _recognise(check: CloseCheck | EqualCheck | QuizCheck, ctx: CheckContext, oracle: Oracle,
+def _recognise(check: CloseCheck | EqualCheck | QuizCheck, ctx: CheckContext,
+               oracle: Oracle | StoredOracle, lesson: Lesson,
                actual: Any, mistakes: list[Mistake]) -> Mistake | None:
     """The known mistake whose variant gives the student's wrong output for ``check``."""
-    probe = oracle.lesson.spec.probe(check.probe)
+    probe = lesson.spec.probe(check.probe)
 
     def variant_output(mid: str) -> Any:
         outs = oracle.outputs(probe, variant=mid)
@@ -137,13 +139,26 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     started = time.perf_counter()
     seed = secrets.randbits(31) if seed is None else seed
     say = on_progress or (lambda _msg: None)
-    say("drawing fresh inputs")
-    inputs, dims = draw_inputs(spec, seed)
+    oracle: Oracle | StoredOracle
+    release_note = None
+    if lesson.is_public:
+        stored = load_public(lesson.public_dir)
+        seed, inputs, dims, oracle = stored.seed, stored.inputs, stored.dims, stored.oracle
+        release_note = (
+            f"student release: {len(spec.checks)} public check(s) on fixed inputs; "
+            + (f"{stored.hidden_checks} hidden check(s) worth {stored.hidden_points} point(s) "
+               "run when you submit, and every check runs on fresh inputs then"
+               if stored.hidden_checks else
+               "when you submit, the same checks run on fresh inputs"))
+    else:
+        say("drawing fresh inputs")
+        inputs, dims = draw_inputs(spec, seed)
     backend = get_backend(sandbox)
     run: SandboxRun = run_submission(backend, spec, program, inputs, dims, seed,
                                      time_limit_s=time_limit_s, on_progress=say)
     say("comparing with the reference")
-    oracle = Oracle(lesson, {**inputs, **dims}, seed)
+    if not lesson.is_public:
+        oracle = Oracle(lesson, {**inputs, **dims}, seed)
     static = _static_violations(spec.probes, program)
 
     def expected(ref: str) -> Any:
@@ -184,7 +199,8 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         mistake = None
         if not verdict.passed and verdict.comparable and isinstance(
                 check, (CloseCheck, EqualCheck, QuizCheck)):
-            found = _recognise(check, ctx, oracle, student(check.output), spec.mistakes)
+            found = _recognise(check, ctx, oracle, lesson, student(check.output),
+                               spec.mistakes)
             if found:
                 mistake = MistakeMatch(id=found.id, title=found.title, message=found.message)
                 matched.setdefault(found.id, mistake)
@@ -195,8 +211,8 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
                                    status="passed" if verdict.passed else "failed",
                                    message=message, error=verdict.error,
                                    tolerance=verdict.tolerance, mistake=mistake))
-    notes = list(run.notes)
-    if not backend.hides_files and lesson.reference_dir.exists():
+    notes = ([release_note] if release_note else []) + list(run.notes)
+    if not backend.hides_files and lesson.reference_dir.exists() and not lesson.is_public:
         notes.append(f"the {backend.name} sandbox cannot hide the reference solution, which is "
                      "on this machine: use --sandbox bwrap to grade untrusted code")
     for err in run.load_errors:

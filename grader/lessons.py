@@ -2,7 +2,9 @@
 
 A course folder holds ``assignments/<id>/`` and ``reference/<id>/spec.toml``. It is the
 repository root by default, or ``$GRADER_COURSE_ROOT``. Reference code is ours (trusted)
-and is loaded by path here, on the trusted side only.
+and is loaded by path here, on the trusted side only. In a student release there is no
+``reference/``: a lesson is ``public/<id>/`` instead (its public checks, stored as data by
+``grade release``; see ``public.py``).
 """
 
 from __future__ import annotations
@@ -48,8 +50,21 @@ class Lesson:
     def spec_path(self) -> Path:
         return self.reference_dir / "spec.toml"
 
+    @property
+    def public_dir(self) -> Path:
+        return self.root / "public" / self.id
+
+    @property
+    def is_public(self) -> bool:
+        """Graded against the release's stored public checks (no reference here)."""
+        return not self.spec_path.is_file() and (self.public_dir / "spec.json").is_file()
+
     @cached_property
     def spec(self) -> LessonSpec:
+        if self.is_public:
+            from .public import load_public_spec  # noqa: PLC0415
+
+            return load_public_spec(self.public_dir)
         return load_spec(self.spec_path)
 
     @property
@@ -84,17 +99,15 @@ def _module_from_source(source: str, name: str, filename: str) -> types.ModuleTy
 
 def all_lessons(root: Path | None = None) -> list[Lesson]:
     root = root or course_root()
-    ref = root / "reference"
-    if not ref.is_dir():
-        return []
-    ids = [p.name for p in ref.iterdir() if (p / "spec.toml").is_file()]
+    ids = {p.parent.name for p in (root / "reference").glob("*/spec.toml")}
+    ids |= {p.parent.name for p in (root / "public").glob("*/spec.json")}
     return [Lesson(i, root) for i in sorted(ids, key=_lesson_key)]
 
 
 def get_lesson(lesson_id: str, root: Path | None = None) -> Lesson:
     root = root or course_root()
     lesson = Lesson(lesson_id.strip(), root)
-    if not lesson.spec_path.is_file():
+    if not lesson.spec_path.is_file() and not lesson.is_public:
         known = ", ".join(x.id for x in all_lessons(root)) or "none"
         raise LessonNotFound(f"no lesson {lesson_id!r} (lessons with a grader: {known})")
     return lesson

@@ -8,6 +8,7 @@ mistakes and the limits. Validation errors name the file and the field.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -316,6 +317,21 @@ def load_spec(path: Path) -> LessonSpec:
         raise SpecError(f"{path}: cannot read: {e.strerror}") from None
     except tomllib.TOMLDecodeError as e:
         raise SpecError(f"{path}: not valid TOML: {e}") from None
+    return _validate(raw, path)
+
+
+def load_spec_json(path: Path) -> LessonSpec:
+    """Read a spec stored as JSON (the public spec of a student release)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SpecError(f"{path}: cannot read: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise SpecError(f"{path}: not valid JSON: {e}") from None
+    return _validate(raw, path)
+
+
+def _validate(raw: Any, path: Path) -> LessonSpec:
     try:
         return LessonSpec.model_validate(raw)
     except ValidationError as e:

@@ -94,15 +94,17 @@ def _from_notebook(path: Path, text: str) -> Program:
     language = nb.metadata.get("kernelspec", {}).get("language", "python")
     if language and str(language).lower() != "python":
         raise SubmissionError(f"{path} is a {language} notebook; a Python notebook is needed")
+    sources = [str(c.get("source", "")) for c in nb.cells if c.get("cell_type") == "code"]
+    return program_from_cells(path, sources)
+
+
+def program_from_cells(path: Path, sources: list[str]) -> Program:
+    """A notebook's code cells, in order, as a program (magics and shell lines skipped)."""
     cells: list[Cell] = []
     skipped: list[str] = []
-    number = 0
-    for cell in nb.cells:
-        if cell.get("cell_type") != "code":
-            continue
-        number += 1
+    for number, text in enumerate(sources, start=1):
         label = f"cell {number}"
-        source, skip = strip_magics(str(cell.get("source", "")), label)
+        source, skip = strip_magics(text, label)
         skipped.extend(skip)
         cells.append(Cell(label, f"<cell {number}>", source))
     return Program(path, "ipynb", cells, skipped)

@@ -1,0 +1,142 @@
+"""Public checks of the student release: expected outputs on fixed inputs, stored as data.
+
+``grade release`` (on the instructor's side, where the reference exists) draws one fixed
+set of inputs per lesson, runs the reference and the known-mistake variants on them and
+stores what they return. In the release, where no reference code and no hidden check data
+exist, the grader reads those stored outputs instead of running the reference.
+
+A check is public when its ``visibility`` is ``visible`` and it needs nothing but stored
+outputs: value checks (``close``, ``equal``) and properties of the student's own outputs
+(``nonincreasing``, ``same``). Accuracy on held-out data, time budgets against the
+reference, and quiz answers stay hidden: they run on submission.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .spec import LessonSpec, load_spec_json
+
+if TYPE_CHECKING:
+    import torch
+
+    from .lessons import Lesson
+
+PUBLIC_KINDS = {"close", "equal", "nonincreasing", "same"}
+SPEC_FILE = "spec.json"
+INDEX_FILE = "index.json"
+DATA_FILE = "data.safetensors"
+
+
+def public_spec(spec: LessonSpec) -> LessonSpec | None:
+    """The spec restricted to its public checks, the probes they read and the mistakes they
+    can name; None when a lesson has no public check."""
+    checks = [c for c in spec.checks if c.visibility == "visible" and c.kind in PUBLIC_KINDS]
+    if not checks:
+        return None
+    names = {c.name for c in checks}
+    needed = {c.probe for c in checks}
+    needed |= {e.split(".")[0] for c in checks if (e := getattr(c, "expected", None))}
+    mistakes = [m.model_copy(update={"loses": [n for n in m.loses if n in names]})
+                for m in spec.mistakes if names & set(m.loses)]
+    return LessonSpec.model_validate({
+        **spec.model_dump(mode="json", exclude={"checks", "probes", "mistakes"}),
+        "checks": [c.model_dump(mode="json") for c in checks],
+        "probes": [p.model_dump(mode="json") for p in spec.probes if p.id in needed],
+        "mistakes": [m.model_dump(mode="json") for m in mistakes],
+    })
+
+
+def write_public(lesson: Lesson, out: Path, seed: int) -> LessonSpec:
+    """Store ``lesson``'s public spec, fixed inputs and expected outputs under ``out``."""
+    from safetensors.torch import save_file  # noqa: PLC0415
+
+    from .engine import Oracle  # noqa: PLC0415
+    from .harness.values import encode  # noqa: PLC0415
+    from .inputs import draw_inputs  # noqa: PLC0415
+
+    spec = public_spec(lesson.spec)
+    if spec is None:  # nothing public (a quiz): the release only says what runs on submission
+        spec = LessonSpec.model_validate({
+            **lesson.spec.model_dump(mode="json", exclude={"checks", "probes", "mistakes"}),
+            "checks": [], "probes": []})
+    inputs, dims = draw_inputs(lesson.spec, seed)
+    oracle = Oracle(lesson, {**inputs, **dims}, seed)
+    tensors: dict[str, torch.Tensor] = {f"input/{k}": v.contiguous() for k, v in inputs.items()}
+    hidden = [c for c in lesson.spec.checks if c.name not in {x.name for x in spec.checks}]
+    index: dict[str, Any] = {
+        "seed": seed, "dims": dims, "inputs": list(inputs), "expected": {}, "variants": {},
+        "hidden_checks": len(hidden), "hidden_points": sum(c.points for c in hidden),
+    }
+    for probe in spec.probes:
+        desc, t = encode(oracle.outputs(lesson.spec.probe(probe.id)), f"expected/{probe.id}")
+        index["expected"][probe.id] = desc
+        tensors.update(t)
+    for m in spec.mistakes:
+        probes = {c.probe for c in spec.checks if c.name in m.loses}
+        entry: dict[str, Any] = {}
+        for pid in sorted(probes):
+            outs = oracle.outputs(lesson.spec.probe(pid), variant=m.id)
+            if outs is None:
+                entry[pid] = None
+                continue
+            desc, t = encode(outs, f"variant/{m.id}/{pid}")
+            entry[pid] = desc
+            tensors.update(t)
+        index["variants"][m.id] = entry
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SPEC_FILE).write_text(spec.model_dump_json(indent=1), encoding="utf-8")
+    (out / INDEX_FILE).write_text(json.dumps(index, indent=1), encoding="utf-8")
+    save_file(tensors, str(out / DATA_FILE))
+    return spec
+
+
+@dataclass
+class StoredRun:
+    """What the release grades against: fixed inputs and the stored expected outputs."""
+
+    seed: int
+    inputs: dict[str, torch.Tensor]
+    dims: dict[str, int]
+    oracle: StoredOracle
+    hidden_checks: int
+    hidden_points: int
+
+
+class StoredOracle:
+    """The ``Oracle`` interface over stored outputs (no reference code is run)."""
+
+    def __init__(self, index: dict[str, Any], tensors: dict[str, torch.Tensor]) -> None:
+        self._index = index
+        self._tensors = tensors
+        self.step_times: dict[str, list[float]] = {}
+
+    def outputs(self, probe: Any, variant: str | None = None) -> dict[str, Any] | None:
+        from .harness.values import decode  # noqa: PLC0415
+
+        if variant is None:
+            desc = self._index["expected"][probe.id]
+        else:
+            desc = self._index["variants"].get(variant, {}).get(probe.id)
+        return None if desc is None else decode(desc, self._tensors)
+
+    def module(self, key: str) -> Any:
+        raise RuntimeError(f"the student release has no {key} code")
+
+
+def load_public(public_dir: Path) -> StoredRun:
+    from safetensors.torch import load_file  # noqa: PLC0415
+
+    index = json.loads((public_dir / INDEX_FILE).read_text(encoding="utf-8"))
+    tensors = load_file(str(public_dir / DATA_FILE))
+    inputs = {k: tensors[f"input/{k}"] for k in index["inputs"]}
+    return StoredRun(int(index["seed"]), inputs, {k: int(v) for k, v in index["dims"].items()},
+                     StoredOracle(index, tensors), int(index["hidden_checks"]),
+                     int(index["hidden_points"]))
+
+
+def load_public_spec(public_dir: Path) -> LessonSpec:
+    return load_spec_json(public_dir / SPEC_FILE)

@@ -23,7 +23,7 @@ from .lessons import Lesson
 from .mistakes import match_mistake, same_within
 from .public import StoredOracle, load_public
 from .results import CheckResult, GradeResult, MistakeMatch
-from .sandbox import get_backend
+from .sandbox import Backend, get_backend
 from .sandbox_run import ProbeOutcome, SandboxRun, probe_seed, run_submission
 from .spec import CloseCheck, EqualCheck, Mistake, Probe, QuizCheck
 from .static_checks import uses_autograd, uses_builtin_optimizer
@@ -133,7 +133,7 @@ def _recognise(check: CloseCheck | EqualCheck | QuizCheck, ctx: CheckContext,
 
 
 def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
-                  sandbox: str = "auto", time_limit_s: float | None = None,
+                  sandbox: str | Backend = "auto", time_limit_s: float | None = None,
                   on_progress: Callable[[str], None] | None = None) -> GradeResult:
     spec = lesson.spec
     started = time.perf_counter()
@@ -153,7 +153,7 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     else:
         say("drawing fresh inputs")
         inputs, dims = draw_inputs(spec, seed)
-    backend = get_backend(sandbox)
+    backend = get_backend(sandbox) if isinstance(sandbox, str) else sandbox
     run: SandboxRun = run_submission(backend, spec, program, inputs, dims, seed,
                                      time_limit_s=time_limit_s, on_progress=say)
     say("comparing with the reference")

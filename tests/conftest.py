@@ -27,7 +27,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def grade_source(lesson_id: str, source: str, seed: int, suffix: str = ".py") -> Any:
-    """Grade ``source`` (a whole submission) for ``lesson_id`` through the real sandbox."""
+    """Grade ``source`` (a whole submission) for ``lesson_id`` through the real sandbox
+    (warm workers: a fresh forked process per submission, torch already imported)."""
     from grader.engine import grade_file
     from grader.lessons import get_lesson
 
@@ -35,7 +36,15 @@ def grade_source(lesson_id: str, source: str, seed: int, suffix: str = ".py") ->
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / f"{lesson.spec.lesson.stem}{suffix}"
         path.write_text(source, encoding="utf-8")
-        return grade_file(lesson, path, seed=seed)
+        return grade_file(lesson, path, seed=seed, sandbox=warm_backend())
+
+
+def warm_backend() -> Any:
+    """The strongest sandbox with warm workers, shared by the whole test session (the
+    cold path is what the end-to-end tests of the real CLI use)."""
+    from grader.sandbox import get_backend
+
+    return get_backend("auto", warm=True, workers=2)
 
 
 def grade_many(fn: Callable[[int], Any], seeds: list[int], workers: int = 2) -> list[Any]:

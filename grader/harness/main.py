@@ -16,12 +16,16 @@ from typing import Any
 
 def _bootstrap(workdir: Path) -> dict[str, Any]:
     plan = json.loads((workdir / "plan.json").read_text())
-    here = Path(__file__).resolve().parent
-    # Only the harness's parent folder, the stdlib and the listed site folders: no project
-    # root, no current folder, no user site, so nothing local can shadow torch or us.
-    sys.path[:] = [str(here.parent)] + [p for p in sys.path[1:] if p] + list(plan["site_paths"])
-    sys.meta_path.insert(0, _Blocked())
+    isolate_imports(plan["site_paths"])
     return plan
+
+
+def isolate_imports(site_paths: list[str]) -> None:
+    """Only the harness's parent folder, the stdlib and the listed site folders: no project
+    root, no current folder, no user site, so nothing local can shadow torch or us."""
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [str(here.parent)] + [p for p in sys.path[1:] if p] + list(site_paths)
+    sys.meta_path.insert(0, _Blocked())
 
 
 class _Blocked:

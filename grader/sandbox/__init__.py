@@ -20,8 +20,21 @@ def available_names() -> list[str]:
     return list(_BACKENDS)
 
 
-def get_backend(name: str) -> Backend:
-    """Return the backend called ``name`` ('auto' picks the strongest available)."""
+_WARM: dict[str, Backend] = {}
+
+
+def get_backend(name: str, *, warm: bool = False, workers: int = 2) -> Backend:
+    """Return the backend called ``name`` ('auto' picks the strongest available).
+
+    With ``warm``, a pool of warm workers over that backend (``warm.py``), shared by every
+    caller in this process and closed at exit."""
+    if warm:
+        base = get_backend(name)
+        if base.name not in _WARM:
+            from .warm import WarmBackend  # noqa: PLC0415
+
+            _WARM[base.name] = WarmBackend(base, workers=workers)
+        return _WARM[base.name]
     if name == "auto":
         errors = []
         for candidate in _STRONGEST_FIRST:

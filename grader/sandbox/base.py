@@ -26,6 +26,13 @@ class SandboxJob:
     env: dict[str, str] = field(default_factory=dict)
 
 
+def limits_of(job: SandboxJob) -> dict[str, int]:
+    """The resource limits of ``job`` as ``harness.limits.apply_limits`` takes them."""
+    return {"memory_mb": job.memory_mb, "max_file_mb": job.max_file_mb,
+            "max_processes": job.max_processes,
+            "cpu_s": int(job.wall_time_s * max(1, job.threads)) + 5}
+
+
 @dataclass
 class SandboxOutcome:
     exit_code: int | None

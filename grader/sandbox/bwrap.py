@@ -11,16 +11,17 @@ are not mounted at all.
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from .base import SandboxError, SandboxJob, SandboxOutcome
+from ..harness.limits import apply_limits
+from .base import SandboxError, SandboxJob, SandboxOutcome, limits_of
 from .process import clean_env, run_with_limits
 
 INSIDE = Path("/sandbox")
+JOBS = Path("/jobs")  # the warm worker's pool folder
 _SYSTEM = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/ld.so.cache",
            "/etc/alternatives", "/etc/ssl/certs"]
 
@@ -56,7 +57,9 @@ class BwrapBackend:
         if probe.returncode != 0:
             raise SandboxError(f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}")
 
-    def command(self, job: SandboxJob) -> list[str]:
+    def _namespaces(self, env: dict[str, str]) -> list[str]:
+        """bwrap's arguments up to the mounts of the work folder: namespaces, a read-only
+        system and Python, private /proc, /dev and /tmp, and the given environment only."""
         assert self.exe is not None
         cmd = [self.exe, "--unshare-all", "--die-with-parent", "--new-session",
                "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
@@ -65,34 +68,47 @@ class BwrapBackend:
             cmd += ["--ro-bind-try", path, path]
         for root in python_roots():
             cmd += ["--ro-bind", root, root]
+        cmd.append("--clearenv")
+        for k, v in env.items():
+            cmd += ["--setenv", k, v]
+        return cmd
+
+    def command(self, job: SandboxJob) -> list[str]:
         work = job.workdir
+        env = clean_env(job)
+        env.update(HOME=str(INSIDE / "home"), TMPDIR="/tmp")
+        cmd = self._namespaces(env)
         cmd += ["--ro-bind", str(work), str(INSIDE),
                 "--bind", str(work / "home"), str(INSIDE / "home"),
                 "--bind", str(work / "out"), str(INSIDE / "out"),
                 "--chdir", str(INSIDE / "home")]
-        env = clean_env(job)
-        env.update(HOME=str(INSIDE / "home"), TMPDIR="/tmp")
-        cmd.append("--clearenv")
-        for k, v in env.items():
-            cmd += ["--setenv", k, v]
         main = INSIDE / "lib" / "harness" / "main.py"
         return cmd + [sys.executable, "-I", "-S", "-B", str(main), str(INSIDE)]
 
     def run(self, job: SandboxJob) -> SandboxOutcome:
-        mem = job.memory_mb * 1024 * 1024
-        fsize = job.max_file_mb * 1024 * 1024
-        cpu = int(job.wall_time_s * max(1, job.threads)) + 5
+        limits = limits_of(job)
         # the unprivileged uid inside owns home/ and out/
         for d in (job.workdir / "home", job.workdir / "out"):
             os.chmod(d, 0o777)
 
-        def limits() -> None:
+        def preexec() -> None:
             os.setsid()
-            resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
-            resource.setrlimit(resource.RLIMIT_NPROC, (job.max_processes, job.max_processes))
+            apply_limits(limits)
 
-        return run_with_limits(self.command(job), job, limits, cwd="/")
+        return run_with_limits(self.command(job), job, preexec, cwd="/")
+
+    def zygote_command(self, pool: Path) -> list[str]:
+        """The warm worker for a pool folder (see ``warm.py``), in its own namespaces: the
+        pool is writable at /jobs but its harness copy is read-only; /tmp and /dev/shm are
+        private to this worker and wiped between jobs."""
+        os.chmod(pool, 0o777)
+        cmd = self._namespaces({"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+                                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+        cmd += ["--bind", str(pool), str(JOBS), "--ro-bind", str(pool / "lib"), str(JOBS / "lib"),
+                "--ro-bind", str(pool / "zygote.json"), str(JOBS / "zygote.json"),
+                "--chdir", str(JOBS)]
+        return cmd + [sys.executable, "-I", "-S", "-B", str(JOBS / "lib" / "harness" / "zygote.py"),
+                      str(JOBS)]
+
+    def zygote_view(self, pool: Path) -> Path:
+        return JOBS

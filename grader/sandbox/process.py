@@ -10,15 +10,16 @@ Use the stronger backends for untrusted batches.
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import IO
 
-from .base import SandboxJob, SandboxOutcome
+from ..harness.limits import apply_limits
+from .base import SandboxJob, SandboxOutcome, limits_of
 
 
 def _drain(stream: IO[bytes], limit: int, sink: list[bytes], truncated: list[bool]) -> None:
@@ -73,21 +74,22 @@ class ProcessBackend:
         return [sys.executable, "-I", "-S", "-B", str(main), str(job.workdir)]
 
     def run(self, job: SandboxJob) -> SandboxOutcome:
-        mem = job.memory_mb * 1024 * 1024
-        fsize = job.max_file_mb * 1024 * 1024
-        cpu = int(job.wall_time_s * max(1, job.threads)) + 5
+        limits = limits_of(job)
 
-        def limits() -> None:  # runs in the child, before exec
+        def preexec() -> None:  # runs in the child, before exec
             os.setsid()
-            resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
-            if os.getuid() != 0:  # root ignores RLIMIT_NPROC; the stronger sandboxes hold it
-                resource.setrlimit(resource.RLIMIT_NPROC, (job.max_processes, job.max_processes))
+            apply_limits(limits)
 
-        return run_with_limits(self.command(job), job, limits, cwd=str(job.workdir / "home"))
+        return run_with_limits(self.command(job), job, preexec, cwd=str(job.workdir / "home"))
+
+    def zygote_command(self, pool: Path) -> list[str]:
+        """The warm worker for a pool folder (see ``warm.py``): a plain process."""
+        return [sys.executable, "-I", "-S", "-B", str(pool / "lib" / "harness" / "zygote.py"),
+                str(pool)]
+
+    def zygote_view(self, pool: Path) -> Path:
+        """Where the worker sees the pool folder."""
+        return pool
 
 
 def run_with_limits(cmd: list[str], job: SandboxJob, preexec: object, cwd: str) -> SandboxOutcome:

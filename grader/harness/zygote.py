@@ -1,0 +1,223 @@
+"""Warm worker, inside the sandbox: import torch once, then fork a fresh child per job.
+
+Run as ``python -I -S -B <pool>/lib/harness/zygote.py <pool>``. Reads one JSON request
+per line on stdin (``{"job": NAME, "limits": {...}, "env": {...}}``, the job's folder
+being ``<pool>/NAME``), answers one JSON line on stdout when the job is over. The worker
+itself never runs student code: each job runs in a child forked from it, with its own
+session, resource limits, environment and folder, exactly as the cold harness would
+(``entry.run``). When the child ends or overruns its wall time, every process it left
+behind is killed (the worker is their subreaper, so even double-forked daemons come back
+to it), and, where the sandbox gave the worker a private ``/tmp``, scratch is wiped, so
+no state passes from one submission to the next. The worker is not dumpable, so a child
+cannot read its memory or reopen its control pipes through ``/proc``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import select
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+_NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def _prctl(option: int, value: int) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(option, value, 0, 0, 0)
+
+
+def _children(me: int) -> list[int]:
+    """Direct children of ``me`` (orphans are reparented to us: we are a subreaper)."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and fields[1] == str(me):
+            kids.append(int(entry))
+    return kids
+
+
+def _kill_descendants(me: int) -> None:
+    """SIGKILL every descendant, again and again until none is left, reaping them."""
+    for _ in range(200):
+        kids = _children(me)
+        if not kids:
+            break
+        for pid in kids:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        _reap()
+        time.sleep(0.005)
+    _reap()
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _wipe(folders: list[str]) -> None:
+    for folder in folders:
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        for name in entries:
+            path = os.path.join(folder, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+
+
+def _child(job: Path, request: dict[str, Any]) -> None:
+    """In the forked child: become the cold harness for ``job``. Never returns."""
+    code = 70
+    try:
+        os.setsid()
+        _prctl(PR_SET_DUMPABLE, 1)
+        log = job / "log"
+        null = os.open(os.devnull, os.O_RDONLY)
+        out = os.open(log / "stdout", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        err = os.open(log / "stderr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        for fd, target in ((null, 0), (out, 1), (err, 2)):
+            os.dup2(fd, target)
+        os.closerange(3, 65536)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        from harness.limits import apply_limits  # noqa: PLC0415
+
+        apply_limits(request["limits"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.umask(0o077)
+        from harness.entry import run  # noqa: PLC0415
+
+        plan = json.loads((job / "plan.json").read_text())
+        code = run(job, plan)
+    except BaseException:  # noqa: BLE001 - the child must end here, whatever happened
+        try:
+            import traceback  # noqa: PLC0415
+
+            traceback.print_exc()
+        except BaseException:  # noqa: BLE001, S110
+            pass
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
+def _wait(pid: int, wall_s: float) -> tuple[int | None, int | None, bool]:
+    """(exit code, signal, timed out) of the child, killing its group at the deadline."""
+    deadline = time.monotonic() + wall_s
+    pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                if os.WIFSIGNALED(status):
+                    return None, os.WTERMSIG(status), False
+                return os.WEXITSTATUS(status), None, False
+            left = deadline - time.monotonic()
+            if left <= 0:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except OSError:
+                    os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return None, signal.SIGKILL, True
+            if pidfd is not None:
+                select.select([pidfd], [], [], min(left, 1.0))
+            else:
+                time.sleep(min(left, 0.01))
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
+def serve(pool: Path, conf: dict[str, Any]) -> None:
+    me = os.getpid()
+    control_in = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    control_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):
+        os.dup2(null, fd)  # nothing the worker prints can corrupt the control channel
+    control_out.write(json.dumps({"ready": True}) + "\n")
+    control_out.flush()
+    for line in control_in:
+        request = json.loads(line)
+        if request.get("stop"):
+            break
+        name = str(request["job"])
+        if not name or not set(name) <= _NAME_OK:
+            control_out.write(json.dumps({"job": name, "error": "bad job name"}) + "\n")
+            control_out.flush()
+            continue
+        job = pool / name
+        sys.stdout.flush()
+        sys.stderr.flush()
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            control_in.close()
+            control_out.close()
+            _child(job, request)
+        code, sig, timed_out = _wait(pid, float(request["wall_time_s"]))
+        _kill_descendants(me)
+        _wipe(conf.get("scratch", []))
+        control_out.write(json.dumps({
+            "job": name, "exit_code": code, "signal": sig, "timed_out": timed_out,
+            "duration_s": time.monotonic() - started}) + "\n")
+        control_out.flush()
+
+
+def main() -> None:
+    pool = Path(sys.argv[1])
+    conf = json.loads((pool / "zygote.json").read_text())
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [str(here.parent)] + [p for p in sys.path[1:] if p]
+    from harness.main import isolate_imports  # noqa: PLC0415
+
+    isolate_imports(conf["site_paths"])
+    _prctl(PR_SET_DUMPABLE, 0)
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    import harness.entry  # noqa: F401, PLC0415 - the warm part: torch and safetensors
+    import harness.runner  # noqa: F401, PLC0415
+
+    serve(pool, conf)
+
+
+if __name__ == "__main__":
+    os.umask(0o077)
+    main()

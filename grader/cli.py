@@ -16,6 +16,7 @@ import click
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+FORMATS = ["text", "json", "github", "junit", "classroom", "gradescope"]
 
 
 class DefaultToRun(click.Group):
@@ -43,6 +44,15 @@ def main() -> None:
       grade 1.2 --seed 1234          replay a grading exactly (the seed is in every result)
       grade list                     the lessons and their points
 
+    \b
+    For CI and course platforms:
+      grade 1.2 --format github      job summary ($GITHUB_STEP_SUMMARY) and ::error lines
+      grade 1.2 --format junit       JUnit XML (one testcase per check)
+      grade 1.2 --format classroom   GitHub Classroom runner result (to $GITHUB_OUTPUT)
+      grade 1.2 --format gradescope  the results.json Gradescope would get
+      grade gradescope build 1 -o autograder.zip   Gradescope autograder of module 1
+      grade schema                   JSON Schema of the --format json result
+
     Your code runs in a separate process with time, memory and output limits, on inputs
     drawn fresh for every run, and is compared with a hidden reference. Failed checks say
     by how much, and name a known mistake when they recognise one.
@@ -62,17 +72,21 @@ def _find_submission(lesson: Any, given: Path | None) -> Path:
         raise click.UsageError(
             f"no submission given and neither {stem}.py nor {stem}.ipynb is in this folder "
             f"({Path.cwd()}). Pass the file: grade {lesson.id} PATH")
-    if len(found) > 1:
-        raise click.UsageError(f"both {stem}.py and {stem}.ipynb are here; say which: "
-                               f"grade {lesson.id} {stem}.py")
+    if len(found) > 1:  # the stub's twin stays beside the file the student works in
+        newest = max(found, key=lambda p: p.stat().st_mtime_ns)
+        click.echo(f"both {stem}.py and {stem}.ipynb are here; grading {newest.name}, the one "
+                   f"changed last (name the file to choose: grade {lesson.id} FILE)", err=True)
+        return newest
     return found[0]
 
 
 @main.command("run")
 @click.argument("lesson")
 @click.argument("submission", required=False, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format: text (for people), json (`grade schema` describes it), "
+                   "github (job summary + annotations), junit (XML), classroom (GitHub "
+                   "Classroom runner result), gradescope (results.json).")
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None,
               help="Seed for the inputs (default: fresh each run; printed in the result).")
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=None,
@@ -97,7 +111,15 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     except SpecError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(EXIT_INTERNAL)
-    path = _find_submission(les, submission)
+    ci_file = {"github": "GITHUB_STEP_SUMMARY", "classroom": "GITHUB_OUTPUT"}.get(fmt)
+    for target in (output, _env_file(ci_file) if ci_file else None):
+        if target is not None:
+            _check_writable(target)
+    try:
+        path = _find_submission(les, submission)
+    except click.UsageError as e:
+        _report_not_graded(fmt, les, e.format_message())
+        raise
 
     from .engine import grade_file  # noqa: PLC0415 - imports torch
     from .sandbox import SandboxError  # noqa: PLC0415
@@ -112,13 +134,16 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
         else:
             result = grade_file(les, path, seed=seed, sandbox=sandbox, time_limit_s=timeout)
     except SubmissionError as e:
+        _report_not_graded(fmt, les, str(e))
         raise click.UsageError(str(e)) from None
     except SandboxError as e:
+        _report_not_graded(fmt, les, f"the sandbox could not run: {e}")
         click.echo(f"error: the sandbox could not run: {e}", err=True)
         sys.exit(EXIT_INTERNAL)
     except Exception as e:  # noqa: BLE001 - a grader bug must not look like a student's fault
         if os.environ.get("GRADER_DEBUG"):
             raise
+        _report_not_graded(fmt, les, f"internal error in the grader: {type(e).__name__}: {e}")
         click.echo(f"internal error in the grader (not your code): {type(e).__name__}: {e}\n"
                    "Please report it with the seed above; set GRADER_DEBUG=1 for details.",
                    err=True)
@@ -126,15 +151,99 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     if output is not None:
         from .report.json_report import render_json  # noqa: PLC0415
 
-        output.write_text(render_json(result) + "\n", encoding="utf-8")
+        _write(output, render_json(result) + "\n")
+    _emit(fmt, result, les)
+
+
+def _check_writable(path: Path) -> None:
+    """Fail before grading, not after, when an output file cannot be written."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise click.UsageError(f"cannot write {path}: it is a folder")
+    if not parent.is_dir():
+        raise click.UsageError(f"cannot write {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise click.UsageError(f"cannot write {path}: permission denied")
+
+
+def _write(path: Path, text: str, *, append: bool = False) -> None:
+    try:
+        with path.open("a" if append else "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise click.UsageError(f"cannot write {path}: {e.strerror}") from None
+
+
+def _env_file(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+def _emit(fmt: str, result: Any, les: Any) -> None:
+    """Print (and, for the CI formats, write where the CI looks) one graded result."""
+    from rich.console import Console  # noqa: PLC0415
+
     if fmt == "json":
         from .report.json_report import render_json  # noqa: PLC0415
 
         click.echo(render_json(result))
+    elif fmt == "junit":
+        from .report.junit import render_junit  # noqa: PLC0415
+
+        click.echo(render_junit(result))
+    elif fmt == "gradescope":
+        from .report.gradescope import render_gradescope  # noqa: PLC0415
+
+        click.echo(render_gradescope(result, {c.name: c.visibility for c in les.spec.checks}))
+    elif fmt == "github":
+        from .report.github import annotations, job_summary  # noqa: PLC0415
+
+        summary = _env_file("GITHUB_STEP_SUMMARY")
+        if summary is not None:
+            _write(summary, job_summary(result), append=True)
+        else:
+            click.echo(job_summary(result))
+        for line in annotations(result):
+            click.echo(line)
+    elif fmt == "classroom":
+        from .report.classroom import classroom_result  # noqa: PLC0415
+
+        _emit_classroom(classroom_result(result))
+        if _env_file("GITHUB_OUTPUT") is not None:
+            from .report.terminal import render_terminal  # noqa: PLC0415
+
+            render_terminal(result, Console())
     else:
         from .report.terminal import render_terminal  # noqa: PLC0415
 
         render_terminal(result, Console())
+
+
+def _emit_classroom(data: dict[str, Any]) -> None:
+    """``result=<base64>`` to ``$GITHUB_OUTPUT`` when set, else the JSON on stdout."""
+    from .report.classroom import output_line, render_classroom  # noqa: PLC0415
+
+    target = _env_file("GITHUB_OUTPUT")
+    if target is not None:
+        _write(target, output_line(data), append=True)
+    else:
+        click.echo(render_classroom(data))
+
+
+def _report_not_graded(fmt: str, les: Any, message: str) -> None:
+    """For the CI formats, say that a lesson was not graded where the CI will look."""
+    if fmt == "classroom":
+        from .report.classroom import classroom_error  # noqa: PLC0415
+
+        _emit_classroom(classroom_error([(c.name, c.points) for c in les.spec.checks],
+                                        f"not graded: {message}"))
+    elif fmt == "github":
+        from .report.github import workflow_command  # noqa: PLC0415
+
+        summary = _env_file("GITHUB_STEP_SUMMARY")
+        if summary is not None:
+            _write(summary, f"### Lesson {les.id}: not graded\n\n{message}\n\n", append=True)
+        click.echo(workflow_command("error", message, title=f"Lesson {les.id}: not graded"))
 
 
 @main.command("list")
@@ -176,3 +285,123 @@ def sync_notebooks_cmd(check: bool) -> None:
         click.echo(("out of date: " if check else "wrote ") + s)
     if check and stale:
         sys.exit(1)
+
+
+@main.command("release")
+@click.argument("lessons", nargs=-1)
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path, file_okay=False),
+              required=True, help="New folder to write the release into.")
+@click.option("--seed", "seed_base", type=click.IntRange(0, 2**31 - 1), default=0,
+              show_default=True, help="Changes every lesson's fixed public inputs (per term).")
+def release_cmd(lessons: tuple[str, ...], out: Path, seed_base: int) -> None:
+    """Build the student release of LESSONS (ids like 2.3, or modules like 2; default all).
+
+    \b
+    The release holds exercise texts, stubs, notebooks, the grader, and each lesson's
+    public checks (its `visible` checks that need only stored data) with expected outputs
+    computed by the reference on fixed inputs. No reference code, known-mistake code,
+    quiz key, hidden check or held-out data goes in. In the release, `grade 2.3` grades
+    the public checks and says that the hidden ones run on submission.
+    """
+    from .lessons import all_lessons, course_root  # noqa: PLC0415
+    from .release import build_release, select_lessons  # noqa: PLC0415
+
+    root = course_root()
+    available = [les for les in all_lessons(root) if not les.is_public]
+    if not available:
+        raise click.UsageError(f"{root} holds no reference/: a release is built from the "
+                               "course repository, not from another release")
+    try:
+        chosen = select_lessons(available, lessons)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    if out.exists() and any(out.iterdir()):
+        raise click.UsageError(f"{out} exists and is not empty; choose a new folder")
+    if out.exists():
+        out.rmdir()
+    lines = build_release(root, chosen, out, seed_base=seed_base,
+                          on_progress=lambda m: click.echo(m, err=True))
+    for line in lines:
+        click.echo(line)
+    click.echo(f"release written to {out}")
+
+
+@main.command("schema")
+def schema_cmd() -> None:
+    """Print the JSON Schema of the result of `grade LESSON --format json`."""
+    import json  # noqa: PLC0415
+
+    from .results import GradeResult  # noqa: PLC0415
+
+    click.echo(json.dumps(GradeResult.model_json_schema(), indent=2))
+
+
+@main.group("gradescope")
+def gradescope_group() -> None:
+    """Gradescope: build an autograder zip; run it (what its run_autograder calls).
+
+    \b
+    grade gradescope build 1.2 -o autograder.zip   one lesson
+    grade gradescope build 1 -o autograder.zip     every lesson of module 1
+    """
+
+
+@gradescope_group.command("build")
+@click.argument("lessons", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("autograder.zip"), show_default=True, help="The zip to write.")
+def gradescope_build_cmd(lessons: tuple[str, ...], output: Path) -> None:
+    """Build the Gradescope autograder zip of LESSONS (ids like 1.2, or modules like 1).
+
+    \b
+    The zip holds setup.sh (a Python venv with the CPU torch pinned by constraints.txt
+    and the grader), run_autograder, the grader, and each lesson's reference/<id>/ and
+    assignments/<id>/. Each submission's <stem>.py or <stem>.ipynb is graded; results.json
+    has one test per check, with the visibility its spec gives.
+    """
+    from .gradescope_build import BuildError, build_zip, select  # noqa: PLC0415
+    from .lessons import LessonNotFound, course_root  # noqa: PLC0415
+    from .spec import SpecError  # noqa: PLC0415
+
+    root = course_root()
+    try:
+        chosen = select(lessons, root)
+        names = build_zip(chosen, output, root)
+    except LessonNotFound as e:
+        raise click.UsageError(str(e)) from None
+    except BuildError as e:
+        raise click.UsageError(str(e)) from None
+    except SpecError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_INTERNAL)
+    points = sum(les.spec.max_score for les in chosen)
+    click.echo(f"wrote {output}: lessons {', '.join(les.id for les in chosen)} "
+               f"({points} points), {len(names)} files")
+
+
+@gradescope_group.command("run")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False),
+              envvar="GRADESCOPE_ROOT", default=Path("/autograder"), show_default=True,
+              help="Gradescope's folder (source/, submission/, results/); env GRADESCOPE_ROOT.")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None,
+              help="Seed for the inputs (default: fresh for each submission).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
+              show_default=True, help="Where the submission runs.")
+def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
+    """Grade ROOT/submission with the autograder in ROOT/source; write ROOT/results/results.json.
+
+    Always writes a result (score 0 and a message when there is no file to grade).
+    """
+    from .gradescope_build import run_in_layout  # noqa: PLC0415
+
+    if not (root / "source").is_dir():
+        raise click.UsageError(f"{root / 'source'} does not exist: --root (or GRADESCOPE_ROOT) "
+                               "names the folder that holds source/, submission/ and results/")
+    try:
+        results = run_in_layout(root, seed=seed, sandbox=sandbox, say=click.echo)
+    except OSError as e:
+        click.echo(f"error: cannot write {root / 'results' / 'results.json'}: {e.strerror}",
+                   err=True)
+        sys.exit(EXIT_INTERNAL)
+    total = sum(t.max_score for t in results.tests)
+    click.echo(f"score {results.score}/{total}; wrote {root / 'results' / 'results.json'}")

@@ -13,7 +13,6 @@
 # writes $\nabla_\theta L_B$ into each parameter's `.grad`, and *adds* to what is there.
 
 # %%
-"""Lesson 1.1 stub: the training loop."""
 from collections.abc import Callable
 
 import torch

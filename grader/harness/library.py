@@ -139,3 +139,96 @@ def autograd_grad(name: str, x: Tensor) -> Tensor:
 @helper
 def sqrt(x: float) -> float:
     return math.sqrt(x)
+
+
+@helper
+def python_floats(values: Any) -> Any:
+    """``values`` (a list, tuple or 1-d tensor) as a list of Python floats, so a check can
+    compare the numbers apart from their type: a Python number or a one-element tensor
+    (detached) becomes a float, anything else is kept as it is for the check to report.
+    Any other ``values`` (None, a dict, a 0-d tensor, ...) is returned unchanged."""
+    if isinstance(values, Tensor):
+        if values.dim() != 1:
+            return values
+        values = list(values)
+    if not isinstance(values, (list, tuple)):
+        return values
+    out: list[Any] = []
+    for v in values:
+        if isinstance(v, Tensor) and v.numel() == 1:
+            out.append(float(v.detach().reshape(())))
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            out.append(float(v))
+        else:
+            out.append(v)
+    return out
+
+
+class _ScaleGradient(torch.autograd.Function):
+    """Identity forward; backward multiplies the incoming gradient by a constant."""
+
+    generate_vmap_rule = True  # so that f also works under torch.vmap / torch.func
+
+    @staticmethod
+    def forward(x: Tensor, scale: float) -> Tensor:
+        return x.clone()
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Tensor) -> None:
+        ctx.scale = inputs[1]  # this form also works under torch.func transforms
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return grad * ctx.scale, None
+
+
+@helper
+def test_function_wrong_grad(name: str, scale: float) -> Callable[[Tensor], Tensor]:
+    """A named test function with a deliberately wrong backward: its values are exact, but
+    autograd returns ``scale`` times the true gradient (for exercises that must catch a bad
+    analytic gradient, such as a gradient checker)."""
+    fn = TEST_FUNCTIONS[name]
+    return lambda x: fn(_ScaleGradient.apply(x, float(scale)))
+
+
+@helper
+def optimizer_protocol(cls: type, hyper: dict[str, Any]) -> dict[str, Any]:
+    """How an optimizer class keeps torch.optim's calling conventions, as plain data.
+
+    Builds ``cls([x, frozen], **hyper)`` and takes three steps ``opt.step(closure)`` on
+    ``||x - target||^2`` (the closure zeroes the grads and calls backward; ``frozen`` never
+    gets a gradient), then one ``opt.step()`` without a closure. Returns, in this order:
+    ``"error"`` (None, or the first exception as "Type: message"),
+    ``"step_returns_closure_loss"`` (every ``step(closure)`` returned the closure's loss),
+    ``"step_without_closure_returns_none"`` and ``"param_without_grad_unchanged"``.
+    Exceptions are reported as data, so a failing class yields a dict, not an error.
+    """
+    out: dict[str, Any] = {"error": None, "step_returns_closure_loss": False,
+                           "step_without_closure_returns_none": False,
+                           "param_without_grad_unchanged": False}
+    x = nn.Parameter(torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64))
+    frozen = nn.Parameter(torch.tensor([1.0, -2.0], dtype=torch.float64))
+    target = torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64)
+    try:
+        opt = cls([x, frozen], **hyper)
+        losses: list[Tensor] = []
+
+        def closure() -> Tensor:
+            opt.zero_grad()
+            loss = ((x - target) ** 2).sum()
+            loss.backward()
+            losses.append(loss.detach().clone())
+            return loss
+
+        returned = [opt.step(closure) for _ in range(3)]
+        out["step_returns_closure_loss"] = len(losses) == 3 and all(
+            r is not None and not isinstance(r, bool) and isinstance(r, (Tensor, int, float))
+            and float(r.detach() if isinstance(r, Tensor) else r) == float(loss)
+            for r, loss in zip(returned, losses, strict=True))
+        out["step_without_closure_returns_none"] = opt.step() is None
+        out["param_without_grad_unchanged"] = bool(
+            frozen.grad is None
+            and torch.equal(frozen.detach(), torch.tensor([1.0, -2.0], dtype=torch.float64)))
+    except Exception as exc:  # noqa: BLE001 - reported to the check as data
+        out["error"] = f"{type(exc).__name__}: {exc}"[:300]
+    return out

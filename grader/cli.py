@@ -7,6 +7,8 @@ Importing this module pulls in neither torch nor docker: ``grade --help`` stays 
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import sys
 from pathlib import Path
@@ -405,3 +407,82 @@ def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
         sys.exit(EXIT_INTERNAL)
     total = sum(t.max_score for t in results.tests)
     click.echo(f"score {results.score}/{total}; wrote {root / 'results' / 'results.json'}")
+
+
+@main.command("batch")
+@click.argument("lesson")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("-o", "--output", "results", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="JSON-lines results file (default: FOLDER/grades-LESSON.jsonl).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Submissions graded at once (one warm worker each).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process", "docker"]),
+              default="auto", show_default=True, help="Where the submissions run.")
+@click.option("--cold", is_flag=True, help="A fresh sandboxed Python per submission instead of "
+              "warm workers (slower; for comparison).")
+@click.option("--again", is_flag=True, help="Grade every student again, even those already "
+              "in the results file.")
+def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbox: str,
+              cold: bool, again: bool) -> None:
+    """Grade every submission of LESSON in FOLDER (instructors).
+
+    \b
+    FOLDER holds one folder per student with the lesson's file inside
+    (FOLDER/alice/linear_regression.py), or one file per student (FOLDER/alice.ipynb).
+    Each result is appended to the results file as soon as it is ready, so an interrupted
+    run loses nothing; running again skips the students already graded (--again to redo).
+    A summary CSV (student, score, max_score) is written beside it.
+    """
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import Progress  # noqa: PLC0415
+
+    from .batch import already_graded, find_submissions, grade_batch  # noqa: PLC0415
+    from .lessons import LessonNotFound, get_lesson  # noqa: PLC0415
+    from .sandbox import SandboxError  # noqa: PLC0415
+
+    try:
+        les = get_lesson(lesson)
+    except LessonNotFound as e:
+        raise click.UsageError(str(e)) from None
+    results = results or folder / f"grades-{les.id}.jsonl"
+    _check_writable(results)
+    subs, problems = find_submissions(folder, les.spec.lesson.stem)
+    err = Console(stderr=True)
+    for p in problems:
+        err.print(f"[yellow]skipped[/yellow] {p}")
+    if again and results.exists():
+        results.unlink()
+    done = already_graded(results)
+    todo = [s for s in subs if s.student not in done]
+    if done:
+        err.print(f"{len(done)} already graded in {results}; grading the other {len(todo)}")
+    try:
+        with Progress(console=err, transient=False) as progress:
+            task = progress.add_task(f"lesson {les.id}", total=len(todo))
+            for row in grade_batch(les, todo, results, jobs=jobs, sandbox=sandbox,
+                                   warm=not cold):
+                progress.advance(task)
+                if "error" in row:
+                    err.print(f"[red]{row['student']}[/red]: {row['error']}")
+    except SandboxError as e:
+        click.echo(f"error: the sandbox could not run: {e}", err=True)
+        sys.exit(EXIT_INTERNAL)
+    rows = {}
+    for line in results.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+            rows[row["student"]] = row
+        except (ValueError, KeyError, TypeError):
+            continue
+    summary = results.with_suffix(".csv")
+    with summary.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student", "score", "max_score", "seed", "mistakes", "error"])
+        for name in sorted(rows):
+            r = rows[name]
+            w.writerow([name, r.get("score", 0), r.get("max_score", ""), r.get("seed", ""),
+                        " ".join(m["id"] for m in r.get("mistakes", [])), r.get("error", "")])
+    scores = [r.get("score", 0) for r in rows.values()]
+    mean = sum(scores) / len(scores) if scores else 0.0
+    click.echo(f"{len(rows)} graded, mean {mean:.1f}/{les.spec.max_score}; results: {results}; "
+               f"summary: {summary}")

@@ -1,0 +1,62 @@
+"""`grade batch`: a class folder graded on warm workers, results appended as they come,
+a second run skips who is done, and a broken or missing submission never stops the rest."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from grader.lessons import get_lesson
+from tests.conftest import ROOT
+
+LESSON = get_lesson("1.2", ROOT)
+pytestmark = pytest.mark.slow
+
+
+def grade(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True,
+                          text=True, timeout=600)
+
+
+def test_batch_grades_a_class_and_resumes(tmp_path):
+    cls = tmp_path / "class"
+    for name in ("alice", "bob", "carol", "erin"):
+        (cls / name).mkdir(parents=True)
+    (cls / "alice" / "linear_regression.py").write_text(LESSON.reference_source())
+    (cls / "bob" / "linear_regression.ipynb").write_text(
+        LESSON.stub_path.with_suffix(".ipynb").read_text())
+    (cls / "erin" / "linear_regression.ipynb").write_text("{not a notebook")
+    (cls / "dave.py").write_text(LESSON.mistake_source("sign_error"))
+    proc = grade("batch", "1.2", str(cls), "-j", "2")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "carol: no linear_regression.py" in proc.stderr
+    rows = {json.loads(ln)["student"]: json.loads(ln)
+            for ln in (cls / "grades-1.2.jsonl").read_text().splitlines()}
+    assert set(rows) == {"alice", "bob", "dave", "erin"}
+    full = LESSON.spec.max_score
+    assert rows["alice"]["score"] == full and rows["bob"]["score"] == 0
+    assert rows["alice"]["sandbox"].endswith("+warm")
+    assert "sign_error" in {m["id"] for m in rows["dave"]["mistakes"]}
+    assert rows["erin"]["score"] == 0 and "not a readable notebook" in rows["erin"]["error"]
+    summary = list(csv.DictReader((cls / "grades-1.2.csv").read_text().splitlines()))
+    assert {r["student"]: int(r["score"]) for r in summary}["alice"] == full
+
+    # an interrupted run left a cut line; the next run grades only who is missing
+    with (cls / "grades-1.2.jsonl").open("a") as f:
+        f.write('{"student": "fr')
+    (cls / "frank").mkdir()
+    (cls / "frank" / "linear_regression.py").write_text(LESSON.reference_source())
+    proc = grade("batch", "1.2", str(cls))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "4 already graded" in proc.stderr and "grading the other 1" in proc.stderr
+    summary = list(csv.DictReader((cls / "grades-1.2.csv").read_text().splitlines()))
+    assert len(summary) == 5
+
+
+def test_batch_usage_errors():
+    assert grade("batch", "9.9", str(ROOT)).returncode == 2
+    assert grade("batch", "1.2", "/no/such/folder").returncode == 2

@@ -15,7 +15,6 @@
 # Shapes: `X` is `(n, d)`, `y` is `(n,)`, `w0` is `(d,)`, float32 or float64.
 
 # %%
-"""Lesson 1.3 stub: batch, stochastic and mini-batch gradient descent."""
 import torch
 from torch import Tensor
 

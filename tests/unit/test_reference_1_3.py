@@ -245,3 +245,23 @@ def test_shuffles_once(ref: types.ModuleType, seed: int) -> None:
     got = variant.minibatch_gd(*data, 0.05, 2, 3, gen(seed))[1]
     want = ref.minibatch_gd(*data, 0.05, 2, 3, gen(seed))[1]
     assert got[:4] == want[:4] and got[4:] != want[4:]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fresh_generator(ref: types.ModuleType, seed: int) -> None:
+    variant = build_variant("fresh_generator")
+    assert changed(ref, variant, seed, 10, 3) == ALL_SHUFFLED
+    # reproducible (so a `same` check passes), but blind to the seed and to the epoch
+    assert same_batches(variant.minibatches(20, 4, gen(seed)), variant.minibatches(20, 4, gen(0)))
+    g = gen(seed)
+    assert same_batches(variant.minibatches(20, 4, g), variant.minibatches(20, 4, g))
+
+
+def test_torch_random_sampler_draws_twice_per_pass() -> None:
+    """Why the exercise text warns against RandomSampler: a second draw after each pass."""
+    g = gen(0)
+    list(RandomSampler(range(10), generator=g))
+    want = gen(0)
+    torch.randperm(10, generator=want)
+    torch.randperm(10, generator=want)
+    assert torch.equal(g.get_state(), want.get_state())

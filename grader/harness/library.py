@@ -198,7 +198,7 @@ def optimizer_protocol(cls: type, hyper: dict[str, Any]) -> dict[str, Any]:
     Builds ``cls([x, frozen], **hyper)`` and takes three steps ``opt.step(closure)`` on
     ``||x - target||^2`` (the closure zeroes the grads and calls backward; ``frozen`` never
     gets a gradient), then one ``opt.step()`` without a closure. Returns, in this order:
-    ``"error"`` (None, or the first exception as "Type: message"),
+    ``"error"`` (None, or which call raised what: "step(closure) raised Type: message"),
     ``"step_returns_closure_loss"`` (every ``step(closure)`` returned the closure's loss),
     ``"step_without_closure_returns_none"`` and ``"param_without_grad_unchanged"``.
     Exceptions are reported as data, so a failing class yields a dict, not an error.
@@ -209,6 +209,7 @@ def optimizer_protocol(cls: type, hyper: dict[str, Any]) -> dict[str, Any]:
     x = nn.Parameter(torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64))
     frozen = nn.Parameter(torch.tensor([1.0, -2.0], dtype=torch.float64))
     target = torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64)
+    stage = f"{getattr(cls, '__name__', 'the optimizer')}(params, **hyperparameters)"
     try:
         opt = cls([x, frozen], **hyper)
         losses: list[Tensor] = []
@@ -220,15 +221,17 @@ def optimizer_protocol(cls: type, hyper: dict[str, Any]) -> dict[str, Any]:
             losses.append(loss.detach().clone())
             return loss
 
+        stage = "step(closure)"
         returned = [opt.step(closure) for _ in range(3)]
         out["step_returns_closure_loss"] = len(losses) == 3 and all(
             r is not None and not isinstance(r, bool) and isinstance(r, (Tensor, int, float))
             and float(r.detach() if isinstance(r, Tensor) else r) == float(loss)
             for r, loss in zip(returned, losses, strict=True))
+        stage = "step()"
         out["step_without_closure_returns_none"] = opt.step() is None
         out["param_without_grad_unchanged"] = bool(
             frozen.grad is None
             and torch.equal(frozen.detach(), torch.tensor([1.0, -2.0], dtype=torch.float64)))
     except Exception as exc:  # noqa: BLE001 - reported to the check as data
-        out["error"] = f"{type(exc).__name__}: {exc}"[:300]
+        out["error"] = f"{stage} raised {type(exc).__name__}: {exc}"[:300].rstrip(": ")
     return out

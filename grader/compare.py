@@ -189,7 +189,7 @@ def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float |
                             for x in expected):
             bad = [x for x in actual if isinstance(x, bool) or not isinstance(x, (int, float))]
             if bad:
-                hint = " (call .item() on each loss)" if isinstance(bad[0], torch.Tensor) else ""
+                hint = " (call .item() on each value)" if isinstance(bad[0], torch.Tensor) else ""
                 return Comparison(False, f"received {describe(actual)}{where}, expected a list "
                                          f"of Python numbers{hint}", structural=True)
             return compare(torch.tensor([float(x) for x in actual], dtype=torch.float64),

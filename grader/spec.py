@@ -214,7 +214,6 @@ class Mistake(_Strict):
     title: str
     message: str
     loses: list[str]  # names of the checks it fails (the tests hold it to exactly these)
-    seeds_note: str | None = None
 
 
 class Limits(_Strict):

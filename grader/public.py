@@ -112,7 +112,6 @@ class StoredOracle:
     def __init__(self, index: dict[str, Any], tensors: dict[str, torch.Tensor]) -> None:
         self._index = index
         self._tensors = tensors
-        self.step_times: dict[str, list[float]] = {}
 
     def outputs(self, probe: Any, variant: str | None = None) -> dict[str, Any] | None:
         from .harness.values import decode  # noqa: PLC0415

@@ -12,6 +12,7 @@ import ast
 from .harness.guards import _FUNCTIONAL, _OPTIMIZERS
 
 _AUTOGRAD_WORDS = {"backward", "autograd", "requires_grad", "requires_grad_", "enable_grad"}
+_AUTOGRAD_NAMES = {"autograd", "enable_grad"}  # as bare names (``from torch import autograd``)
 
 
 def _parse_cells(sources: list[str]) -> list[ast.Module]:
@@ -37,8 +38,8 @@ def uses_autograd(sources: list[str], name: str) -> str | None:
             word = None
             if isinstance(sub, ast.Attribute) and sub.attr in _AUTOGRAD_WORDS:
                 word = sub.attr
-            elif isinstance(sub, ast.Name) and sub.id in _AUTOGRAD_WORDS:
-                word = sub.id
+            elif isinstance(sub, ast.Name) and sub.id in _AUTOGRAD_NAMES:
+                word = sub.id  # a bare `backward(...)` is the student's own function
             elif isinstance(sub, ast.keyword) and sub.arg == "requires_grad":
                 word = "requires_grad"
             if word:

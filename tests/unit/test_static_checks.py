@@ -12,6 +12,13 @@ def test_autograd_in_the_guarded_function_is_found():
     assert uses_autograd(["def g(x):\n    return 2 * x\n"], "g") is None
 
 
+def test_a_students_own_function_named_backward_is_not_autograd():
+    src = "def backward(p, c, y):\n    return {}\ndef train(X):\n    return backward(1, 2, 3)\n"
+    assert uses_autograd([src], "train") is None
+    assert uses_autograd(["from torch import autograd\ndef f(x):\n    return autograd.grad(x, x)"],
+                         "f")
+
+
 def test_builtin_optimizers_are_found_but_the_base_class_is_allowed():
     assert uses_builtin_optimizer(["from torch.optim import Optimizer\nclass A(Optimizer): pass"]) \
         is None

@@ -1,0 +1,48 @@
+"""The shipped datasets: shapes, dtypes, the fixed split, and that loaders hand out copies."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from grader.datasets import load_digits
+from grader.inputs import load_dataset
+
+
+@pytest.mark.parametrize("split,n", [("train", 1438), ("test", 359)])
+def test_digits_shapes_dtypes_and_range(split, n):
+    X, y = load_digits(split)
+    assert X.shape == (n, 64) and X.dtype == torch.float32
+    assert y.shape == (n,) and y.dtype == torch.int64
+    assert float(X.min()) == 0.0 and float(X.max()) == 1.0
+    assert torch.equal(X * 16, (X * 16).round())  # pixels were integers 0..16
+    assert set(y.tolist()) == set(range(10))
+
+
+def test_digits_split_is_about_80_20_and_stratified():
+    (_, ytr), (_, yte) = load_digits("train"), load_digits("test")
+    assert len(ytr) + len(yte) == 1797
+    assert 0.19 < len(yte) / 1797 < 0.21
+    per_class = torch.bincount(yte, minlength=10) / (torch.bincount(ytr, minlength=10)
+                                                     + torch.bincount(yte, minlength=10))
+    assert ((per_class - 0.2).abs() < 0.01).all(), per_class
+
+
+def test_digits_splits_do_not_overlap():
+    Xtr, _ = load_digits("train")
+    Xte, _ = load_digits("test")
+    train_rows = {tuple(r) for r in (Xtr * 16).round().to(torch.int64).tolist()}
+    assert not any(tuple(r) in train_rows for r in (Xte * 16).round().to(torch.int64).tolist())
+
+
+def test_digits_returns_copies_and_is_found_by_name():
+    X, y = load_digits("train")
+    X.zero_()
+    y.fill_(-1)
+    X2, y2 = load_dataset("digits", "train")
+    assert float(X2.max()) == 1.0 and int(y2.min()) == 0
+
+
+def test_unknown_split_is_refused():
+    with pytest.raises(ValueError, match="no split"):
+        load_digits("validation")

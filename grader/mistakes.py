@@ -20,9 +20,10 @@ Same = Callable[[Any, Any], bool]
 
 def same_within(check: CloseCheck | EqualCheck) -> Same:
     """Sameness for a value check: within its tolerance (exactly, for ``equal``)."""
-    rtol = 0.0 if isinstance(check, EqualCheck) else check.rtol
-    atol = 0.0 if isinstance(check, EqualCheck) else check.atol
-    return lambda a, b: compare(a, b, rtol, atol, equal_nan=True).ok
+    if isinstance(check, EqualCheck):
+        return lambda a, b: compare(a, b, 0.0, 0.0, equal_nan=True).ok
+    return lambda a, b: compare(a, b, check.rtol, check.atol, atol_per_step=check.atol_per_step,
+                                equal_nan=True).ok
 
 
 def match_mistake(check_name: str, actual: Any, expected: Any, mistakes: list[Mistake],

@@ -55,18 +55,37 @@ def watch_autograd(seen: list[str], where: str) -> Iterator[None]:
         yield
 
 
-@contextlib.contextmanager
-def watch_builtin_optimizers(seen: list[str], where: str) -> Iterator[None]:
+def _algorithm_targets() -> list[tuple[Any, str]]:
+    """Where torch.optim's algorithms live: the module-level functions every built-in
+    ``step`` calls (``torch.optim.adam.adam`` and its single-tensor, multi-tensor and fused
+    forms), patched where ``step`` looks them up, so a subclass, a wrapper or an import
+    through ``importlib`` is seen alike; ``step`` itself only for the optimizers that have
+    no such function."""
+    import importlib  # noqa: PLC0415
+
     targets: list[tuple[Any, str]] = []
+    covered: set[str] = set()
+    for name in _FUNCTIONAL:
+        try:
+            mod = importlib.import_module(f"torch.optim.{name}")
+        except ImportError:
+            continue
+        for attr in dir(mod):
+            if attr == name or attr.startswith(("_single_tensor_", "_multi_tensor_", "_fused_")):
+                if callable(getattr(mod, attr)):
+                    targets.append((mod, attr))
+                    covered.add(name)
     for name in _OPTIMIZERS:
         cls = getattr(torch.optim, name, None)
-        if isinstance(cls, type):
+        if isinstance(cls, type) and name.lower() not in covered and name != "AdamW":
             targets.append((cls, "step"))
-    for name in _FUNCTIONAL:
-        mod = getattr(torch.optim, name, None)
-        if mod is not None and hasattr(mod, name):
-            targets.append((mod, name))
-    with _patched(targets, f"`{where}` called one of torch.optim's own algorithms", seen):
+    return targets
+
+
+@contextlib.contextmanager
+def watch_builtin_optimizers(seen: list[str], where: str) -> Iterator[None]:
+    with _patched(_algorithm_targets(), f"`{where}` called one of torch.optim's own algorithms",
+                  seen):
         yield
 
 

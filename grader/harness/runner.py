@@ -39,9 +39,22 @@ def _symbol_lookup(module: Any, rename: dict[str, str]) -> Callable[[str], Any]:
     return symbol
 
 
+def _student_function(exc: BaseException, student_files: tuple[str, ...]) -> str | None:
+    """The qualified name of the innermost function of the student's that the error passed
+    through (``Adam.step`` when a harness helper called it), if any."""
+    tb, name = exc.__traceback__, None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.startswith(student_files) and code.co_name != "<module>":
+            name = getattr(code, "co_qualname", code.co_name)
+        tb = tb.tb_next
+    return name
+
+
 def _describe_exception(exc: BaseException, callee: str, student_files: tuple[str, ...]) -> str:
     if isinstance(exc, NotImplementedError):
-        return f"`{callee}` is not implemented yet (it raises NotImplementedError)."
+        own = _student_function(exc, student_files) or callee
+        return f"`{own}` is not implemented yet (it raises NotImplementedError)."
     if isinstance(exc, StudentError):
         return str(exc)
     frames = [f for f in traceback.extract_tb(exc.__traceback__)

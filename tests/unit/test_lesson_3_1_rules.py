@@ -71,14 +71,10 @@ def test_hidden_delegation_is_caught_while_it_runs() -> None:
     for name in ("Adam: trajectory", "Adam: state"):
         assert lost[name] == ("`optimizer_trajectory` called one of torch.optim's own "
                               "algorithms (not accepted)")
-    assert result.score == result.max_score - 4
+    assert result.score == result.max_score - sum(
+        c.max_points for c in result.checks if c.name in ADAM_CHECKS)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "engine limit (grader/harness/guards.py): torch.optim.Optimizer.__init__ copies the "
-    "watched `step` of torch's class into the student's subclass the first time it is built "
-    "(_patch_step_function), so later probes' watchers never see its calls; and the "
-    "functional forms are looked up as torch.optim.<name>, which torch 2.x does not export"))
 def test_hidden_delegation_loses_every_adam_check() -> None:
     result = grade_source("3.1", REFERENCE + "\n\n" + HIDDEN, seed=5)
     assert set(_lost(result)) == ADAM_CHECKS

@@ -149,8 +149,8 @@ def check_safetensors_header(data: bytes) -> dict[str, dict[str, Any]]:
         raise ChannelError("tensor file header too large or truncated")
     try:
         header = strict_json(data[8:8 + n].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise ChannelError(f"tensor file header is not valid JSON: {e}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:  # deep nesting: RecursionError
+        raise ChannelError(f"tensor file header is not valid JSON: {str(e)[:200]}") from None
     if not isinstance(header, dict):
         raise ChannelError("tensor file header is not an object")
     header.pop("__metadata__", None)

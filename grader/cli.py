@@ -19,6 +19,7 @@ import click
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 FORMATS = ["text", "json", "github", "junit", "classroom", "gradescope"]
+SANDBOXES = ["auto", "bwrap", "docker", "process"]
 
 
 class DefaultToRun(click.Group):
@@ -59,9 +60,11 @@ def main() -> None:
     drawn fresh for every run, and is compared with a hidden reference. Failed checks say
     by how much, and name a known mistake when they recognise one.
 
-    The default `process` sandbox limits time, memory and output but does not hide the
-    rest of the machine's files: it is meant for grading your own work. Instructors
-    grading untrusted submissions should use a stronger sandbox.
+    The `process` sandbox (what `auto` falls back to where neither bwrap nor docker
+    runs) limits time, memory, output and files, but runs as your own user beside the
+    grader: it does not hide the machine's files, /tmp, the network or the grader's
+    process from your code. That is fine for grading your own work; instructors
+    grading untrusted submissions should use --sandbox bwrap or docker.
     """
 
 
@@ -93,12 +96,15 @@ def _find_submission(lesson: Any, given: Path | None) -> Path:
               help="Seed for the inputs (default: fresh each run; printed in the result).")
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=None,
               help="Wall-time limit in seconds for your code (default: the lesson's).")
-@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
-              show_default=True, help="Where your code runs.")
+@click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
+              help="Where your code runs: process (limits only), bwrap or docker (also hide "
+                   "the rest of the machine and the network); auto picks the strongest here.")
+@click.option("--gpu", is_flag=True, default=False,
+              help="Give your code this machine's CUDA GPU (process or docker sandbox).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Also write the JSON result to this file.")
 def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
-            timeout: float | None, sandbox: str, output: Path | None) -> None:
+            timeout: float | None, sandbox: str, gpu: bool, output: Path | None) -> None:
     """Grade SUBMISSION (a .py or .ipynb file) for LESSON (e.g. 1.2)."""
     from rich.console import Console  # noqa: PLC0415
 
@@ -132,9 +138,10 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
         if fmt == "text":
             with err.status(f"grading {path.name} for lesson {les.id}…") as status:
                 result = grade_file(les, path, seed=seed, sandbox=sandbox, time_limit_s=timeout,
-                                    on_progress=lambda m: status.update(m + "…"))
+                                    gpu=gpu, on_progress=lambda m: status.update(m + "…"))
         else:
-            result = grade_file(les, path, seed=seed, sandbox=sandbox, time_limit_s=timeout)
+            result = grade_file(les, path, seed=seed, sandbox=sandbox, time_limit_s=timeout,
+                                gpu=gpu)
     except SubmissionError as e:
         _report_not_graded(fmt, les, str(e))
         raise click.UsageError(str(e)) from None
@@ -387,7 +394,7 @@ def gradescope_build_cmd(lessons: tuple[str, ...], output: Path) -> None:
               help="Gradescope's folder (source/, submission/, results/); env GRADESCOPE_ROOT.")
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None,
               help="Seed for the inputs (default: fresh for each submission).")
-@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
+@click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto",
               show_default=True, help="Where the submission runs.")
 def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
     """Grade ROOT/submission with the autograder in ROOT/source; write ROOT/results/results.json.

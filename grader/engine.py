@@ -25,17 +25,21 @@ from .lessons import Lesson
 from .mistakes import match_mistake, same_within
 from .public import StoredOracle, load_public
 from .results import CheckResult, GradeResult, MistakeMatch
-from .sandbox import Backend, get_backend
+from .sandbox import Backend, SandboxError, get_backend
 from .sandbox_run import ProbeOutcome, SandboxRun, probe_seed, run_submission
 from .spec import CloseCheck, EqualCheck, Mistake, Probe, QuizCheck, TimeBudgetCheck
 from .static_checks import uses_autograd, uses_builtin_optimizer
 from .submission import Program, load_program
 
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]")
+# terminal escapes (CSI, OSC), C0 and C1 controls but tab and newline, bidi overrides that
+# reorder what is displayed, and lone surrogates (which cannot be encoded for display)
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+                      r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def clean_text(text: str, limit: int = 4000) -> str:
-    """Remove terminal escapes and control characters from text shown back to a person."""
+    """Remove terminal escapes, control characters and lone surrogates from text shown back
+    to a person."""
     text = _CONTROL.sub("", text)
     return text if len(text) <= limit else text[:limit] + "\n… (truncated)"
 
@@ -171,6 +175,7 @@ def _recognise_slow(check: TimeBudgetCheck, oracle: Oracle | StoredOracle, lesso
 
 def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
                   sandbox: str | Backend = "auto", time_limit_s: float | None = None,
+                  gpu: bool = False,
                   on_progress: Callable[[str], None] | None = None) -> GradeResult:
     spec = lesson.spec
     started = time.perf_counter()
@@ -191,8 +196,10 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         say("drawing fresh inputs")
         inputs, dims = draw_inputs(spec, seed)
     backend = get_backend(sandbox) if isinstance(sandbox, str) else sandbox
+    if gpu:
+        require_gpu(backend)
     run: SandboxRun = run_submission(backend, spec, program, inputs, dims, seed,
-                                     time_limit_s=time_limit_s, on_progress=say)
+                                     time_limit_s=time_limit_s, gpu=gpu, on_progress=say)
     say("comparing with the reference")
     if not lesson.is_public:
         oracle = Oracle(lesson, {**inputs, **dims}, seed)
@@ -255,7 +262,7 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     notes = ([release_note] if release_note else []) + list(run.notes)
     if not backend.hides_files and lesson.reference_dir.exists() and not lesson.is_public:
         notes.append(f"the {backend.name} sandbox cannot hide the reference solution, which is "
-                     "on this machine: use --sandbox bwrap to grade untrusted code")
+                     "on this machine: use --sandbox bwrap or docker to grade untrusted code")
     for err in run.load_errors:
         line = f", line {err.line}" if err.line else ""
         notes.append(clean_text(f"{err.cell}{line} raised {err.type}: {err.message} — code after "
@@ -269,6 +276,17 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         checks=results, mistakes=list(matched.values()), notes=notes,
         output=clean_text(run.stdout + run.stderr, 4000),
     )
+
+
+def require_gpu(backend: Backend) -> None:
+    """Refuse ``--gpu`` clearly where the submission could not get one."""
+    if not getattr(backend, "supports_gpu", False):
+        raise SandboxError(f"--gpu: the {backend.name} sandbox cannot pass a GPU in; use "
+                           "--sandbox docker (or process)")
+    if not callable(getattr(backend, "site_paths", None)) and not torch.cuda.is_available():
+        # (a backend with its own Python, a container, has its own torch, and Docker says
+        # itself when it cannot pass a GPU in)
+        raise SandboxError("--gpu: no CUDA GPU is available on this machine")
 
 
 def grade_file(lesson: Lesson, path: Path, **kwargs: Any) -> GradeResult:

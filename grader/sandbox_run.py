@@ -51,7 +51,12 @@ class SandboxRun:
     loaded: bool
 
 
-def site_paths() -> list[str]:
+def site_paths(backend: object | None = None) -> list[str]:
+    """The site folders the harness puts on ``sys.path``: the backend's own where it has
+    them (a container has its own Python), else this interpreter's."""
+    own = getattr(backend, "site_paths", None)
+    if callable(own):
+        return list(own())
     paths = sysconfig.get_paths()
     return list(dict.fromkeys([paths["purelib"], paths["platlib"]]))
 
@@ -62,7 +67,8 @@ def probe_seed(seed: int, probe_id: str) -> int:
 
 def prepare_workdir(base: Path, spec: LessonSpec, program: Program,
                     inputs: dict[str, torch.Tensor], dims: dict[str, int], probes: list[Probe],
-                    seed: int, threads: int, probe_timeout_s: float | None = None) -> Path:
+                    seed: int, threads: int, probe_timeout_s: float | None = None,
+                    site: list[str] | None = None) -> Path:
     work = Path(tempfile.mkdtemp(prefix="run-", dir=base))
     lib = work / "lib" / "harness"
     lib.mkdir(parents=True)
@@ -73,7 +79,7 @@ def prepare_workdir(base: Path, spec: LessonSpec, program: Program,
     plan = {
         "module_name": spec.lesson.stem,
         "cells_file": "cells.json",
-        "site_paths": site_paths(),
+        "site_paths": site if site is not None else site_paths(),
         "dims": dims,
         "threads": threads,
         "load_timeout_s": spec.limits.load_timeout_s,
@@ -90,6 +96,8 @@ def prepare_workdir(base: Path, spec: LessonSpec, program: Program,
 
 def _why(outcome: SandboxOutcome, memory_mb: int) -> tuple[str, str]:
     """(status, message) for a run that ended in the middle of a probe."""
+    if outcome.stopped:
+        return "crashed", f"stopped by the grader: your code {outcome.stopped}"
     if outcome.timed_out:
         return "timeout", "the time limit ran out (an infinite loop, or far too slow?)"
     if outcome.memory_exceeded:
@@ -136,7 +144,7 @@ def run_submission(backend: Backend, spec: LessonSpec, program: Program,
             wall = min(time_limit_s or limits.time_s,
                        limits.load_timeout_s + sum(p.timeout_s for p in remaining) + 10)
             work = prepare_workdir(Path(base), spec, program, inputs, dims, remaining, seed,
-                                   threads, time_limit_s)
+                                   threads, time_limit_s, site=site_paths(backend))
             job = SandboxJob(workdir=work, wall_time_s=wall, memory_mb=limits.memory_mb,
                              max_processes=limits.max_processes, max_file_mb=limits.max_file_mb,
                              max_output_bytes=limits.max_output_kb * 1024, threads=threads,
@@ -172,10 +180,10 @@ def run_submission(backend: Backend, spec: LessonSpec, program: Program,
                     else:
                         finished = True
             except channel.ChannelError as e:
-                for p in remaining:
-                    results.setdefault(p.id, ProbeOutcome(
+                for p in remaining:  # this run's results too, even those read before the fault
+                    results[p.id] = ProbeOutcome(
                         "error", f"the sandbox returned malformed output ({e}); nothing from "
-                                 "this run can be trusted"))
+                                 "this run can be trusted")
                 break
             if not loaded:
                 msg = "; ".join(f"{e.cell}: {e.message}" for e in load_errors) or \

@@ -24,6 +24,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "gpu" in item.keywords and not has_cuda:
             item.add_marker(skip_gpu)
+    docker_items = [item for item in items if item.get_closest_marker("docker")]
+    why = _docker_unavailable() if docker_items else None
+    for item in docker_items if why else []:
+        item.add_marker(pytest.mark.skip(reason=f"docker sandbox unavailable: {why}"))
+
+
+def _docker_unavailable() -> str | None:
+    """Why the docker sandbox cannot run here (no package, engine or image), or None."""
+    from grader.sandbox import SandboxError, get_backend
+
+    try:
+        get_backend("docker")
+    except SandboxError as e:
+        return str(e)
+    return None
 
 
 def grade_source(lesson_id: str, source: str, seed: int, suffix: str = ".py") -> Any:

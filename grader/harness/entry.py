@@ -26,7 +26,10 @@ class _Events:
         self._f: TextIO = path.open("a", encoding="utf-8")
 
     def emit(self, **event: Any) -> None:
-        self._f.write(json.dumps(event, allow_nan=False) + "\n")
+        line = json.dumps(event, ensure_ascii=False, allow_nan=False)
+        # text from the submission (an error message) may hold lone surrogates, which are
+        # not valid in the channel: they become "?"
+        self._f.write(line.encode("utf-8", "replace").decode("utf-8") + "\n")
         self._f.flush()
         os.fsync(self._f.fileno())
 

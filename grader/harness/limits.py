@@ -16,8 +16,9 @@ def apply_limits(limits: dict[str, Any]) -> None:
     """Limit address space, CPU seconds, file size, core dumps, open files and processes.
 
     ``limits`` holds ``memory_mb``, ``cpu_s``, ``max_file_mb``, ``max_processes``. The
-    process count is not applied to root, whom the kernel exempts anyway (the namespaced
-    backends run as an unprivileged user, where it holds)."""
+    process count is not applied to root, whom the kernel exempts anyway (and still does
+    inside bwrap's user namespace, whose uid maps back to root); for a root grader the
+    sandbox's watch counts processes and threads instead (``sandbox/watch.py``)."""
     mem = int(limits["memory_mb"]) * 1024 * 1024
     fsize = int(limits["max_file_mb"]) * 1024 * 1024
     cpu = int(limits["cpu_s"])

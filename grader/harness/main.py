@@ -52,4 +52,15 @@ def main() -> int:
 
 if __name__ == "__main__":
     os.umask(0o077)
-    sys.exit(main())
+    try:
+        status = main()
+    except SystemExit as exc:  # sys.exit() in the submission, in the middle of a probe
+        status = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - shown as the submission's output
+        import traceback
+
+        traceback.print_exc()
+        status = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)  # now: threads the submission left running cannot hold the exit

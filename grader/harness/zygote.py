@@ -7,8 +7,9 @@ itself never runs student code: each job runs in a child forked from it, with it
 session, resource limits, environment and folder, exactly as the cold harness would
 (``entry.run``). When the child ends or overruns its wall time, every process it left
 behind is killed (the worker is their subreaper, so even double-forked daemons come back
-to it), and, where the sandbox gave the worker a private ``/tmp``, scratch is wiped, so
-no state passes from one submission to the next. The worker is not dumpable, so a child
+to it), and, where the sandbox gave the worker a private ``/tmp``, scratch is wiped, as
+is anything the job left in the pool folder, so no state passes from one submission to
+the next; a job's process also dies with the worker. The worker is not dumpable, so a child
 cannot read its memory or reopen its control pipes through ``/proc``.
 """
 
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 _NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
@@ -82,15 +84,19 @@ def _reap() -> None:
             return
 
 
-def _wipe(folders: list[str]) -> None:
+def _wipe(folders: list[str], keep: frozenset[str] = frozenset()) -> None:
+    """Empty ``folders``, but for the entries named in ``keep``."""
     for folder in folders:
         try:
             entries = os.listdir(folder)
         except OSError:
             continue
         for name in entries:
+            if name in keep:
+                continue
             path = os.path.join(folder, name)
             if os.path.isdir(path) and not os.path.islink(path):
+                _unlock(path)
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 try:
@@ -99,11 +105,26 @@ def _wipe(folders: list[str]) -> None:
                     pass
 
 
+def _unlock(top: str) -> None:
+    """Make every folder under ``top`` ours to list and empty again: a job can lock its
+    folders (mode 000) so that rmtree leaves them, and their files, to the next job."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            os.chmod(folder, 0o700)
+            with os.scandir(folder) as entries:
+                stack.extend(e.path for e in entries if e.is_dir(follow_symlinks=False))
+        except OSError:
+            continue
+
+
 def _child(job: Path, request: dict[str, Any]) -> None:
     """In the forked child: become the cold harness for ``job``. Never returns."""
     code = 70
     try:
         os.setsid()
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the job ends with its worker
         _prctl(PR_SET_DUMPABLE, 1)
         log = job / "log"
         null = os.open(os.devnull, os.O_RDONLY)
@@ -196,6 +217,8 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
         code, sig, timed_out = _wait(pid, float(request["wall_time_s"]))
         _kill_descendants(me)
         _wipe(conf.get("scratch", []))
+        # and whatever the job left in the pool folder itself, for the next job to find
+        _wipe([str(pool)], keep=frozenset({"lib", "zygote.json", "scratch", name}))
         control_out.write(json.dumps({
             "job": name, "exit_code": code, "signal": sig, "timed_out": timed_out,
             "duration_s": time.monotonic() - started}) + "\n")
@@ -213,6 +236,7 @@ def main() -> None:
     _prctl(PR_SET_DUMPABLE, 0)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
     import harness.entry  # noqa: F401, PLC0415 - the warm part: torch and safetensors
+    import harness.limits  # noqa: F401, PLC0415 - a job reads nothing of the harness from disk
     import harness.runner  # noqa: F401, PLC0415
 
     serve(pool, conf)

@@ -43,6 +43,7 @@ class SandboxOutcome:
     stderr: str
     output_truncated: bool
     memory_exceeded: bool = False
+    stopped: str | None = None  # why it was stopped early: a limit watched from outside
 
 
 class Backend(Protocol):

@@ -2,10 +2,12 @@
 
 Only what the harness needs is mounted, read-only: system libraries, the Python
 installation and the environment holding torch. The work folder appears at
-``/sandbox`` (the harness read-only, ``home/`` and ``out/`` writable), ``/tmp`` is a fresh
-tmpfs, and there is no network, a new PID/IPC/UTS/user namespace (uid 65534), and the
-whole tree dies with the grader. The reference, held-out data and the grader's own files
-are not mounted at all.
+``/sandbox`` (the harness read-only, ``home/`` and ``out/`` writable); ``/tmp``,
+``/dev/shm`` and ``/var/tmp`` are fresh folders of the job's own on disk (not RAM), inside
+its work folder where the scratch-size watch sees them (``watch.py``), and the rest of the
+file system is read-only. There is no network, a new PID/IPC/UTS/user namespace (uid
+65534), and the whole tree dies with the grader. The reference, held-out data and the
+grader's own files are not mounted at all.
 """
 
 from __future__ import annotations
@@ -24,6 +26,19 @@ INSIDE = Path("/sandbox")
 JOBS = Path("/jobs")  # the warm worker's pool folder
 _SYSTEM = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/ld.so.cache",
            "/etc/alternatives", "/etc/ssl/certs"]
+_SCRATCH = {"tmp": "/tmp", "shm": "/dev/shm", "vartmp": "/var/tmp"}  # scratch/<name> -> inside
+# last, once every mount point exists: bwrap's own root and /dev become read-only (they are
+# RAM, and would otherwise take any number of files)
+_SEAL = ["--remount-ro", "/dev", "--remount-ro", "/"]
+
+
+def scratch_folder(base: Path) -> Path:
+    """``base/scratch`` with a writable folder for each of /tmp, /dev/shm and /var/tmp."""
+    scratch = base / "scratch"
+    for name in _SCRATCH:
+        (scratch / name).mkdir(parents=True, exist_ok=True)
+        os.chmod(scratch / name, 0o777)
+    return scratch
 
 
 def python_roots() -> list[str]:
@@ -57,17 +72,20 @@ class BwrapBackend:
         if probe.returncode != 0:
             raise SandboxError(f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}")
 
-    def _namespaces(self, env: dict[str, str]) -> list[str]:
+    def _namespaces(self, env: dict[str, str], scratch: Path) -> list[str]:
         """bwrap's arguments up to the mounts of the work folder: namespaces, a read-only
-        system and Python, private /proc, /dev and /tmp, and the given environment only."""
+        system and Python, private /proc and /dev, /tmp, /dev/shm and /var/tmp from the
+        ``scratch`` folder (see ``scratch_folder``), and the given environment only."""
         assert self.exe is not None
         cmd = [self.exe, "--unshare-all", "--die-with-parent", "--new-session",
                "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
-               "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/var/tmp"]
+               "--proc", "/proc", "--dev", "/dev"]
         for path in _SYSTEM:
             cmd += ["--ro-bind-try", path, path]
         for root in python_roots():
             cmd += ["--ro-bind", root, root]
+        for name, inside in _SCRATCH.items():
+            cmd += ["--bind", str(scratch / name), inside]
         cmd.append("--clearenv")
         for k, v in env.items():
             cmd += ["--setenv", k, v]
@@ -77,11 +95,11 @@ class BwrapBackend:
         work = job.workdir
         env = clean_env(job)
         env.update(HOME=str(INSIDE / "home"), TMPDIR="/tmp")
-        cmd = self._namespaces(env)
+        cmd = self._namespaces(env, scratch_folder(work))
         cmd += ["--ro-bind", str(work), str(INSIDE),
                 "--bind", str(work / "home"), str(INSIDE / "home"),
                 "--bind", str(work / "out"), str(INSIDE / "out"),
-                "--chdir", str(INSIDE / "home")]
+                "--chdir", str(INSIDE / "home")] + _SEAL
         main = INSIDE / "lib" / "harness" / "main.py"
         return cmd + [sys.executable, "-I", "-S", "-B", str(main), str(INSIDE)]
 
@@ -95,18 +113,21 @@ class BwrapBackend:
             os.setsid()
             apply_limits(limits)
 
-        return run_with_limits(self.command(job), job, preexec, cwd="/")
+        # bwrap and its init are two processes of the tree the watch counts
+        return run_with_limits(self.command(job), job, preexec, cwd="/", base_tasks=2)
 
     def zygote_command(self, pool: Path) -> list[str]:
         """The warm worker for a pool folder (see ``warm.py``), in its own namespaces: the
-        pool is writable at /jobs but its harness copy is read-only; /tmp and /dev/shm are
-        private to this worker and wiped between jobs."""
+        pool is writable at /jobs but its harness copy is read-only; /tmp, /dev/shm and
+        /var/tmp are the pool's ``scratch/`` folders, private to this worker and wiped
+        between jobs."""
         os.chmod(pool, 0o777)
         cmd = self._namespaces({"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+                                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+                               scratch_folder(pool))
         cmd += ["--bind", str(pool), str(JOBS), "--ro-bind", str(pool / "lib"), str(JOBS / "lib"),
                 "--ro-bind", str(pool / "zygote.json"), str(JOBS / "zygote.json"),
-                "--chdir", str(JOBS)]
+                "--chdir", str(JOBS)] + _SEAL
         return cmd + [sys.executable, "-I", "-S", "-B", str(JOBS / "lib" / "harness" / "zygote.py"),
                       str(JOBS)]
 

@@ -1,10 +1,14 @@
 """The ``process`` backend: a child process with resource limits and a scrubbed environment.
 
 What it holds: CPU, wall time (the whole process group is killed), address space, file
-size, core dumps, open files, a clean environment, a private work folder, and an
-interpreter started isolated (``-I -S``) with a controlled ``sys.path``. What it cannot
-hold: files elsewhere on the machine stay readable by path, and the network is open.
-Use the stronger backends for untrusted batches.
+size, core dumps, open files, the files and processes a run makes (watched from outside,
+``watch.py``), a clean environment, a private work folder, and an interpreter started
+isolated (``-I -S``) with a controlled ``sys.path``. What it cannot hold, running as the
+grader's user beside the grader: files elsewhere on the machine stay readable and
+writable by path, the network is open, /tmp and /dev/shm are the machine's, /proc shows
+the grader (and signals reach it), and a daemon that calls setsid outlives the run (see
+README, "What the process sandbox does not hold"). Use bwrap or docker for untrusted
+submissions.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import IO
 
 from ..harness.limits import apply_limits
 from .base import SandboxJob, SandboxOutcome, limits_of
+from .watch import Watch, kill_tree
 
 
 def _drain(stream: IO[bytes], limit: int, sink: list[bytes], truncated: list[bool]) -> None:
@@ -65,6 +70,7 @@ def kill_group(pid: int) -> None:
 class ProcessBackend:
     name = "process"
     hides_files = False
+    supports_gpu = True  # the host's CUDA devices, when --gpu asks for them
 
     def check_available(self) -> None:
         return None
@@ -92,8 +98,10 @@ class ProcessBackend:
         return pool
 
 
-def run_with_limits(cmd: list[str], job: SandboxJob, preexec: object, cwd: str) -> SandboxOutcome:
-    """Start ``cmd``, cap its output, enforce the wall time and kill its whole group."""
+def run_with_limits(cmd: list[str], job: SandboxJob, preexec: object, cwd: str,
+                    base_tasks: int = 0) -> SandboxOutcome:
+    """Start ``cmd``, cap its output, enforce the wall time, watch its files and processes
+    (``watch.py``; ``base_tasks`` are the wrapper's own) and kill its whole tree."""
     start = time.monotonic()
     proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -109,12 +117,15 @@ def run_with_limits(cmd: list[str], job: SandboxJob, preexec: object, cwd: str) 
                                 daemon=True)]
     for r in readers:
         r.start()
+    watch = Watch([job.workdir], lambda: kill_tree(proc.pid), root=proc.pid,
+                  max_tasks=job.max_processes, base_tasks=base_tasks)
     timed_out = False
     try:
         proc.wait(timeout=job.wall_time_s)
     except subprocess.TimeoutExpired:
         timed_out = True
-    kill_group(proc.pid)  # also ends anything it left behind in its group
+    stopped = watch.close()
+    kill_tree(proc.pid)  # also ends anything it left behind below it or in its group
     proc.wait()
     for r in readers:
         r.join(timeout=2)
@@ -126,4 +137,5 @@ def run_with_limits(cmd: list[str], job: SandboxJob, preexec: object, cwd: str) 
         stdout=b"".join(out).decode("utf-8", "replace"), stderr=stderr,
         output_truncated=trunc[0],
         memory_exceeded="MemoryError" in stderr or "DefaultCPUAllocator" in stderr,
+        stopped=stopped,
     )

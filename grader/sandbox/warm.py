@@ -4,8 +4,10 @@
 the base backend's sandbox (``process`` or ``bwrap``), imports torch, and then forks a
 fresh child per submission (``harness/zygote.py``), so each submission still gets a new
 process, its own limits, session and folder, and nothing it leaves behind survives it.
-Jobs run one at a time per worker; a pool of several workers grades in parallel. A worker
-that dies (a submission may kill it) is replaced, and that job is reported as crashed.
+Jobs run one at a time per worker; a pool of several workers grades in parallel. While a
+job runs, its files and processes are watched from outside (``watch.py``): past a limit,
+the worker is killed with the job. A worker that dies (a submission may kill it) is
+replaced, and that job is reported as crashed; so is a job that moved its folder away.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 from ..sandbox_run import HARNESS_DIR, site_paths
 from .base import SandboxError, SandboxJob, SandboxOutcome, limits_of
 from .process import clean_env, kill_group
+from .watch import Watch, kill_tree, tasks_under
 
 START_TIMEOUT_S = 120.0
 GRACE_S = 15.0  # beyond a job's wall time before the worker itself is presumed hung
@@ -42,7 +45,7 @@ class _Worker:
                         ignore=shutil.ignore_patterns("__pycache__"))
         scratch = ["/tmp", "/dev/shm", "/var/tmp"] if base.hides_files else []
         (self.pool / "zygote.json").write_text(json.dumps(
-            {"site_paths": site_paths(), "scratch": scratch}))
+            {"site_paths": site_paths(base), "scratch": scratch}))
         self.log = root / f"{self.pool.name}.log"  # outside the pool: not writable inside
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(  # noqa: S603 - fixed argv
@@ -56,6 +59,8 @@ class _Worker:
         if not ready or not ready.get("ready"):
             self.close()
             raise SandboxError(f"the warm {base.name} worker did not start")
+        # the worker's own processes and threads, idle: a job's are counted beyond these
+        self.base_tasks = tasks_under(self.proc.pid) if os.geteuid() == 0 else 0
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -84,6 +89,9 @@ class _Worker:
         (inside / "log").mkdir(exist_ok=True)
         for d in (inside, inside / "home", inside / "out", inside / "log"):
             os.chmod(d, 0o777 if self.base.hides_files else 0o700)
+        open_job = getattr(self.base, "open_job", None)
+        if open_job is not None:  # a container's user is not ours: it must read the files
+            open_job(inside)
         view = self.base.zygote_view(self.pool) / name
         env = clean_env(job)
         env.update(HOME=str(view / "home"),
@@ -92,6 +100,8 @@ class _Worker:
                    "wall_time_s": job.wall_time_s}
         started = time.monotonic()
         reply: dict[str, Any] | None = None
+        watch = Watch([self.pool], self._halt, root=self.proc.pid, max_tasks=job.max_processes,
+                      base_tasks=self.base_tasks)
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write(json.dumps(request) + "\n")
@@ -100,23 +110,37 @@ class _Worker:
         except (BrokenPipeError, OSError):
             reply = None
         finally:
-            if reply is None:  # the worker died or hung: nothing of it may run on
-                self.stop()
-            _move(inside, job.workdir)
-            if reply is None:
+            stopped = watch.close()
+            if reply is None or stopped:  # the worker died, hung or was stopped: none of it
+                self.stop()               # may run on
+            if inside.is_dir() and not inside.is_symlink():
+                _move(inside, job.workdir)
+            else:  # the job moved its folder away, or left a link: read nothing through it
+                stopped = stopped or "moved or replaced its work folder"
+                _discard(inside)
+                for sub in ("out", "log"):
+                    (job.workdir / sub).mkdir(parents=True, exist_ok=True)
+            if reply is None or stopped:
                 self.close()
         duration = time.monotonic() - started
         stdout, t1 = _head(job.workdir / "log" / "stdout", job.max_output_bytes)
         stderr, t2 = _head(job.workdir / "log" / "stderr", job.max_output_bytes)
-        if reply is None or "error" in reply:
+        if stopped or reply is None or "error" in reply:
             return SandboxOutcome(exit_code=None, timed_out=False, signal=9, duration_s=duration,
                                   stdout=stdout, stderr=stderr + "\n(the warm worker died)",
-                                  output_truncated=t1 or t2)
+                                  output_truncated=t1 or t2, stopped=stopped)
         return SandboxOutcome(
             exit_code=reply["exit_code"], timed_out=bool(reply["timed_out"]),
             signal=reply["signal"], duration_s=float(reply["duration_s"]), stdout=stdout,
             stderr=stderr, output_truncated=t1 or t2,
             memory_exceeded="MemoryError" in stderr or "DefaultCPUAllocator" in stderr)
+
+    def _halt(self) -> None:
+        """End the worker and its job at once (a watched limit was passed)."""
+        kill_tree(self.proc.pid)
+        stop = getattr(self.base, "zygote_stop", None)
+        if stop is not None:
+            stop(self.pool)
 
     def stop(self) -> None:
         """End the worker and everything in its sandbox."""
@@ -130,6 +154,9 @@ class _Worker:
                 pass
         kill_group(self.proc.pid)
         self.proc.wait()
+        stop = getattr(self.base, "zygote_stop", None)
+        if stop is not None:  # a worker the client does not own (a container) goes too
+            stop(self.pool)
 
     def close(self) -> None:
         """End the worker and remove its pool folder."""
@@ -143,6 +170,14 @@ def _move(src: Path, dest: Path) -> None:
     except OSError:  # another filesystem
         shutil.copytree(src, dest, symlinks=True)
         shutil.rmtree(src)
+
+
+def _discard(path: Path) -> None:
+    """Remove whatever is at ``path`` (a link is removed, never followed)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _head(path: Path, limit: int) -> tuple[str, bool]:
@@ -181,6 +216,9 @@ class WarmBackend:
 
     def check_available(self) -> None:
         self.base.check_available()
+
+    def site_paths(self) -> list[str]:
+        return site_paths(self.base)
 
     def _acquire(self) -> _Worker:
         with self._lock:

@@ -1,0 +1,169 @@
+"""Watching a running sandbox from the trusted side: the files it writes, its processes.
+
+Resource limits hold one process or one file at a time: RLIMIT_FSIZE caps each file but
+not how many a job writes, and RLIMIT_NPROC does not apply to root (nor, when the grader
+is root, inside bwrap's user namespace, whose uid maps back to root). So while a job
+runs, a watch polls the folders it can write (its work folder; for the namespaced
+backends also its /tmp, /dev/shm and /var/tmp, which live there too), the files its
+processes hold open after deleting them, and, when the grader is root, the processes and
+threads under its sandbox, and stops the job as soon as it holds more than the limits.
+The caller reports ``Watch.reason``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+SCRATCH_MB = 256  # all the files a job may write, together (each is also capped by max_file_mb)
+SCRATCH_FILES = 2_000  # and how many files and folders
+POLL_S = 0.1
+
+
+def folder_usage(folders: list[Path], max_entries: int = SCRATCH_FILES) -> tuple[int, int]:
+    """(bytes on disk, entries) under ``folders``, not following links; counting stops a
+    little past ``max_entries`` so that a folder of a million files costs no more."""
+    used = count = 0
+    stack = [str(f) for f in folders]
+    while stack and count <= max_entries:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    count += 1
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    used += info.st_blocks * 512  # a sparse file counts what it really uses
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return used, count
+
+
+def _process_table() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, threads) of every process."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+                table[int(entry)] = (int(fields[1]), int(fields[17]))
+            except (OSError, IndexError, ValueError):
+                continue
+    return table
+
+
+def descendants(root: int, table: dict[int, tuple[int, int]] | None = None) -> list[int]:
+    """The processes below ``root`` (not ``root`` itself)."""
+    table = _process_table() if table is None else table
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found, todo = [], list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def tasks_under(root: int) -> int:
+    """Threads of ``root`` and of every process below it (what RLIMIT_NPROC counts)."""
+    table = _process_table()
+    return sum(table[pid][1] for pid in [root, *descendants(root, table)] if pid in table)
+
+
+def deleted_bytes(pids: list[int]) -> int:
+    """Disk used by files that ``pids`` keep open after deleting them (no folder shows
+    them, but they fill the disk all the same)."""
+    seen: set[tuple[int, int]] = set()
+    used = 0
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                info = os.stat(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            key = (info.st_dev, info.st_ino)
+            if info.st_nlink == 0 and stat.S_ISREG(info.st_mode) and key not in seen:
+                seen.add(key)
+                used += info.st_blocks * 512
+    return used
+
+
+def kill_tree(root: int) -> None:
+    """SIGKILL everything below ``root``, then ``root`` and its group, until nothing is left
+    (a fork bomb forks while it is being killed)."""
+    for _ in range(50):
+        below = descendants(root)
+        for pid in below:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if not below:
+            break
+    for kill, target in ((os.killpg, root), (os.kill, root)):
+        try:
+            kill(target, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+class Watch:
+    """Polls a job's folders (and, for a root grader, its processes) until closed; stops
+    the job through ``stop`` at the first limit it passes, and keeps why in ``reason``."""
+
+    def __init__(self, folders: list[Path], stop: Callable[[], None], *, root: int | None,
+                 max_tasks: int, base_tasks: int = 0) -> None:
+        self.folders = folders
+        self.reason: str | None = None
+        self._stop = stop
+        self._root = root
+        self._count_tasks = os.geteuid() == 0  # otherwise RLIMIT_NPROC holds
+        self._max_tasks = max_tasks
+        self._base_tasks = base_tasks
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="sandbox-watch")
+        self._thread.start()
+
+    def check(self) -> str | None:
+        used, count = folder_usage(self.folders)
+        tasks = 0
+        if self._root is not None:
+            table = _process_table()
+            tree = [pid for pid in [self._root, *descendants(self._root, table)] if pid in table]
+            used += deleted_bytes(tree)
+            tasks = sum(table[pid][1] for pid in tree) - self._base_tasks
+        if used > SCRATCH_MB * 2**20:
+            return f"wrote more than {SCRATCH_MB} MB of files (the limit for all its files)"
+        if count > SCRATCH_FILES:
+            return f"made more than {SCRATCH_FILES} files (the limit)"
+        if self._count_tasks and tasks > self._max_tasks:
+            return f"ran more than {self._max_tasks} processes or threads at once (the limit)"
+        return None
+
+    def _run(self) -> None:
+        while not self._done.wait(POLL_S):
+            reason = self.check()
+            if reason is not None:
+                self.reason = reason
+                self._stop()
+                return
+
+    def close(self) -> str | None:
+        """Stop watching; the reason the job was stopped, if it was."""
+        self._done.set()
+        self._thread.join()
+        return self.reason

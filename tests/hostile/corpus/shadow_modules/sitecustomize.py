@@ -1,0 +1,4 @@
+"""A module shipped beside the submission to shadow the real `sitecustomize` (never imported)."""
+
+print("HOSTILE-LEAK: the shadow module", __name__, "was imported")
+open("/tmp/hostile-shadow-imported", "w").close()

@@ -1,0 +1,58 @@
+"""Threat: a safetensors result file with 100 000 entries (a header of several MB).
+
+Hope: the grader builds 100 000 tensors, or parses a giant header, and slows to a crawl.
+Safe outcome: the header size is capped before parsing: the run is untrusted and every
+check fails with a "malformed output" message, quickly.
+"""
+
+import json
+import os
+import struct
+
+import torch
+from torch import Tensor
+
+EARNED: list[str] = []
+EXPECT = "malformed"
+
+OUT = os.path.join(os.path.dirname(os.getcwd()), "out")
+
+
+def _write(name: str, header: object, body: bytes = b"") -> None:
+    raw = json.dumps(header).encode()
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(struct.pack("<Q", len(raw)) + raw + body)
+
+
+def predict(X: Tensor, w: Tensor, b: Tensor) -> Tensor:
+    return torch.mv(X, w) + b
+
+
+def mse_loss(y_pred: Tensor, y: Tensor) -> Tensor:
+    err = y_pred - y
+    return (err * err).sum() / err.numel()
+
+
+def mse_grad(X: Tensor, y: Tensor, w: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    err = torch.mv(X, w) + b - y
+    scale = 2.0 / X.shape[0]
+    return scale * torch.mv(X.t(), err), scale * err.sum()
+
+
+def gd_step(w: Tensor, b: Tensor, dw: Tensor, db: Tensor, lr: float) -> tuple[Tensor, Tensor]:
+    return w - dw * lr, b - db * lr
+
+
+def fit(X: Tensor, y: Tensor, lr: float, steps: int) -> tuple[Tensor, Tensor, list[float]]:
+    entries = {f"t{i}": {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}
+               for i in range(100_000)}
+    _write("predict.safetensors", entries)
+    w = X.new_zeros(X.shape[1])
+    b = X.new_zeros(())
+    losses = []
+    scale = 2.0 / X.shape[0]
+    for _ in range(steps):
+        err = torch.mv(X, w) + b - y
+        losses.append(float((err * err).mean()))
+        w, b = w - lr * scale * torch.mv(X.t(), err), b - lr * scale * err.sum()
+    return w, b, losses

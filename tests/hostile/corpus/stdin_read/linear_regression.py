@@ -1,0 +1,57 @@
+"""Threat: blocking on stdin.
+
+Hope: `input()` waits for a key press that never comes, and grading hangs.
+Safe outcome: stdin is empty (/dev/null), so the read ends at once: `predict` fails with a
+clear EOFError message and everything else scores.
+"""
+
+import sys
+
+import torch
+from torch import Tensor
+
+EARNED = [
+    "mse_loss: value",
+    "mse_grad: dw matches autograd",
+    "mse_grad: db matches autograd",
+    "gd_step: updated parameters",
+    "fit: loss history",
+    "fit: w reaches least squares",
+    "fit: b reaches least squares",
+    "fit: loss never increases",
+]
+EXPECT = "EOFError"
+
+CONFIG = sys.stdin.read()  # read settings from the terminal, if any
+
+
+def predict(X: Tensor, w: Tensor, b: Tensor) -> Tensor:
+    answer = input("Use the bias term? [y/n] ")
+    return torch.mv(X, w) + (b if answer != "n" else 0.0)
+
+
+def mse_loss(y_pred: Tensor, y: Tensor) -> Tensor:
+    err = y_pred - y
+    return (err * err).sum() / err.numel()
+
+
+def mse_grad(X: Tensor, y: Tensor, w: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    err = torch.mv(X, w) + b - y
+    scale = 2.0 / X.shape[0]
+    return scale * torch.mv(X.t(), err), scale * err.sum()
+
+
+def gd_step(w: Tensor, b: Tensor, dw: Tensor, db: Tensor, lr: float) -> tuple[Tensor, Tensor]:
+    return w - dw * lr, b - db * lr
+
+
+def fit(X: Tensor, y: Tensor, lr: float, steps: int) -> tuple[Tensor, Tensor, list[float]]:
+    w = X.new_zeros(X.shape[1])
+    b = X.new_zeros(())
+    losses = []
+    scale = 2.0 / X.shape[0]
+    for _ in range(steps):
+        err = torch.mv(X, w) + b - y
+        losses.append(float((err * err).mean()))
+        w, b = w - lr * scale * torch.mv(X.t(), err), b - lr * scale * err.sum()
+    return w, b, losses

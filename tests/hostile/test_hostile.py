@@ -1,0 +1,405 @@
+"""Hostile submissions, graded on every sandbox backend: they finish, score what they earned,
+and change nothing outside the sandbox.
+
+``corpus/<case>/linear_regression.py`` is one submission for lesson 1.2, written as a
+student trying an attack would; its docstring names the threat, what the student hopes and
+the safe outcome, and its module-level ``EARNED`` lists the checks it honestly earns
+(optional ``TIME_LIMIT_S`` and ``EXPECT``, a regex the affected checks' messages match).
+The test reads these with ``ast``: the test process never imports a hostile file.
+
+Each case is graded on each backend (``process``, ``bwrap`` and, where it runs, ``docker``,
+each cold and through its warm pool) against a copy of the course whose reference carries a
+canary, from that copy's folder, with a secret in the grader's environment. Then: the
+score is exactly EARNED; every lost check says why; the canary, the secret and any
+``HOSTILE-LEAK`` line appear nowhere in the result; no control characters survive in it;
+sentinel files (in /tmp and in a temp folder) and the course copy are unchanged; nothing
+named ``hostile*`` is left in the host's /tmp, /dev/shm or /var/tmp; no process is left
+running; and a clean submission graded right after on the same backend (the same warm
+pool: after every case; on a cold backend, after the cases aimed at what outlives a run),
+which looks for anything left behind, still gets full marks.
+
+The ``process`` backend does not hide files or the network and runs as the grader's user
+(as root, RLIMIT_NPROC does not apply): the cases it cannot hold are strict xfails, and
+the ones that would harm this machine or the test run (killing the grader, writing into
+site-packages) are skipped; README's "What the process sandbox does not hold" says the same.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import tempfile
+import time
+import uuid
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.engine import grade_file
+from grader.lessons import Lesson
+from grader.sandbox import SandboxError, get_backend
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / "corpus"
+CLEAN = HERE / "clean" / "linear_regression.py"
+CASES = sorted(p.parent.name for p in CORPUS.glob("*/linear_regression.py"))
+BACKENDS = ["process", "bwrap", "process+warm", "bwrap+warm", "docker", "docker+warm"]
+MARKER = b"hostile-marker"
+LEAK = "HOSTILE-LEAK"
+COLD_START_S = 2.5  # a cold sandbox imports torch before the first probe: added to its limit
+# A cold sandbox is new for each run, so the clean submission graded after a case on a cold
+# backend only needs to follow the cases that aim at what outlives a run (on warm pools it
+# follows every case): the host checks of every case cover the rest.
+OUTLIVES_A_RUN = {"daemon", "fill_disk", "fork_bomb", "kill_everything", "kill_parent",
+                  "many_files", "many_threads", "pickle_beside", "prewrite_fifo",
+                  "ptrace_parent", "shadow_modules", "shared_memory", "stash_state",
+                  "swap_workdir", "write_site"}
+SCRATCH = ["/tmp", "/dev/shm", "/var/tmp"]
+# C0 and C1 controls (but tab and newline), lone surrogates, bidi overrides
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def _host_has_a_route() -> bool:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("1.1.1.1", 53))
+        return True
+    except OSError:
+        return False
+
+
+# What the `process` backends cannot hold (README: "What the process sandbox does not hold").
+_SAME_MACHINE = "the process sandbox shares the machine's /tmp and /dev/shm"
+PROCESS_CANNOT_HOLD: dict[str, str] = {
+    "find_reference_glob": "the process sandbox leaves the machine's files readable",
+    "proc_parent": "the process sandbox runs beside the grader: /proc/<ppid> is the grader",
+    "stash_state": _SAME_MACHINE,
+    "shared_memory": _SAME_MACHINE,
+}
+if _host_has_a_route():
+    PROCESS_CANNOT_HOLD["network"] = "the process sandbox leaves the network open"
+COLD_PROCESS_CANNOT_HOLD = {
+    "daemon": "a daemon that calls setsid leaves the process sandbox's process group",
+}
+PROCESS_NOT_RUN: dict[str, str] = {
+    "kill_everything": "kill(-1) from the process sandbox reaches every process of the "
+                       "grader's user (the case acts only inside a PID namespace)",
+    "ptrace_parent": "the process sandbox can ptrace the grader or its worker as the same "
+                     "user (the case acts only inside a PID namespace)",
+    "write_site": "the process sandbox can write into this machine's site-packages",
+}
+COLD_PROCESS_NOT_RUN = {
+    "kill_parent": "the process sandbox's parent is the grader itself: it would end this run",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    path: Path
+    earned: list[str]
+    time_limit_s: float | None
+    expect: str | None
+
+
+def read_case(name: str) -> Case:
+    """The case's declarations, read from its source without running it."""
+    path = CORPUS / name / "linear_regression.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert ast.get_docstring(tree), f"{name}: the docstring names the threat"
+    found: dict[str, Any] = {}
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) else \
+            node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and node.value is not None:
+            if target.id in ("EARNED", "TIME_LIMIT_S", "EXPECT"):
+                found[target.id] = ast.literal_eval(node.value)
+    assert "EARNED" in found, f"{name}: EARNED is missing"
+    return Case(name, path, list(found["EARNED"]), found.get("TIME_LIMIT_S"),
+                found.get("EXPECT"))
+
+
+# ------------------------------------------------------------------ the course and the host
+
+@dataclass
+class Course:
+    root: Path
+    lesson: Lesson
+    canary: str
+    files: dict[str, str]  # relative path -> sha256, as copied
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+@pytest.fixture(scope="module")
+def course() -> Iterator[Course]:
+    """A copy of the course for lesson 1.2 whose reference carries a canary comment."""
+    root = Path(tempfile.mkdtemp(prefix="corpus-course-"))
+    canary = f"CANARY-{uuid.uuid4().hex}"
+    for part in ("reference", "assignments"):
+        shutil.copytree(ROOT / part / "1.2", root / part / "1.2")
+    solution = root / "reference" / "1.2" / "solution.py"
+    solution.write_text(solution.read_text() + f"\n# {canary}\n")
+    yield Course(root, Lesson("1.2", root=root), canary, _hashes(root))
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
+class Sentinels:
+    files: dict[Path, bytes]
+
+
+@pytest.fixture(scope="module")
+def sentinels() -> Iterator[Sentinels]:
+    """Files a submission must not change: one in /tmp, one in a temp folder of its own."""
+    folder = Path(tempfile.mkdtemp(prefix="corpus-run-"))
+    files = {Path(f"/tmp/corpus-sentinel-{uuid.uuid4().hex}.txt"): b"sentinel in /tmp\n",
+             folder / "corpus-sentinel.txt": b"sentinel in a temp folder\n"}
+    for path, data in files.items():
+        path.write_bytes(data)
+    yield Sentinels(files)
+    for path in files:
+        path.unlink(missing_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+_BACKENDS: dict[str, Any] = {}
+
+
+def backend_for(name: str) -> Any:
+    """The backend called ``name`` (``<base>+warm``: that base's shared warm pool)."""
+    if name not in _BACKENDS:
+        base, _, warm = name.partition("+")
+        try:
+            _BACKENDS[name] = get_backend(base, warm=bool(warm))
+        except SandboxError as e:
+            _BACKENDS[name] = e
+    found = _BACKENDS[name]
+    if isinstance(found, SandboxError):
+        pytest.skip(f"the {name} sandbox is not available here: {found}")
+    return found
+
+
+def _processes() -> dict[int, tuple[int, bytes]]:
+    """pid -> (parent pid, command line) of every live (non-zombie) process."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != b"Z":
+            table[int(entry)] = (int(fields[1]), cmdline)
+    return table
+
+
+def stray_processes() -> dict[int, bytes]:
+    """Processes a grading left behind: any carrying the corpus's marker, and any of this
+    test process's descendants other than warm workers (``zygote.py``, and the bwrap around
+    it); a child of a worker is a job that outlived its grading."""
+    def worker(cmd: bytes) -> bool:  # the fork server itself, not the bwrap around it
+        return b"harness/zygote.py" in cmd and not cmd.split(b"\0")[0].endswith(b"bwrap")
+
+    stray: dict[int, bytes] = {}
+    for _ in range(20):  # a killed process may need a moment to be reaped
+        table = _processes()
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, _) in table.items():
+            children.setdefault(ppid, []).append(pid)
+        stray = {pid: cmd for pid, (_, cmd) in table.items() if MARKER in cmd}
+        todo = list(children.get(os.getpid(), []))
+        while todo:
+            pid = todo.pop()
+            ppid, cmd = table[pid]
+            if b"harness/zygote.py" not in cmd or worker(table.get(ppid, (0, b""))[1]):
+                stray[pid] = cmd
+            todo.extend(children.get(pid, []))
+        if not stray:
+            return {}
+        time.sleep(0.05)
+    return stray
+
+
+def hostile_leftovers() -> list[str]:
+    found = []
+    for folder in SCRATCH:
+        try:
+            found += [os.path.join(folder, n) for n in os.listdir(folder)
+                      if n.startswith("hostile")]
+        except OSError:
+            continue
+    return found
+
+
+def _clean_host(stray: dict[int, bytes], course: Course, sentinels: Sentinels) -> None:
+    """Undo what a case that got through did, so the next case starts clean."""
+    for pid in stray:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    for path in hostile_leftovers():
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            Path(path).unlink(missing_ok=True)
+    for path, data in sentinels.files.items():
+        path.write_bytes(data)
+    if _hashes(course.root) != course.files:
+        for part in ("reference", "assignments"):
+            shutil.rmtree(course.root / part / "1.2", ignore_errors=True)
+        for extra in course.root.iterdir():
+            if extra.name not in ("reference", "assignments"):
+                shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
+        for part in ("reference", "assignments"):
+            shutil.copytree(ROOT / part / "1.2", course.root / part / "1.2")
+        solution = course.root / "reference" / "1.2" / "solution.py"
+        solution.write_text(solution.read_text() + f"\n# {course.canary}\n")
+
+
+# ------------------------------------------------------------------ the result
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def check_result(result: Any, case: Case, course: Course, backend: str) -> None:
+    dump = result.model_dump_json()  # must serialise: no lone surrogates left in it
+    shown = f"{case.name} on {backend}:\n" + "\n".join(
+        f"  {c.status:8} {c.name}: {c.message[:300]}" for c in result.checks) + \
+        f"\n  notes: {result.notes}\n  output: {result.output[-600:]!r}"
+    assert course.canary not in dump, f"the reference's canary leaked\n{shown}"
+    assert LEAK not in dump, f"the submission reported a leak\n{shown}"
+    for text in _strings(result.model_dump(mode="json")):
+        bad = _UNSAFE.search(text)
+        assert bad is None, f"unsafe character {bad.group()!r} in {text[:200]!r}\n{shown}"
+    assert len(result.output) <= 4000 + len("\n… (truncated)")
+    points = {c.name: c.max_points for c in result.checks}
+    passed = sorted(c.name for c in result.checks if c.status == "passed")
+    assert passed == sorted(case.earned), f"earned {passed}, expected {case.earned}\n{shown}"
+    assert result.score == sum(points[n] for n in case.earned), shown
+    lost = [c for c in result.checks if c.status != "passed"]
+    for c in lost:
+        assert c.points == 0 and len(c.message.strip()) > 10, f"unclear: {c.name}\n{shown}"
+    if case.expect:
+        said = [c.message for c in lost] + list(result.notes)
+        assert any(re.search(case.expect, s, re.I) for s in said), \
+            f"no message matches {case.expect!r}\n{shown}"
+
+
+def _params() -> list[Any]:
+    params = []
+    for backend in BACKENDS:
+        for name in CASES:
+            marks = []
+            if backend.startswith("process"):
+                cold = backend == "process"
+                skip = PROCESS_NOT_RUN.get(name) or (cold and COLD_PROCESS_NOT_RUN.get(name))
+                xfail = PROCESS_CANNOT_HOLD.get(name) or (
+                    cold and COLD_PROCESS_CANNOT_HOLD.get(name))
+                if skip:
+                    marks.append(pytest.mark.skip(reason=skip))
+                elif xfail:
+                    marks.append(pytest.mark.xfail(strict=True, reason=xfail))
+            params.append(pytest.param(backend, name, marks=marks, id=f"{backend}-{name}"))
+    return params
+
+
+@pytest.mark.parametrize(("backend_name", "name"), _params())
+def test_hostile_submission(backend_name: str, name: str, course: Course,
+                            sentinels: Sentinels, monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = backend_for(backend_name)
+    case = read_case(name)
+    monkeypatch.chdir(course.root)  # graded from the course folder, as an instructor would
+    monkeypatch.setenv("GRADER_SECRET_TOKEN", course.canary)
+    assert not hostile_leftovers() and not stray_processes(), "not clean before the case"
+    limit = case.time_limit_s
+    if limit is not None and "+warm" not in backend_name:
+        limit += COLD_START_S
+    seed = zlib.crc32(name.encode()) % 10_000
+    stray: dict[int, bytes] = {}
+    try:
+        started = time.monotonic()
+        result = grade_file(course.lesson, case.path, seed=seed, sandbox=backend,
+                            time_limit_s=limit)
+        elapsed = time.monotonic() - started
+        stray = stray_processes()
+        left = hostile_leftovers()
+        check_result(result, case, course, backend_name)
+        bound = 45.0 if limit is None else 4 * limit + 15
+        assert elapsed < bound, f"grading took {elapsed:.1f} s (bound {bound:.0f} s)"
+        assert not stray, f"processes left running: {stray}"
+        assert not left, f"left in the host's scratch folders: {left}"
+        for path, data in sentinels.files.items():
+            assert path.exists() and path.read_bytes() == data, f"sentinel {path} changed"
+        assert _hashes(course.root) == course.files, "the course folder changed"
+        if "+warm" in backend_name or name in OUTLIVES_A_RUN:
+            clean = grade_file(course.lesson, CLEAN, seed=seed + 1, sandbox=backend)
+            assert course.canary not in clean.model_dump_json()
+            assert clean.score == clean.max_score, (
+                f"the clean submission graded next lost points: "
+                f"{[(c.name, c.message[:200]) for c in clean.checks if c.status != 'passed']}"
+                f"\noutput: {clean.output[-800:]}")
+    finally:
+        _clean_host(stray or stray_processes(), course, sentinels)
+
+
+# The groups of the threat list, and the cases for each.
+GROUPS = {
+    "resource exhaustion": [
+        "cpu_loop", "sleep_forever", "stdin_read", "gil_hold", "ignore_signals", "huge_alloc",
+        "fork_bomb", "many_threads", "num_threads_512", "shared_memory", "flood_output",
+        "fill_disk", "unlinked_files", "many_files", "sparse_file", "daemon"],
+    "escape and visibility": [
+        "find_reference_relative", "find_reference_glob", "proc_parent", "environment",
+        "network", "kill_parent", "kill_everything", "ptrace_parent", "write_site",
+        "stash_state"],
+    "score tampering": [
+        "exit_midrun", "always_equal", "tensor_subclass", "monkeypatch_torch",
+        "patch_harness", "shadow_modules", "autograd_hidden", "background_thread"],
+    "forging the output channel": [
+        "print_score", "forge_events", "deep_json_events", "json_tricks_events",
+        "prewrite_fifo", "lock_delete_results", "swap_workdir", "nul_escapes"],
+    "deserialisation": [
+        "pickle_beside", "pickle_as_output", "st_overlap", "st_huge", "st_many_entries",
+        "st_deep_header"],
+}
+
+
+def test_the_corpus_covers_every_threat_group() -> None:
+    """At least 30 cases, each in one group, with a docstring (threat, hope, safe outcome)
+    and EARNED."""
+    grouped = [name for names in GROUPS.values() for name in names]
+    assert sorted(grouped) == CASES and len(CASES) >= 30
+    for name in CASES:
+        doc = ast.get_docstring(ast.parse((CORPUS / name / "linear_regression.py").read_text()))
+        assert doc and doc.startswith("Threat:") and "Hope:" in doc and "Safe outcome:" in doc
+        read_case(name)

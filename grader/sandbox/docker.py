@@ -179,9 +179,12 @@ class DockerBackend:
             except docker.errors.APIError as e:
                 raise SandboxError(_start_error(e, job)) from None
             # home/ and out/ are on the host's disk: how much the job writes there, in all,
-            # is watched (processes are held by the container's pids limit)
-            watch = Watch([job.workdir], lambda: _quietly(container.kill), root=None,
-                          max_tasks=job.max_processes)
+            # and the files its processes keep open after deleting them, are watched from
+            # the container's init down (the pids limit holds the processes themselves)
+            _quietly(container.reload)
+            init_pid = int(container.attrs.get("State", {}).get("Pid") or 0) or None
+            watch = Watch([job.workdir], lambda: _quietly(container.kill), root=init_pid,
+                          max_tasks=job.max_processes, base_tasks=1)
             timed_out = False
             try:
                 code = int(container.wait(timeout=job.wall_time_s)["StatusCode"])
@@ -251,6 +254,23 @@ class DockerBackend:
     def open_job(self, work: Path) -> None:
         """A job moved into a warm worker's pool: see ``open_job``."""
         open_job(work)
+
+    def zygote_root(self, pool: Path, client_pid: int) -> int:
+        """The process the worker's jobs run under, as this machine sees it: the container's
+        init (the ``docker run`` client's children are not the container's)."""
+        name = self._warm.get(pool)
+        if name is None:
+            return client_pid
+        try:
+            client = self._client()
+        except SandboxError:
+            return client_pid
+        try:
+            return int(client.containers.get(name).attrs["State"]["Pid"]) or client_pid
+        except Exception:  # noqa: BLE001 - not up: watch the client, as for the others
+            return client_pid
+        finally:
+            client.close()
 
     def zygote_stop(self, pool: Path) -> None:
         """Remove the worker's container: killing its ``docker run`` client does not."""

@@ -59,8 +59,11 @@ class _Worker:
         if not ready or not ready.get("ready"):
             self.close()
             raise SandboxError(f"the warm {base.name} worker did not start")
-        # the worker's own processes and threads, idle: a job's are counted beyond these
-        self.base_tasks = tasks_under(self.proc.pid) if os.geteuid() == 0 else 0
+        # what the jobs run under, as this machine sees it (a container's init for docker),
+        # and its own processes and threads when idle: a job's are counted beyond these
+        root_of = getattr(base, "zygote_root", None)
+        self.root = root_of(self.pool, self.proc.pid) if root_of else self.proc.pid
+        self.base_tasks = tasks_under(self.root) if os.geteuid() == 0 else 0
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -100,7 +103,7 @@ class _Worker:
                    "wall_time_s": job.wall_time_s}
         started = time.monotonic()
         reply: dict[str, Any] | None = None
-        watch = Watch([self.pool], self._halt, root=self.proc.pid, max_tasks=job.max_processes,
+        watch = Watch([self.pool], self._halt, root=self.root, max_tasks=job.max_processes,
                       base_tasks=self.base_tasks)
         try:
             assert self.proc.stdin is not None

@@ -82,10 +82,12 @@ class BwrapBackend:
                "--proc", "/proc", "--dev", "/dev"]
         for path in _SYSTEM:
             cmd += ["--ro-bind-try", path, path]
-        for root in python_roots():
-            cmd += ["--ro-bind", root, root]
         for name, inside in _SCRATCH.items():
             cmd += ["--bind", str(scratch / name), inside]
+        # after the scratch folders: a Python installed under /tmp (a venv in a clone there)
+        # stays visible on top of the private /tmp
+        for root in python_roots():
+            cmd += ["--ro-bind", root, root]
         cmd.append("--clearenv")
         for k, v in env.items():
             cmd += ["--setenv", k, v]

@@ -96,3 +96,11 @@ def test_list_shows_every_lesson_with_points():
     assert proc.returncode == 0
     for les in LESSONS:
         assert les.id in proc.stdout and str(les.spec.max_score) in proc.stdout
+
+
+def test_a_torch_py_beside_the_submission_never_reaches_the_grader(tmp_path):
+    les = LESSONS[0]
+    (tmp_path / f"{les.spec.lesson.stem}.py").write_text(les.reference_source())
+    (tmp_path / "torch.py").write_text("raise SystemExit('a local torch.py was imported')\n")
+    r = result_of(grade(les.id, "--format", "json", "--seed", "4", cwd=tmp_path))
+    assert r["score"] == r["max_score"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .spec import LessonSpec, load_spec_json
+from .spec import LessonSpec, load_spec
 
 if TYPE_CHECKING:
     import torch
@@ -138,4 +138,4 @@ def load_public(public_dir: Path) -> StoredRun:
 
 
 def load_public_spec(public_dir: Path) -> LessonSpec:
-    return load_spec_json(public_dir / SPEC_FILE)
+    return load_spec(public_dir / SPEC_FILE)

@@ -309,24 +309,16 @@ def _field_path(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
 
 
 def load_spec(path: Path) -> LessonSpec:
-    """Read and validate a spec file; errors name the file and the field."""
+    """Read and validate a spec file (TOML, or JSON for the public spec of a student
+    release); errors name the file and the field."""
+    fmt, parse, bad = (("JSON", json.loads, json.JSONDecodeError) if path.suffix == ".json"
+                       else ("TOML", tomllib.loads, tomllib.TOMLDecodeError))
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = parse(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise SpecError(f"{path}: cannot read: {e.strerror}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise SpecError(f"{path}: not valid TOML: {e}") from None
-    return _validate(raw, path)
-
-
-def load_spec_json(path: Path) -> LessonSpec:
-    """Read a spec stored as JSON (the public spec of a student release)."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise SpecError(f"{path}: cannot read: {e.strerror}") from None
-    except json.JSONDecodeError as e:
-        raise SpecError(f"{path}: not valid JSON: {e}") from None
+    except bad as e:
+        raise SpecError(f"{path}: not valid {fmt}: {e}") from None
     return _validate(raw, path)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import math
 import types
 from collections.abc import Callable
@@ -13,6 +12,9 @@ import pytest
 import torch
 from torch import Tensor, nn
 from torch.func import functional_call
+
+from grader.lessons import get_lesson
+from tests.conftest import ROOT
 
 LESSON = Path(__file__).resolve().parents[2] / "reference" / "1.1"
 MISTAKES = ("no_zero_grad", "zero_grad_between_backward_and_step", "step_before_backward",
@@ -26,20 +28,12 @@ Batches = list[tuple[Tensor, Tensor]]
 
 
 def load_reference() -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location("reference_1_1", LESSON / "solution.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return get_lesson("1.1", ROOT).reference_module()
 
 
 def build_variant(mistake: str) -> types.ModuleType:
-    """solution.py + two newlines + the mistake file, exec'd into a fresh module."""
-    path = LESSON / "mistakes" / f"{mistake}.py"
-    source = (LESSON / "solution.py").read_text() + "\n\n" + path.read_text()
-    module = types.ModuleType(f"reference_1_1_{mistake}")
-    exec(compile(source, str(path), "exec"), module.__dict__)
-    return module
+    """solution.py + two newlines + the mistake file, exactly as the grader builds it."""
+    return get_lesson("1.1", ROOT).mistake_module(mistake)
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import types
 from pathlib import Path
@@ -11,6 +10,9 @@ import pytest
 import torch
 from torch import Tensor
 from torch.utils.data import BatchSampler, RandomSampler, SequentialSampler
+
+from grader.lessons import get_lesson
+from tests.conftest import ROOT
 
 LESSON = Path(__file__).resolve().parents[2] / "reference" / "1.3"
 # measured vs autograd + torch.optim.SGD (150 runs): float32 uses 3% of this budget, float64 1e-13
@@ -22,20 +24,12 @@ Run = tuple[Tensor, list[float]]
 
 
 def load_reference() -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location("reference_1_3", LESSON / "solution.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return get_lesson("1.3", ROOT).reference_module()
 
 
 def build_variant(mistake: str) -> types.ModuleType:
-    """solution.py + two newlines + the mistake file, exec'd into a fresh module."""
-    path = LESSON / "mistakes" / f"{mistake}.py"
-    source = (LESSON / "solution.py").read_text() + "\n\n" + path.read_text()
-    module = types.ModuleType(f"reference_1_3_{mistake}")
-    exec(compile(source, str(path), "exec"), module.__dict__)
-    return module
+    """solution.py + two newlines + the mistake file, exactly as the grader builds it."""
+    return get_lesson("1.3", ROOT).mistake_module(mistake)
 
 
 @pytest.fixture(scope="module")

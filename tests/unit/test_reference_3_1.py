@@ -15,6 +15,9 @@ import pytest
 import torch
 from torch import Tensor, nn
 
+from grader.lessons import get_lesson
+from tests.conftest import ROOT
+
 LESSON = Path(__file__).resolve().parents[2] / "reference" / "3.1"
 NAMES = ("SGD", "Adagrad", "RMSprop", "Adam", "AdamW")
 STEPS = 100
@@ -34,20 +37,12 @@ SHAPES: tuple[tuple[tuple[int, ...], ...], ...] = (((3, 4), (5,)), ((2, 3, 2), (
 
 
 def load_reference() -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location("reference_3_1", LESSON / "solution.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return get_lesson("3.1", ROOT).reference_module()
 
 
 def build_variant(mistake: str) -> types.ModuleType:
-    """solution.py + two newlines + the mistake file, exec'd into a fresh module."""
-    path = LESSON / "mistakes" / f"{mistake}.py"
-    source = (LESSON / "solution.py").read_text() + "\n\n" + path.read_text()
-    module = types.ModuleType(f"reference_3_1_{mistake}")
-    exec(compile(source, str(path), "exec"), module.__dict__)
-    return module
+    """solution.py + two newlines + the mistake file, exactly as the grader builds it."""
+    return get_lesson("3.1", ROOT).mistake_module(mistake)
 
 
 @pytest.fixture(scope="module")

@@ -17,17 +17,26 @@ import torch
 
 from .checks import EVALUATORS, CheckContext, Verdict
 from .checks.base import MISSING, at_path
+from .checks.proportion import expected_probability
 from .checks.quiz import answer_to, quiz_key, same_answer
 from .harness.runner import run_probe
 from .harness.values import decode, encode
 from .inputs import draw_inputs
 from .lessons import Lesson
-from .mistakes import match_mistake, same_within
+from .mistakes import match_mistake, same_proportion, same_within
 from .public import StoredOracle, load_public
 from .results import CheckResult, GradeResult, MistakeMatch
 from .sandbox import Backend, SandboxError, get_backend
 from .sandbox_run import ProbeOutcome, SandboxRun, probe_seed, run_submission
-from .spec import CloseCheck, EqualCheck, Mistake, Probe, QuizCheck, TimeBudgetCheck
+from .spec import (
+    CloseCheck,
+    EqualCheck,
+    Mistake,
+    Probe,
+    ProportionCheck,
+    QuizCheck,
+    TimeBudgetCheck,
+)
 from .static_checks import uses_autograd, uses_builtin_optimizer
 from .submission import Program, load_program
 
@@ -136,7 +145,7 @@ def _static_violations(spec_probes: list[Probe], program: Program) -> dict[str, 
     return found
 
 
-def _recognise(check: CloseCheck | EqualCheck | QuizCheck, ctx: CheckContext,
+def _recognise(check: CloseCheck | EqualCheck | QuizCheck | ProportionCheck, ctx: CheckContext,
                oracle: Oracle | StoredOracle, lesson: Lesson,
                actual: Any, mistakes: list[Mistake]) -> Mistake | None:
     """The known mistake whose variant gives the student's wrong output for ``check``."""
@@ -153,6 +162,9 @@ def _recognise(check: CloseCheck | EqualCheck | QuizCheck, ctx: CheckContext,
             lambda mid: (MISSING if (v := variant_output(mid)) is MISSING
                          else answer_to(check, v)),
             MISSING, lambda a, b: same_answer(entry, a, b))
+    if isinstance(check, ProportionCheck):
+        return match_mistake(check.name, actual, expected_probability(check, ctx), mistakes,
+                             variant_output, MISSING, same_proportion(check))
     expected = ctx.expected(check.expected or f"{check.probe}.{check.output}")
     return match_mistake(check.name, actual, expected, mistakes, variant_output, MISSING,
                          same_within(check))
@@ -240,7 +252,7 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         verdict: Verdict = EVALUATORS[check.kind](check, ctx)
         mistake = None
         if not verdict.passed and verdict.comparable and isinstance(
-                check, (CloseCheck, EqualCheck, QuizCheck)):
+                check, (CloseCheck, EqualCheck, QuizCheck, ProportionCheck)):
             found = _recognise(check, ctx, oracle, lesson, student(check.output),
                                spec.mistakes)
             if found:

@@ -7,7 +7,7 @@ exist, the grader reads those stored outputs instead of running the reference.
 
 A check is public when its ``visibility`` is ``visible`` and it needs nothing but stored
 outputs: value checks (``close``, ``equal``) and properties of the student's own outputs
-(``nonincreasing``, ``same``). Accuracy on held-out data, time budgets against the
+(``nonincreasing``, ``same``, ``proportion``). Accuracy on held-out data, time budgets against the
 reference, and quiz answers stay hidden: they run on submission.
 """
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from .lessons import Lesson
 
-PUBLIC_KINDS = {"close", "equal", "nonincreasing", "same"}
+PUBLIC_KINDS = {"close", "equal", "nonincreasing", "same", "proportion"}
 SPEC_FILE = "spec.json"
 INDEX_FILE = "index.json"
 DATA_FILE = "data.safetensors"
@@ -39,7 +39,8 @@ def public_spec(spec: LessonSpec) -> LessonSpec | None:
         return None
     names = {c.name for c in checks}
     needed = {c.probe for c in checks}
-    needed |= {e.split(".")[0] for c in checks if (e := getattr(c, "expected", None))}
+    needed |= {ref.split(".")[0] for c in checks for field in ("expected", "shape_of")
+               if (ref := getattr(c, field, None))}
     mistakes = [m.model_copy(update={"loses": [n for n in m.loses if n in names]})
                 for m in spec.mistakes if names & set(m.loses)]
     return LessonSpec.model_validate({

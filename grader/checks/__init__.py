@@ -11,6 +11,7 @@ from ..results import CheckResult
 from .accuracy import check_accuracy
 from .base import CheckContext, Verdict
 from .close import check_close, check_equal, check_same
+from .proportion import check_proportion
 from .quiz import check_quiz
 from .sequence import check_nonincreasing
 from .timing import check_time_budget
@@ -23,6 +24,7 @@ EVALUATORS: dict[str, Callable[..., Verdict]] = {
     "accuracy": check_accuracy,
     "quiz": check_quiz,
     "time_budget": check_time_budget,
+    "proportion": check_proportion,
 }
 
 __all__ = ["EVALUATORS", "CheckContext", "CheckResult", "Verdict"]

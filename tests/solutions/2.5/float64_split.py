@@ -1,4 +1,4 @@
-"""A correct 2.5 solution: statistics in float64, the order cut with torch.split, a list of batches."""
+"""A correct 2.5 solution: float64 statistics, the order cut by torch.split, a list of batches."""
 
 import torch
 from torch import Tensor

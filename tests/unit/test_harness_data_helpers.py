@@ -64,6 +64,6 @@ def test_parameter_grads_by_name_with_zeros_where_unused():
     assert list(grads) == ["0.weight", "0.bias", "2.weight", "2.bias"]
     assert torch.allclose(grads["0.weight"], model[0].weight.detach())
     assert not grads["0.bias"].any() and not grads["2.weight"].any()
-    for cut in (float(value), value.detach()):
+    for cut in (float(value.detach()), value.detach()):
         with pytest.raises(ValueError, match="cuts the graph"):
             parameter_grads(model, cut)

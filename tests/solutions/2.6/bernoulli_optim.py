@@ -15,9 +15,9 @@ def dropout(x: Tensor, p: float, training: bool, generator: torch.Generator) -> 
         return x.clone()
     if p == 1.0:
         return x * 0.0
-    keep = torch.full_like(x, 1.0 - p)
+    keep = torch.full(x.shape, 1.0 - p, dtype=torch.float64)
     mask = torch.bernoulli(keep, generator=generator)  # 1.0 with probability 1 - p
-    return x * mask * (1.0 / (1.0 - p))
+    return x * mask.to(x.dtype) * (1.0 / (1.0 - p))
 
 
 def train(model: nn.Module, X: Tensor, y: Tensor, lr: float, weight_decay: float, epochs: int,

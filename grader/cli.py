@@ -108,8 +108,8 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     """Grade SUBMISSION (a .py or .ipynb file) for LESSON (e.g. 1.2)."""
     from rich.console import Console  # noqa: PLC0415
 
-    from .lessons import LessonNotFound, get_lesson  # noqa: PLC0415
-    from .spec import SpecError  # noqa: PLC0415
+    from grader.course.lessons import LessonNotFound, get_lesson  # noqa: PLC0415
+    from grader.course.spec import SpecError  # noqa: PLC0415
 
     try:
         les = get_lesson(lesson)
@@ -129,9 +129,9 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
         _report_not_graded(fmt, les, e.format_message())
         raise
 
-    from .engine import grade_file  # noqa: PLC0415 - imports torch
-    from .sandbox import SandboxError  # noqa: PLC0415
-    from .submission import SubmissionError  # noqa: PLC0415
+    from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+    from grader.grading.submission import SubmissionError  # noqa: PLC0415
+    from grader.sandbox import SandboxError  # noqa: PLC0415
 
     err = Console(stderr=True)
     try:
@@ -158,7 +158,7 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
                    err=True)
         sys.exit(EXIT_INTERNAL)
     if output is not None:
-        from .report.json_report import render_json  # noqa: PLC0415
+        from grader.report.json_report import render_json  # noqa: PLC0415
 
         _write(output, render_json(result) + "\n")
     _emit(fmt, result, les)
@@ -193,19 +193,19 @@ def _emit(fmt: str, result: Any, les: Any) -> None:
     from rich.console import Console  # noqa: PLC0415
 
     if fmt == "json":
-        from .report.json_report import render_json  # noqa: PLC0415
+        from grader.report.json_report import render_json  # noqa: PLC0415
 
         click.echo(render_json(result))
     elif fmt == "junit":
-        from .report.junit import render_junit  # noqa: PLC0415
+        from grader.report.junit import render_junit  # noqa: PLC0415
 
         click.echo(render_junit(result))
     elif fmt == "gradescope":
-        from .report.gradescope import render_gradescope  # noqa: PLC0415
+        from grader.report.gradescope import render_gradescope  # noqa: PLC0415
 
         click.echo(render_gradescope(result, {c.name: c.visibility for c in les.spec.checks}))
     elif fmt == "github":
-        from .report.github import annotations, job_summary  # noqa: PLC0415
+        from grader.report.github import annotations, job_summary  # noqa: PLC0415
 
         summary = _env_file("GITHUB_STEP_SUMMARY")
         if summary is not None:
@@ -215,22 +215,22 @@ def _emit(fmt: str, result: Any, les: Any) -> None:
         for line in annotations(result):
             click.echo(line)
     elif fmt == "classroom":
-        from .report.classroom import classroom_result  # noqa: PLC0415
+        from grader.report.classroom import classroom_result  # noqa: PLC0415
 
         _emit_classroom(classroom_result(result))
         if _env_file("GITHUB_OUTPUT") is not None:
-            from .report.terminal import render_terminal  # noqa: PLC0415
+            from grader.report.terminal import render_terminal  # noqa: PLC0415
 
             render_terminal(result, Console())
     else:
-        from .report.terminal import render_terminal  # noqa: PLC0415
+        from grader.report.terminal import render_terminal  # noqa: PLC0415
 
         render_terminal(result, Console())
 
 
 def _emit_classroom(data: dict[str, Any]) -> None:
     """``result=<base64>`` to ``$GITHUB_OUTPUT`` when set, else the JSON on stdout."""
-    from .report.classroom import output_line, render_classroom  # noqa: PLC0415
+    from grader.report.classroom import output_line, render_classroom  # noqa: PLC0415
 
     target = _env_file("GITHUB_OUTPUT")
     if target is not None:
@@ -242,12 +242,12 @@ def _emit_classroom(data: dict[str, Any]) -> None:
 def _report_not_graded(fmt: str, les: Any, message: str) -> None:
     """For the CI formats, say that a lesson was not graded where the CI will look."""
     if fmt == "classroom":
-        from .report.classroom import classroom_error  # noqa: PLC0415
+        from grader.report.classroom import classroom_error  # noqa: PLC0415
 
         _emit_classroom(classroom_error([(c.name, c.points) for c in les.spec.checks],
                                         f"not graded: {message}"))
     elif fmt == "github":
-        from .report.github import workflow_command  # noqa: PLC0415
+        from grader.report.github import workflow_command  # noqa: PLC0415
 
         summary = _env_file("GITHUB_STEP_SUMMARY")
         if summary is not None:
@@ -261,8 +261,8 @@ def list_cmd() -> None:
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    from .lessons import all_lessons  # noqa: PLC0415
-    from .spec import SpecError  # noqa: PLC0415
+    from grader.course.lessons import all_lessons  # noqa: PLC0415
+    from grader.course.spec import SpecError  # noqa: PLC0415
 
     table = Table(title="Lessons")
     for col in ("lesson", "title", "file", "checks", "points"):
@@ -282,8 +282,8 @@ def list_cmd() -> None:
 @click.option("--check", is_flag=True, help="Only report notebooks out of date (exit 1).")
 def sync_notebooks_cmd(check: bool) -> None:
     """Regenerate each assignment's .ipynb from its .py stub (course authors)."""
-    from .lessons import all_lessons  # noqa: PLC0415
-    from .notebooks import sync  # noqa: PLC0415
+    from grader.course.lessons import all_lessons  # noqa: PLC0415
+    from grader.course.notebooks import sync  # noqa: PLC0415
 
     stale = []
     for les in all_lessons():
@@ -312,8 +312,8 @@ def release_cmd(lessons: tuple[str, ...], out: Path, seed_base: int) -> None:
     quiz key, hidden check or held-out data goes in. In the release, `grade 2.3` grades
     the public checks and says that the hidden ones run on submission.
     """
-    from .lessons import all_lessons, course_root  # noqa: PLC0415
-    from .release import build_release, select_lessons  # noqa: PLC0415
+    from grader.course.lessons import all_lessons, course_root  # noqa: PLC0415
+    from grader.delivery.release import build_release, select_lessons  # noqa: PLC0415
 
     root = course_root()
     available = [les for les in all_lessons(root) if not les.is_public]
@@ -340,7 +340,7 @@ def schema_cmd() -> None:
     """Print the JSON Schema of the result of `grade LESSON --format json`."""
     import json  # noqa: PLC0415
 
-    from .results import GradeResult  # noqa: PLC0415
+    from grader.results import GradeResult  # noqa: PLC0415
 
     click.echo(json.dumps(GradeResult.model_json_schema(), indent=2))
 
@@ -368,9 +368,9 @@ def gradescope_build_cmd(lessons: tuple[str, ...], output: Path) -> None:
     assignments/<id>/. Each submission's <stem>.py or <stem>.ipynb is graded; results.json
     has one test per check, with the visibility its spec gives.
     """
-    from .gradescope_build import BuildError, build_zip, select  # noqa: PLC0415
-    from .lessons import LessonNotFound, course_root  # noqa: PLC0415
-    from .spec import SpecError  # noqa: PLC0415
+    from grader.course.lessons import LessonNotFound, course_root  # noqa: PLC0415
+    from grader.course.spec import SpecError  # noqa: PLC0415
+    from grader.delivery.gradescope import BuildError, build_zip, select  # noqa: PLC0415
 
     root = course_root()
     try:
@@ -401,7 +401,7 @@ def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
 
     Always writes a result (score 0 and a message when there is no file to grade).
     """
-    from .gradescope_build import run_in_layout  # noqa: PLC0415
+    from grader.delivery.gradescope import run_in_layout  # noqa: PLC0415
 
     if not (root / "source").is_dir():
         raise click.UsageError(f"{root / 'source'} does not exist: --root (or GRADESCOPE_ROOT) "
@@ -443,9 +443,9 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
-    from .batch import already_graded, find_submissions, grade_batch  # noqa: PLC0415
-    from .lessons import LessonNotFound, get_lesson  # noqa: PLC0415
-    from .sandbox import SandboxError  # noqa: PLC0415
+    from grader.course.lessons import LessonNotFound, get_lesson  # noqa: PLC0415
+    from grader.delivery.batch import already_graded, find_submissions, grade_batch  # noqa: PLC0415
+    from grader.sandbox import SandboxError  # noqa: PLC0415
 
     try:
         les = get_lesson(lesson)

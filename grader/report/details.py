@@ -6,7 +6,7 @@ measured error beside the allowed one, and the known mistake it looks like.
 
 from __future__ import annotations
 
-from ..results import CheckResult, GradeResult
+from grader.results import CheckResult, GradeResult
 
 
 def measured(check: CheckResult) -> str | None:

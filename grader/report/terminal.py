@@ -8,7 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..results import GradeResult
+from grader.results import GradeResult
 
 _STYLE = {"passed": ("✔ passed", "green"), "failed": ("✘ failed", "red"),
           "error": ("! error", "magenta"), "timeout": ("⌛ timeout", "yellow")}

@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 from typing import IO
 
-from ..harness.limits import apply_limits
-from .base import SandboxJob, SandboxOutcome, limits_of
-from .watch import Watch, kill_tree
+from grader.harness.limits import apply_limits
+from grader.sandbox.base import SandboxJob, SandboxOutcome, limits_of
+from grader.sandbox.watch import Watch, kill_tree
 
 
 def _drain(stream: IO[bytes], limit: int, sink: list[bytes], truncated: list[bool]) -> None:

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.gradescope_build import find_submission
-from grader.lessons import get_lesson
+from grader.course.lessons import get_lesson
+from grader.delivery.gradescope import find_submission
 from grader.report.classroom import classroom_error, classroom_result, output_line
 from grader.report.github import (
     annotations,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..compare import compare
-from ..spec import CloseCheck, EqualCheck, SameCheck
-from .base import MISSING, CheckContext, Verdict
+from grader.course.spec import CloseCheck, EqualCheck, SameCheck
+from grader.grading.checks.base import MISSING, CheckContext, Verdict
+from grader.grading.compare import compare
 
 
 def _expected_path(check: CloseCheck | EqualCheck) -> str:

@@ -10,23 +10,26 @@ and is loaded by path here, on the trusted side only. In a student release there
 from __future__ import annotations
 
 import os
+import tomllib
 import types
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from .spec import LessonSpec, load_spec
+from grader.course.spec import LessonSpec, load_spec
+from grader.errors import LessonNotFound
+
+__all__ = ["Lesson", "LessonNotFound", "all_lessons", "course_root", "get_lesson"]
 
 
-class LessonNotFound(Exception):
-    """No lesson with that id in the course folder."""
 
 
 def course_root() -> Path:
     env = os.environ.get("GRADER_COURSE_ROOT")
     if env:
         return Path(env).resolve()
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def _lesson_key(lesson_id: str) -> tuple[int, ...]:
@@ -62,7 +65,7 @@ class Lesson:
     @cached_property
     def spec(self) -> LessonSpec:
         if self.is_public:
-            from .public import load_public_spec  # noqa: PLC0415
+            from grader.course.public import load_public_spec  # noqa: PLC0415
 
             return load_public_spec(self.public_dir)
         return load_spec(self.spec_path)
@@ -70,6 +73,13 @@ class Lesson:
     @property
     def stub_path(self) -> Path:
         return self.assignment_dir / f"{self.spec.lesson.stem}.py"
+
+    def quiz_key(self) -> dict[str, Any]:
+        """The hidden answer key of a quiz lesson (``key.toml`` beside the spec)."""
+        if not hasattr(self, "_quiz_key"):
+            text = (self.reference_dir / "key.toml").read_text(encoding="utf-8")
+            self._quiz_key: dict[str, Any] = tomllib.loads(text)
+        return self._quiz_key
 
     def reference_source(self) -> str:
         return (self.reference_dir / "solution.py").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .lessons import Lesson
+from grader.course.lessons import Lesson
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,9 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
                 on_done: Callable[[Submission, dict[str, Any]], None] | None = None,
                 ) -> Iterator[dict[str, Any]]:
     """Grade ``submissions``, appending one JSON line per student to ``results``."""
-    from .engine import grade_file  # noqa: PLC0415 - imports torch
-    from .sandbox import get_backend  # noqa: PLC0415
-    from .submission import SubmissionError  # noqa: PLC0415
+    from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+    from grader.grading.submission import SubmissionError  # noqa: PLC0415
+    from grader.sandbox import get_backend  # noqa: PLC0415
 
     backend = get_backend(sandbox, warm=warm, workers=jobs)
     lock = threading.Lock()

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from .engine import grade_program
-from .lessons import get_lesson
-from .report.terminal import render_terminal
-from .results import GradeResult
-from .submission import program_from_cells
+from grader.course.lessons import get_lesson
+from grader.grading.engine import grade_program
+from grader.grading.submission import program_from_cells
+from grader.report.terminal import render_terminal
+from grader.results import GradeResult
 
 # the cells that call the grader are not part of the student's program
 _GRADER_CELL = re.compile(r"^\s*(from\s+grader\b|import\s+grader\b)|\bgrader\.check\(", re.M)

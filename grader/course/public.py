@@ -2,8 +2,9 @@
 
 ``grade release`` (on the instructor's side, where the reference exists) draws one fixed
 set of inputs per lesson, runs the reference and the known-mistake variants on them and
-stores what they return. In the release, where no reference code and no hidden check data
-exist, the grader reads those stored outputs instead of running the reference.
+stores what they return (``grader.delivery.release.write_public``). In the release,
+where no reference code and no hidden check data exist, the grader reads those stored
+outputs instead of running the reference.
 
 A check is public when its ``visibility`` is ``visible`` and it needs nothing but stored
 outputs: value checks (``close``, ``equal``) and properties of the student's own outputs
@@ -18,12 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .spec import LessonSpec, load_spec
+from grader.course.spec import LessonSpec, load_spec
 
 if TYPE_CHECKING:
     import torch
-
-    from .lessons import Lesson
 
 PUBLIC_KINDS = {"close", "equal", "nonincreasing", "same"}
 SPEC_FILE = "spec.json"
@@ -50,50 +49,6 @@ def public_spec(spec: LessonSpec) -> LessonSpec | None:
     })
 
 
-def write_public(lesson: Lesson, out: Path, seed: int) -> LessonSpec:
-    """Store ``lesson``'s public spec, fixed inputs and expected outputs under ``out``."""
-    from safetensors.torch import save_file  # noqa: PLC0415
-
-    from .engine import Oracle  # noqa: PLC0415
-    from .harness.values import encode  # noqa: PLC0415
-    from .inputs import draw_inputs  # noqa: PLC0415
-
-    spec = public_spec(lesson.spec)
-    if spec is None:  # nothing public (a quiz): the release only says what runs on submission
-        spec = LessonSpec.model_validate({
-            **lesson.spec.model_dump(mode="json", exclude={"checks", "probes", "mistakes"}),
-            "checks": [], "probes": []})
-    inputs, dims = draw_inputs(lesson.spec, seed)
-    oracle = Oracle(lesson, {**inputs, **dims}, seed)
-    tensors: dict[str, torch.Tensor] = {f"input/{k}": v.contiguous() for k, v in inputs.items()}
-    hidden = [c for c in lesson.spec.checks if c.name not in {x.name for x in spec.checks}]
-    index: dict[str, Any] = {
-        "seed": seed, "dims": dims, "inputs": list(inputs), "expected": {}, "variants": {},
-        "hidden_checks": len(hidden), "hidden_points": sum(c.points for c in hidden),
-    }
-    for probe in spec.probes:
-        desc, t = encode(oracle.outputs(lesson.spec.probe(probe.id)), f"expected/{probe.id}")
-        index["expected"][probe.id] = desc
-        tensors.update(t)
-    for m in spec.mistakes:
-        probes = {c.probe for c in spec.checks if c.name in m.loses}
-        entry: dict[str, Any] = {}
-        for pid in sorted(probes):
-            outs = oracle.outputs(lesson.spec.probe(pid), variant=m.id)
-            if outs is None:
-                entry[pid] = None
-                continue
-            desc, t = encode(outs, f"variant/{m.id}/{pid}")
-            entry[pid] = desc
-            tensors.update(t)
-        index["variants"][m.id] = entry
-    out.mkdir(parents=True, exist_ok=True)
-    (out / SPEC_FILE).write_text(spec.model_dump_json(indent=1), encoding="utf-8")
-    (out / INDEX_FILE).write_text(json.dumps(index, indent=1), encoding="utf-8")
-    save_file(tensors, str(out / DATA_FILE))
-    return spec
-
-
 @dataclass
 class StoredRun:
     """What the release grades against: fixed inputs and the stored expected outputs."""
@@ -114,7 +69,7 @@ class StoredOracle:
         self._tensors = tensors
 
     def outputs(self, probe: Any, variant: str | None = None) -> dict[str, Any] | None:
-        from .harness.values import decode  # noqa: PLC0415
+        from grader.harness.values import decode  # noqa: PLC0415
 
         if variant is None:
             desc = self._index["expected"][probe.id]

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import math
-import tomllib
 from typing import Any
 
-from ..spec import QuizCheck
-from .base import MISSING, CheckContext, Verdict
-
-
-def quiz_key(ctx: CheckContext) -> dict[str, Any]:
-    return tomllib.loads((ctx.lesson.reference_dir / "key.toml").read_text(encoding="utf-8"))
+from grader.course.spec import QuizCheck
+from grader.grading.checks.base import MISSING, CheckContext, Verdict
 
 
 def answer_to(check: QuizCheck, answers: Any) -> Any:
@@ -34,7 +29,7 @@ def same_answer(entry: dict[str, Any], a: Any, b: Any) -> bool:
 
 def check_quiz(check: QuizCheck, ctx: CheckContext) -> Verdict:
     answers = ctx.student(check.output)
-    entry = quiz_key(ctx)[check.question]
+    entry = ctx.lesson.quiz_key()[check.question]
     revisit = f"revisit lesson {entry['lesson']}: {entry['concept']}"
     if answers is MISSING or not isinstance(answers, dict):
         return Verdict(False, "no answers found (ANSWERS must be a dict)", comparable=False)

@@ -15,9 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-
-class SpecError(Exception):
-    """A spec file that cannot be read or does not validate."""
+from grader.errors import SpecError
 
 
 class _Strict(BaseModel):

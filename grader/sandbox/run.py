@@ -20,14 +20,13 @@ from typing import Any
 import torch
 from safetensors.torch import save_file
 
-from . import channel
-from .harness.values import decode
-from .inputs import derive_seed
-from .sandbox import Backend, SandboxJob, SandboxOutcome
-from .spec import LessonSpec, Probe
-from .submission import Program
+import grader.sandbox.channel as channel
+from grader.course.inputs import derive_seed
+from grader.course.spec import LessonSpec, Probe
+from grader.harness.values import decode
+from grader.sandbox.base import Backend, SandboxJob, SandboxOutcome
 
-HARNESS_DIR = Path(__file__).resolve().parent / "harness"
+HARNESS_DIR = Path(__file__).resolve().parents[1] / "harness"
 MAX_ATTEMPTS = 4
 
 
@@ -65,7 +64,7 @@ def probe_seed(seed: int, probe_id: str) -> int:
     return derive_seed(seed, "probe", probe_id) % (2**31)
 
 
-def prepare_workdir(base: Path, spec: LessonSpec, program: Program,
+def prepare_workdir(base: Path, spec: LessonSpec, cells: list[dict[str, str]],
                     inputs: dict[str, torch.Tensor], dims: dict[str, int], probes: list[Probe],
                     seed: int, threads: int, probe_timeout_s: float | None = None,
                     site: list[str] | None = None) -> Path:
@@ -88,7 +87,6 @@ def prepare_workdir(base: Path, spec: LessonSpec, program: Program,
                     "seed": probe_seed(seed, p.id)} for p in probes],
     }
     (work / "plan.json").write_text(json.dumps(plan))
-    cells = [{"label": c.label, "filename": c.filename, "source": c.source} for c in program.cells]
     (work / "cells.json").write_text(json.dumps(cells))
     save_file({k: v.contiguous() for k, v in inputs.items()}, str(work / "inputs.safetensors"))
     return work
@@ -124,7 +122,7 @@ def _decode_outputs(done: channel.DoneEvent, tensor_file: Path) -> ProbeOutcome:
                         done.elapsed_s, list(done.step_times))
 
 
-def run_submission(backend: Backend, spec: LessonSpec, program: Program,
+def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str]],
                    inputs: dict[str, torch.Tensor], dims: dict[str, int], seed: int, *,
                    time_limit_s: float | None = None, threads: int = 1, gpu: bool = False,
                    on_progress: Callable[[str], None] | None = None) -> SandboxRun:
@@ -143,7 +141,7 @@ def run_submission(backend: Backend, spec: LessonSpec, program: Program,
                 break
             wall = min(time_limit_s or limits.time_s,
                        limits.load_timeout_s + sum(p.timeout_s for p in remaining) + 10)
-            work = prepare_workdir(Path(base), spec, program, inputs, dims, remaining, seed,
+            work = prepare_workdir(Path(base), spec, cells, inputs, dims, remaining, seed,
                                    threads, time_limit_s, site=site_paths(backend))
             job = SandboxJob(workdir=work, wall_time_s=wall, memory_mb=limits.memory_mb,
                              max_processes=limits.max_processes, max_file_mb=limits.max_file_mb,

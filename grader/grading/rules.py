@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ast
 
-from .harness.guards import _FUNCTIONAL, _OPTIMIZERS
+from grader.course.spec import Probe
+from grader.harness.guards import _FUNCTIONAL, _OPTIMIZERS
 
 _AUTOGRAD_WORDS = {"backward", "autograd", "requires_grad", "requires_grad_", "enable_grad"}
 _AUTOGRAD_NAMES = {"autograd", "enable_grad"}  # as bare names (``from torch import autograd``)
@@ -160,3 +161,22 @@ def uses_builtin_optimizer(sources: list[str]) -> str | None:
                     return (f"line {sub.lineno} uses optim.{sub.attr}: write the algorithm "
                             "yourself (only torch.optim.Optimizer is allowed)")
     return None
+
+
+def rule_violations(probes: list[Probe], sources: list[str]) -> dict[str, str]:
+    """probe id -> a rule violation found in the source, for probes with guarded steps."""
+    found: dict[str, str] = {}
+    optim_msg: str | None = None
+    optim_checked = False
+    for probe in probes:
+        for step in probe.steps:
+            if step.no_autograd and step.call:
+                msg = uses_autograd(sources, step.call)
+                if msg:
+                    found.setdefault(probe.id, msg)
+            if step.no_builtin_optimizers:
+                if not optim_checked:
+                    optim_msg, optim_checked = uses_builtin_optimizer(sources), True
+                if optim_msg:
+                    found.setdefault(probe.id, optim_msg)
+    return found

@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.errors import SubmissionError
+
+__all__ = ["Cell", "Program", "SubmissionError", "load_program", "program_from_cells",
+           "strip_magics"]
+
 MAX_SUBMISSION_BYTES = 2 * 1024 * 1024
 _MAGIC = re.compile(r"^(\s*)(%%?|!)(.*)$")
 _ASSIGN_SHELL = re.compile(r"^(\s*)([A-Za-z_][A-Za-z0-9_]*\s*=\s*)(!|%)(.*)$")
-
-
-class SubmissionError(Exception):
-    """The submission cannot be read at all (missing, unreadable, not a notebook)."""
 
 
 @dataclass

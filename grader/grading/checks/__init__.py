@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..results import CheckResult
-from .accuracy import check_accuracy
-from .base import CheckContext, Verdict
-from .close import check_close, check_equal, check_same
-from .quiz import check_quiz
-from .sequence import check_nonincreasing
-from .timing import check_time_budget
+from grader.grading.checks.accuracy import check_accuracy
+from grader.grading.checks.base import CheckContext, Verdict
+from grader.grading.checks.close import check_close, check_equal, check_same
+from grader.grading.checks.quiz import check_quiz
+from grader.grading.checks.sequence import check_nonincreasing
+from grader.grading.checks.timing import check_time_budget
+from grader.results import CheckResult
 
 EVALUATORS: dict[str, Callable[..., Verdict]] = {
     "close": check_close,

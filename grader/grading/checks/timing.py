@@ -6,8 +6,8 @@ in the same run, so the ratio holds on slow and fast machines alike.
 
 from __future__ import annotations
 
-from ..spec import TimeBudgetCheck
-from .base import CheckContext, Verdict
+from grader.course.spec import TimeBudgetCheck
+from grader.grading.checks.base import CheckContext, Verdict
 
 
 def check_time_budget(check: TimeBudgetCheck, ctx: CheckContext) -> Verdict:

@@ -6,8 +6,8 @@ import math
 
 import torch
 
-from ..spec import MonotoneCheck
-from .base import MISSING, CheckContext, Verdict
+from grader.course.spec import MonotoneCheck
+from grader.grading.checks.base import MISSING, CheckContext, Verdict
 
 
 def check_nonincreasing(check: MonotoneCheck, ctx: CheckContext) -> Verdict:

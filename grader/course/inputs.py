@@ -11,7 +11,7 @@ import importlib
 
 import torch
 
-from .spec import InputSpec, LessonSpec
+from grader.course.spec import InputSpec, LessonSpec
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64,
           "bool": torch.bool}
@@ -35,7 +35,7 @@ def _size(d: int | str, dims: dict[str, int]) -> int:
 
 
 def load_dataset(name: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
-    datasets = importlib.import_module("grader.datasets")
+    datasets = importlib.import_module("grader.course.datasets")
     return getattr(datasets, f"load_{name}")(split)
 
 

@@ -1,7 +1,7 @@
 """Datasets shipped with the grader, loaded by name: ``load_<name>(split) -> (X, y)``.
 
 Specs refer to a dataset by name (``dist = "dataset"`` inputs, ``accuracy`` checks) and
-``grader.inputs.load_dataset`` finds ``load_<name>`` here. Only the "train" split may
+``grader.course.inputs.load_dataset`` finds ``load_<name>`` here. Only the "train" split may
 become a sandbox input; "test" is held out and used on the trusted side only.
 
 Each loader parses its file once (cached) and returns fresh tensors on every call, so a

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..lessons import Lesson
+from grader.course.lessons import Lesson
 
 
 @dataclass

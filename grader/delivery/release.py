@@ -2,8 +2,8 @@
 
 The release holds the exercise texts, stubs and notebooks, the grader, and for each lesson
 its public checks with expected outputs precomputed by the reference on fixed inputs,
-stored as data (``public.py``). It holds no reference code, no known-mistake code, no quiz
-key, no hidden check and no held-out data: ``grade`` in the release grades the public
+stored as data (``grader.course.public``). It holds no reference code, no known-mistake
+code, no quiz key, no hidden check and no held-out data: ``grade`` in the release grades the public
 checks and says that the hidden ones run on submission.
 """
 
@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .inputs import derive_seed
-from .lessons import Lesson
-from .public import write_public
+from grader.course.inputs import derive_seed, draw_inputs
+from grader.course.lessons import Lesson
+from grader.course.public import DATA_FILE, INDEX_FILE, SPEC_FILE, public_spec
+from grader.course.spec import LessonSpec
+
+if TYPE_CHECKING:
+    import torch
 
 # never copied: caches, and anything a course author may keep beside the grader
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".pytest_cache")
@@ -113,3 +119,47 @@ def build_release(root: Path, lessons: list[Lesson], out: Path, *, seed_base: in
     (out / "README.md").write_text(STUDENT_README.format(
         title=title, lessons=", ".join(les.id for les in lessons)), encoding="utf-8")
     return summary
+
+
+def write_public(lesson: Lesson, out: Path, seed: int) -> LessonSpec:
+    """Store ``lesson``'s public spec, fixed inputs and expected outputs under ``out``."""
+    from safetensors.torch import save_file  # noqa: PLC0415
+
+    from grader.grading.oracle import Oracle  # noqa: PLC0415 - imports torch
+    from grader.harness.values import encode  # noqa: PLC0415
+
+
+    spec = public_spec(lesson.spec)
+    if spec is None:  # nothing public (a quiz): the release only says what runs on submission
+        spec = LessonSpec.model_validate({
+            **lesson.spec.model_dump(mode="json", exclude={"checks", "probes", "mistakes"}),
+            "checks": [], "probes": []})
+    inputs, dims = draw_inputs(lesson.spec, seed)
+    oracle = Oracle(lesson, {**inputs, **dims}, seed)
+    tensors: dict[str, torch.Tensor] = {f"input/{k}": v.contiguous() for k, v in inputs.items()}
+    hidden = [c for c in lesson.spec.checks if c.name not in {x.name for x in spec.checks}]
+    index: dict[str, Any] = {
+        "seed": seed, "dims": dims, "inputs": list(inputs), "expected": {}, "variants": {},
+        "hidden_checks": len(hidden), "hidden_points": sum(c.points for c in hidden),
+    }
+    for probe in spec.probes:
+        desc, t = encode(oracle.outputs(lesson.spec.probe(probe.id)), f"expected/{probe.id}")
+        index["expected"][probe.id] = desc
+        tensors.update(t)
+    for m in spec.mistakes:
+        probes = {c.probe for c in spec.checks if c.name in m.loses}
+        entry: dict[str, Any] = {}
+        for pid in sorted(probes):
+            outs = oracle.outputs(lesson.spec.probe(pid), variant=m.id)
+            if outs is None:
+                entry[pid] = None
+                continue
+            desc, t = encode(outs, f"variant/{m.id}/{pid}")
+            entry[pid] = desc
+            tensors.update(t)
+        index["variants"][m.id] = entry
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SPEC_FILE).write_text(spec.model_dump_json(indent=1), encoding="utf-8")
+    (out / INDEX_FILE).write_text(json.dumps(index, indent=1), encoding="utf-8")
+    save_file(tensors, str(out / DATA_FILE))
+    return spec

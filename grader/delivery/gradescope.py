@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lessons import Lesson, LessonNotFound, all_lessons, get_lesson
-from .report.gradescope import (
+from grader.course.lessons import Lesson, LessonNotFound, all_lessons, get_lesson
+from grader.report.gradescope import (
     GradescopeResults,
     GradescopeTest,
     lesson_output,
@@ -250,12 +250,12 @@ def _spec_checks(lesson: Lesson) -> list[tuple[str, int, str]]:
 def grade_in_layout(root: Path, *, seed: int | None = None, sandbox: str = "auto",
                     say: Callable[[str], None] = print) -> GradescopeResults:
     """Grade every lesson of the autograder (``<root>/source``) on ``<root>/submission``."""
-    from .engine import grade_file  # noqa: PLC0415 - imports torch
-    from .submission import SubmissionError  # noqa: PLC0415
+    from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+    from grader.grading.submission import SubmissionError  # noqa: PLC0415
 
     started = time.perf_counter()
     source, submission = root / "source", root / "submission"
-    say(f"grader from {Path(__file__).resolve().parent}, lessons from {source}")
+    say(f"grader from {Path(__file__).resolve().parents[1]}, lessons from {source}")
     lessons = [les for les in all_lessons(source) if les.spec_path.is_file()]
     if not lessons:
         raise BuildError(f"{source} holds no reference/<id>/spec.toml: not an autograder")

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from .harness.values import Unsupported
+from grader.harness.values import Unsupported
 
 # (rtol, atol) by the coarser of the two dtypes, as torch.testing uses
 DEFAULT_TOLERANCES: dict[torch.dtype, tuple[float, float]] = {

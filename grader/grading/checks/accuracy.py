@@ -10,9 +10,9 @@ from typing import Any
 
 import torch
 
-from ..inputs import load_dataset
-from ..spec import AccuracyCheck
-from .base import MISSING, CheckContext, Verdict
+from grader.course.inputs import load_dataset
+from grader.course.spec import AccuracyCheck
+from grader.grading.checks.base import MISSING, CheckContext, Verdict
 
 
 def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.course.lessons import Lesson
+from grader.errors import GraderError
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,17 @@ def find_submissions(folder: Path, stem: str) -> tuple[list[Submission], list[st
 
 
 def already_graded(results: Path) -> set[str]:
+    """Students with a result in ``results``; a grader error is not a result, so those
+    students are graded again on the next run."""
     if not results.is_file():
         return set()
     done = set()
     for line in results.read_text(encoding="utf-8").splitlines():
         try:
-            done.add(json.loads(line)["student"])
-        except (ValueError, KeyError, TypeError):
+            row = json.loads(line)
+            if row.get("status") != "grader_error":
+                done.add(row["student"])
+        except (ValueError, KeyError, TypeError, AttributeError):
             continue  # a line cut short by an interruption: graded again
     return done
 
@@ -78,16 +83,17 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
                 f.write(b"\n")
 
     def one(sub: Submission) -> dict[str, Any]:
+        base = {"student": sub.student, "lesson": lesson.id, "submission": sub.path.name,
+                "score": 0, "max_score": lesson.spec.max_score}
         try:
             r = grade_file(lesson, sub.path, sandbox=backend)
-            row = {"student": sub.student, **r.model_dump(mode="json")}
-        except SubmissionError as e:
-            row = {"student": sub.student, "lesson": lesson.id, "submission": sub.path.name,
-                   "score": 0, "max_score": lesson.spec.max_score, "error": str(e)}
+            row = {"student": sub.student, "status": "graded", **r.model_dump(mode="json")}
+        except SubmissionError as e:  # the student's file cannot be read: graded as such
+            row = {**base, "status": "unreadable", "error": str(e)}
         except Exception as e:  # noqa: BLE001 - one bad grading must not stop the class
-            row = {"student": sub.student, "lesson": lesson.id, "submission": sub.path.name,
-                   "score": 0, "max_score": lesson.spec.max_score,
-                   "error": f"internal error in the grader: {type(e).__name__}: {e}"}
+            why = str(e) if isinstance(e, GraderError) else f"{type(e).__name__}: {e}"
+            row = {**base, "status": "grader_error",
+                   "error": f"the grader failed (not the student's fault): {why}"}
         with lock, results.open("a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
         return row

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course.lessons import Lesson, LessonNotFound, all_lessons, get_lesson
+from grader.errors import UsageProblem
 from grader.report.gradescope import (
     GradescopeResults,
     GradescopeTest,
@@ -107,7 +108,7 @@ exit 0
 """
 
 
-class BuildError(Exception):
+class BuildError(UsageProblem):
     """The zip cannot be built (unknown lesson, unreadable or unwritable path)."""
 
 

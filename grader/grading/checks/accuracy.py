@@ -40,5 +40,5 @@ def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
     acc = float((scores.argmax(dim=1) == y).float().mean())
     msg = f"test accuracy {acc:.3f} ({'at least' if acc >= check.threshold else 'below'} " \
           f"the required {check.threshold:.2f})"
-    return Verdict(acc >= check.threshold, msg, error=acc, tolerance=check.threshold,
-                   comparable=False)
+    return Verdict(acc >= check.threshold, msg, measured=acc, limit=check.threshold,
+                   unit="accuracy", comparable=False)

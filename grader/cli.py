@@ -482,7 +482,7 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     les.spec  # noqa: B018 - a broken spec stops here, before any student is graded
     results = results or folder / f"grades-{les.id}.jsonl"
     _check_writable(results)
-    subs, problems = find_submissions(folder, les.spec.lesson.stem)
+    subs, problems = find_submissions(folder, les.spec.lesson.stem, stubs=les.stub_files)
     err = Console(stderr=True)
     for p in problems:
         err.print(f"[yellow]skipped[/yellow] {p}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 
 from grader.course.lessons import Lesson
 from grader.errors import GraderError
+from grader.grading.submission import SubmissionError, find_submission
 
 
 @dataclass(frozen=True)
@@ -26,24 +27,25 @@ class Submission:
     path: Path
 
 
-def find_submissions(folder: Path, stem: str) -> tuple[list[Submission], list[str]]:
-    """(submissions found, problems: students whose file could not be chosen)."""
+def find_submissions(folder: Path, stem: str, *, stubs: Sequence[Path] = (),
+                     ) -> tuple[list[Submission], list[str]]:
+    """(submissions found, problems: students whose file could not be chosen).
+
+    A student's folder is searched with the one rule of
+    ``grader.grading.submission.find_submission`` (subfolders included); a student
+    whose folder holds several candidates is listed as a problem, not guessed at."""
     found: list[Submission] = []
     problems: list[str] = []
     for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
         if entry.is_dir():
-            files = [entry / f"{stem}{s}" for s in (".py", ".ipynb")]
-            files = [f for f in files if f.is_file()]
-            if not files:
-                files = sorted(p for p in entry.rglob("*") if p.suffix in (".py", ".ipynb")
-                               and p.stem == stem and p.is_file())
-            if len(files) == 1:
-                found.append(Submission(entry.name, files[0]))
-            elif files:  # both a .py and a notebook: the one changed last
-                found.append(Submission(entry.name,
-                                        max(files, key=lambda p: p.stat().st_mtime_ns)))
-            else:
-                problems.append(f"{entry.name}: no {stem}.py or {stem}.ipynb")
+            try:
+                path = find_submission(entry, stem, stubs=stubs, search_subfolders=True)
+            except SubmissionError as e:
+                problems.append(f"{entry.name}: {e}")
+                continue
+            found.append(Submission(entry.name, path))
         elif entry.suffix in (".py", ".ipynb") and entry.is_file():
             found.append(Submission(entry.stem, entry))
     return found, problems
@@ -71,7 +73,6 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
                 ) -> Iterator[dict[str, Any]]:
     """Grade ``submissions``, appending one JSON line per student to ``results``."""
     from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
-    from grader.grading.submission import SubmissionError  # noqa: PLC0415
     from grader.sandbox import get_backend  # noqa: PLC0415
 
     backend = get_backend(sandbox, warm=warm, workers=jobs)

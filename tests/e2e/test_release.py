@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.lessons import all_lessons, get_lesson
-from grader.public import public_spec
+from grader.course.lessons import all_lessons, get_lesson
+from grader.course.public import public_spec
 from tests.conftest import ROOT
 
 CANARY = "CANARY-7f3a9c-reference-must-not-ship"

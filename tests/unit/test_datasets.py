@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.datasets import load_digits
-from grader.inputs import load_dataset
+from grader.course.datasets import load_digits
+from grader.course.inputs import load_dataset
 
 
 @pytest.mark.parametrize("split,n", [("train", 1438), ("test", 359)])

@@ -11,9 +11,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from grader.course.inputs import draw_inputs
+from grader.course.lessons import get_lesson
 from grader.harness.library import mlp_model
-from grader.inputs import draw_inputs
-from grader.lessons import get_lesson
 from tests.conftest import ROOT
 
 LESSON = get_lesson("2.4", ROOT)

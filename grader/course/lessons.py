@@ -9,7 +9,6 @@ and is loaded by path here, on the trusted side only. In a student release there
 
 from __future__ import annotations
 
-import os
 import tomllib
 import types
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from grader.course.paths import course_root
 from grader.course.public import load_public_spec
 from grader.course.spec import LessonSpec, load_spec
 from grader.course.validate import validate_references
@@ -25,13 +25,6 @@ from grader.errors import LessonNotFound, SpecError
 __all__ = ["Lesson", "LessonNotFound", "all_lessons", "course_root", "get_lesson"]
 
 
-
-
-def course_root() -> Path:
-    env = os.environ.get("GRADER_COURSE_ROOT")
-    if env:
-        return Path(env).resolve()
-    return Path(__file__).resolve().parents[2]
 
 
 def _lesson_key(lesson_id: str) -> tuple[int, ...]:
@@ -72,7 +65,8 @@ class Lesson:
             spec = load_public_spec(self.public_dir)
             stub = self.assignment_dir / f"{spec.lesson.stem}.py"
             validate_references(spec, self.public_dir / "spec.json",
-                                stub_path=stub if stub.is_file() else None, reference_dir=None)
+                                stub_path=stub if stub.is_file() else None, reference_dir=None,
+                                root=None)
             return spec
         spec = load_spec(self.spec_path)
         if spec.lesson.id != self.id:
@@ -80,7 +74,7 @@ class Lesson:
                             f"{self.id!r}")
         validate_references(spec, self.spec_path,
                             stub_path=self.assignment_dir / f"{spec.lesson.stem}.py",
-                            reference_dir=self.reference_dir)
+                            reference_dir=self.reference_dir, root=self.root)
         return spec
 
     @property

@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from grader.course.datasets import dataset_info, dataset_names
 from grader.course.spec import (
     AccuracyCheck,
     LessonSpec,
@@ -34,7 +35,6 @@ from grader.errors import SpecError
 
 GRADER_DIR = Path(__file__).resolve().parents[1]
 HARNESS_LIBRARY = GRADER_DIR / "harness" / "library.py"
-DATASETS = Path(__file__).resolve().parent / "datasets" / "__init__.py"
 
 
 @cache
@@ -45,14 +45,6 @@ def harness_helpers() -> frozenset[str]:
         node.name for node in tree.body
         if isinstance(node, ast.FunctionDef)
         and any(isinstance(d, ast.Name) and d.id == "helper" for d in node.decorator_list))
-
-
-@cache
-def dataset_names() -> frozenset[str]:
-    """Datasets the registry ships (``load_<name>`` in ``grader.course.datasets``)."""
-    tree = ast.parse(DATASETS.read_text(encoding="utf-8"))
-    return frozenset(node.name[len("load_"):] for node in tree.body
-                     if isinstance(node, ast.FunctionDef) and node.name.startswith("load_"))
 
 
 def top_level_names(path: Path) -> set[str]:
@@ -169,11 +161,12 @@ def module_exists(dotted: str) -> bool:
 
 
 def validate_references(spec: LessonSpec, spec_path: Path, *, stub_path: Path | None,
-                        reference_dir: Path | None) -> None:
+                        reference_dir: Path | None, root: Path | None) -> None:
     """Raise ``SpecError`` listing every reference in ``spec`` that points at nothing.
 
     ``stub_path`` / ``reference_dir`` are None where they do not exist (a student
-    release has no reference); the checks that need them are then skipped."""
+    release has no reference, and no datasets: its inputs are stored); the checks that need
+    them are then skipped."""
     problems = _Problems(spec_path)
     stub = top_level_names(stub_path) if stub_path is not None else None
     if stub_path is not None and not stub_path.is_file():
@@ -187,6 +180,15 @@ def validate_references(spec: LessonSpec, spec_path: Path, *, stub_path: Path | 
         else:
             reference = top_level_names(solution)
 
+    datasets = set(dataset_names(root)) if root is not None else None
+
+    def held_out(name: str) -> list[str]:
+        try:
+            return dataset_info(root, name).held_out if root is not None else []
+        except SpecError as e:
+            problems.add("(dataset)", str(e))
+            return []
+
     dims = set(spec.dims)
     inputs: set[str] = set()
     for name, inp in spec.inputs.items():
@@ -198,9 +200,14 @@ def validate_references(spec: LessonSpec, spec_path: Path, *, stub_path: Path | 
             ref = getattr(inp, field)
             if ref is not None and ref not in inputs:
                 problems.add(f"{where}.{field}", f"{ref!r} is not an earlier input")
-        if inp.dist == "dataset" and inp.dataset not in dataset_names():
+        if datasets is None:
+            pass
+        elif inp.dist == "dataset" and inp.dataset not in datasets:
             problems.add(f"{where}.dataset", f"unknown dataset {inp.dataset!r} (known: "
-                         f"{', '.join(sorted(dataset_names()))})")
+                         f"{', '.join(sorted(datasets))})")
+        elif inp.dist == "dataset" and inp.dataset and inp.split in held_out(inp.dataset):
+            problems.add(f"{where}.split", f"{inp.split!r} of {inp.dataset!r} is held out: it "
+                         "can never be a sandbox input")
         inputs.add(name)
     known = dims | inputs
     for i, probe in enumerate(spec.probes):
@@ -221,7 +228,7 @@ def validate_references(spec: LessonSpec, spec_path: Path, *, stub_path: Path | 
         if isinstance(check, TimeBudgetCheck) and check.step >= len(probe.steps):
             problems.add(f"{where}.step", f"probe {probe.id!r} has {len(probe.steps)} step(s)")
         if isinstance(check, AccuracyCheck):
-            if check.dataset not in dataset_names():
+            if datasets is not None and check.dataset not in datasets:
                 problems.add(f"{where}.dataset", f"unknown dataset {check.dataset!r}")
             if reference is not None and check.evaluate not in reference:
                 problems.add(f"{where}.evaluate", f"{check.evaluate!r} is not defined in the "

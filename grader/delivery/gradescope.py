@@ -25,7 +25,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.course.datasets import datasets_dir
 from grader.course.lessons import Lesson, LessonNotFound, all_lessons, get_lesson
+from grader.course.paths import COURSE_FILE
 from grader.errors import SubmissionError, UsageProblem
 from grader.grading.submission import find_submission as pick_submission
 from grader.report.gradescope import (
@@ -165,7 +167,12 @@ def zip_entries(lessons: list[Lesson], root: Path) -> list[tuple[str, bytes, int
         if not path.is_file():
             raise BuildError(f"{path} is missing: build from the course repository")
         entries.append((name, path.read_bytes(), 0o644))
+    if (root / COURSE_FILE).is_file():
+        entries.append((COURSE_FILE, (root / COURSE_FILE).read_bytes(), 0o644))
     folders = [(root / "grader", "grader")]
+    # the datasets the lessons name, whole: held-out splits score trained models there
+    folders += [(datasets_dir(root) / name, f"datasets/{name}")
+                for name in sorted({n for les in lessons for n in les.spec.datasets()})]
     for les in lessons:
         folders.append((les.reference_dir, f"reference/{les.id}"))
         if les.assignment_dir.is_dir():

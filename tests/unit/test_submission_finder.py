@@ -14,8 +14,8 @@ from grader.grading.submission import SubmissionError, find_submission
 
 
 def _notebook(path: Path, *cells: str) -> Path:
-    nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
-                     "execution_count": None} for c in cells],
+    nb = {"cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "source": c,
+                     "outputs": [], "execution_count": None} for i, c in enumerate(cells)],
           "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
           "nbformat": 4, "nbformat_minor": 5}
     path.write_text(json.dumps(nb))

@@ -320,6 +320,46 @@ def check_course_cmd(lessons: tuple[str, ...], seed: int | None, sandbox: str) -
     click.echo(f"all {len(results)} lesson(s) sound")
 
 
+@main.command("report")
+@click.argument("results", nargs=-1, required=True,
+                type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("report.html"), show_default=True, help="The HTML page to write.")
+@click.option("--per-student", "per_student", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Also write DIR/<student>.md and .html: each student's "
+                                 "checks, messages and named mistakes, ready to hand back.")
+@click.option("--title", default=None, help="The page's title (default: the lessons').")
+def report_cmd(results: tuple[Path, ...], output: Path, per_student: Path | None,
+               title: str | None) -> None:
+    """Write the class report of RESULTS (grade batch's grades-LESSON.jsonl files).
+
+    \b
+    One self-contained HTML page: no script, no external load (its Content-Security-
+    Policy forbids them), so it opens from disk or as an e-mail attachment. Per lesson:
+    score histogram and summary statistics; each check's pass rate and discrimination
+    (flagging checks almost nobody passes or that say nothing about the total); the most
+    frequent named mistakes, with what students were told and who; statuses (timeouts,
+    crashes, unreadable files, grader errors) and grading times; attempts per student
+    when there are several. Several lessons' files give one page with a module summary.
+    """
+    from grader.report.class_report import render_report, write_per_student  # noqa: PLC0415
+    from grader.report.class_stats import ReportInputError, read_rows  # noqa: PLC0415
+
+    _check_writable(output)
+    try:
+        rows = read_rows(results)
+        if not rows:
+            raise ReportInputError(f"no results in {', '.join(map(str, results))}")
+    except ReportInputError as e:
+        raise UsageProblem(str(e)) from None
+    _write(output, render_report(rows, sources=", ".join(p.name for p in results), title=title))
+    click.echo(f"wrote {output} ({len(rows)} result(s), "
+               f"{len({r['student'] for r in rows})} student(s))")
+    if per_student is not None:
+        files = write_per_student(rows, per_student)
+        click.echo(f"wrote {len(files)} feedback file(s) in {per_student}")
+
+
 @main.command("sync-notebooks")
 @click.option("--check", is_flag=True, help="Only report notebooks out of date (exit 1).")
 def sync_notebooks_cmd(check: bool) -> None:

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,7 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
         try:
             r = grade_file(lesson, sub.path, sandbox=backend)
             row = {"student": sub.student, "status": "graded", **r.model_dump(mode="json")}
+            row["graded_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         except SubmissionError as e:  # the student's file cannot be read: graded as such
             row = {**base, "status": "unreadable", "error": str(e)}
         except Exception as e:  # noqa: BLE001 - one bad grading must not stop the class

@@ -24,16 +24,21 @@ from typing import Any
 import pytest
 import torch
 
-from grader.checks import EVALUATORS, CheckContext
-from grader.checks.base import at_path
-from grader.checks.proportion import binomial_acceptance, expected_probability, successes
-from grader.engine import Oracle, _recognise
+from grader.course.inputs import draw_inputs
+from grader.course.lessons import _module_from_source, get_lesson
+from grader.course.spec import MAX_FALSE_FAILURE_RATE, ProportionCheck
+from grader.grading.checks import EVALUATORS, CheckContext
+from grader.grading.checks.base import at_path
+from grader.grading.checks.proportion import (
+    binomial_acceptance,
+    expected_probability,
+    successes,
+)
+from grader.grading.mistakes import recognise
+from grader.grading.oracle import Oracle
 from grader.harness.runner import run_probe
 from grader.harness.values import decode, encode
-from grader.inputs import draw_inputs
-from grader.lessons import _module_from_source, get_lesson
-from grader.sandbox_run import probe_seed
-from grader.spec import MAX_FALSE_FAILURE_RATE, ProportionCheck
+from grader.sandbox.run import probe_seed
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -98,8 +103,9 @@ def grade_dropout(student: Any, seed: int, *, other_mask: bool = False,
             continue
         lost.add(check.name)
         if verdict.comparable:
-            found = _recognise(check, ctx, oracle, LESSON, ctx.student(check.output),
-                               SPEC.mistakes)
+            exp = expected_probability(check, ctx) if isinstance(check, ProportionCheck) \
+                else expected(check.expected or f"{check.probe}.{check.output}")
+            found = recognise(check, oracle, LESSON, ctx.student(check.output), exp)
             if found:
                 named.add(found.id)
     return lost, named

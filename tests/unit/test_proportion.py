@@ -11,17 +11,24 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader.checks.base import MISSING, CheckContext, at_path
-from grader.checks.proportion import (
+from grader.course.lessons import Lesson
+from grader.course.spec import (
+    CloseCheck,
+    LessonSpec,
+    Mistake,
+    ProportionCheck,
+    SpecError,
+    load_spec,
+)
+from grader.grading.checks.base import MISSING, CheckContext, at_path
+from grader.grading.checks.proportion import (
     binomial_acceptance,
     check_proportion,
     proportions_agree,
     successes,
 )
-from grader.compare import compare
-from grader.lessons import Lesson
-from grader.mistakes import match_mistake, same_proportion, same_within
-from grader.spec import CloseCheck, LessonSpec, Mistake, ProportionCheck, SpecError, load_spec
+from grader.grading.compare import compare
+from grader.grading.mistakes import match_mistake, same_proportion, same_within
 
 
 def exact_tails(n: int, p: Fraction) -> tuple[list[Fraction], list[Fraction]]:

@@ -20,6 +20,7 @@ from grader.course.spec import (
     SpecError,
     load_spec,
 )
+from grader.errors import GraderFault
 from grader.grading.checks.base import MISSING, CheckContext, at_path
 from grader.grading.checks.proportion import (
     binomial_acceptance,
@@ -155,7 +156,7 @@ def test_probability_one_accepts_only_every_entry():
 
 def test_an_expected_value_that_is_not_a_probability_is_a_grader_error():
     check = _check(expected="e.keep")
-    with pytest.raises(RuntimeError, match="not a probability"):
+    with pytest.raises(GraderFault, match="not a probability"):
         check_proportion(check, _ctx({"y": torch.ones(10)}, {"e": {"keep": 1.5}}))
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 
 from grader.course.spec import ProportionCheck
+from grader.errors import GraderFault
 from grader.grading.checks.base import MISSING, CheckContext, Verdict
 
 # the tails are summed in float64; this relative margin keeps rounding (of lgamma for large n
@@ -98,8 +99,8 @@ def expected_probability(check: ProportionCheck, ctx: CheckContext) -> float:
         value = float(value.reshape(()))
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
             or not 0.0 <= float(value) <= 1.0:
-        raise RuntimeError(f"check {check.name!r}: expected {check.expected!r} is not a "
-                           f"probability: {value!r}")
+        raise GraderFault(f"check {check.name!r}: expected {check.expected!r} is not a "
+                          f"probability: {value!r}")
     return float(value)
 
 

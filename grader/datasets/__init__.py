@@ -52,3 +52,14 @@ def load_digits(split: str) -> tuple[torch.Tensor, torch.Tensor]:
     _check_split("digits", split)
     pixels, labels = _digits_table()[split]
     return pixels.to(torch.float32) / 16.0, labels.clone()
+
+
+def load_xor(split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The four points of XOR, the same in both splits (the task is to fit them all).
+
+    Returns ``(X, y)``: ``X`` float32 of shape (4, 2) with entries 0 or 1, and ``y`` int64
+    of shape (4,), 1 where exactly one coordinate is 1.
+    """
+    _check_split("xor", split)
+    X = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    return X, torch.tensor([0, 1, 1, 0])

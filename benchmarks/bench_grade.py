@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.lessons import all_lessons  # noqa: E402
-from grader.notebooks import notebook_json  # noqa: E402
+from grader.course.lessons import all_lessons  # noqa: E402
+from grader.course.notebooks import notebook_json  # noqa: E402
 
 
 def grade_cmd() -> list[str]:
@@ -96,7 +96,7 @@ def bench_notebook(repeat: int) -> None:
             print(f"nbclient failed: {type(e).__name__}: {e}")
             return
         nbclient_times.append(time.perf_counter() - t)
-        from grader.submission import load_program
+        from grader.grading.submission import load_program
 
         with tempfile.TemporaryDirectory() as d:
             p = Path(d) / "linear_regression.ipynb"

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.engine import grade_file  # noqa: E402
-from grader.lessons import get_lesson  # noqa: E402
+from grader.course.lessons import get_lesson  # noqa: E402
+from grader.grading.engine import grade_file  # noqa: E402
 from grader.sandbox import SandboxError, get_backend  # noqa: E402
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 def check(lesson: str, **kwargs: Any) -> Any:
     """Grade the code cells run so far in this notebook for ``lesson`` (e.g. ``"1.2"``)
-    and show the report in the cell; returns the result. See ``grader.notebook_check``."""
-    from .notebook_check import check as _check  # noqa: PLC0415 - imports torch
+    and show the report in the cell; returns the result. See ``grader.delivery.notebook_check``."""
+    from grader.delivery.notebook_check import check as _check  # noqa: PLC0415 - imports torch
 
     return _check(lesson, **kwargs)
 

@@ -44,8 +44,8 @@ def _docker_unavailable() -> str | None:
 def grade_source(lesson_id: str, source: str, seed: int, suffix: str = ".py") -> Any:
     """Grade ``source`` (a whole submission) for ``lesson_id`` through the real sandbox
     (warm workers: a fresh forked process per submission, torch already imported)."""
-    from grader.engine import grade_file
-    from grader.lessons import get_lesson
+    from grader.course.lessons import get_lesson
+    from grader.grading.engine import grade_file
 
     lesson = get_lesson(lesson_id)
     with tempfile.TemporaryDirectory() as d:

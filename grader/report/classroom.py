@@ -22,8 +22,8 @@ import base64
 import json
 from typing import Any, Literal
 
-from ..results import GradeResult
-from .details import check_text
+from grader.report.details import check_text
+from grader.results import GradeResult
 
 ClassroomStatus = Literal["pass", "fail", "error"]
 _STATUS: dict[str, ClassroomStatus] = {"passed": "pass", "failed": "fail", "error": "error",

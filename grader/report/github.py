@@ -9,8 +9,8 @@ The summary (a table of checks, the score, the named mistakes) is appended to th
 
 from __future__ import annotations
 
-from ..results import GradeResult
-from .details import measured
+from grader.report.details import measured
+from grader.results import GradeResult
 
 _MAX_MESSAGE = 2000
 

@@ -22,8 +22,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..results import GradeResult
-from .details import measured, score_line
+from grader.report.details import measured, score_line
+from grader.results import GradeResult
 
 Visibility = Literal["visible", "after_due_date", "after_published", "hidden"]
 OutputFormat = Literal["text", "html", "simple_format", "md", "ansi"]

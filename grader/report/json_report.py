@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..results import GradeResult
+from grader.results import GradeResult
 
 
 def render_json(result: GradeResult) -> str:

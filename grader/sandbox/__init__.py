@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-from .base import Backend, SandboxError, SandboxJob, SandboxOutcome
+from grader.sandbox.base import Backend, SandboxError, SandboxJob, SandboxOutcome
 
 _BACKENDS = {
     "process": "grader.sandbox.process:ProcessBackend",
@@ -35,7 +35,7 @@ def get_backend(name: str, *, warm: bool = False, workers: int = 2) -> Backend:
     if warm:
         base = get_backend(name)
         if base.name not in _WARM:
-            from .warm import WarmBackend  # noqa: PLC0415
+            from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
 
             _WARM[base.name] = WarmBackend(base, workers=workers)
         return _WARM[base.name]

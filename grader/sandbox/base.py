@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from grader.errors import SandboxError
 
-class SandboxError(Exception):
-    """The sandbox could not be started (not a fault of the submission)."""
+__all__ = ["Backend", "SandboxError", "SandboxJob", "SandboxOutcome", "limits_of"]
+
+
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..harness.limits import apply_limits
-from .base import SandboxError, SandboxJob, SandboxOutcome, limits_of
-from .process import clean_env, run_with_limits
+from grader.harness.limits import apply_limits
+from grader.sandbox.base import SandboxError, SandboxJob, SandboxOutcome, limits_of
+from grader.sandbox.process import clean_env, run_with_limits
 
 INSIDE = Path("/sandbox")
 JOBS = Path("/jobs")  # the warm worker's pool folder

@@ -26,9 +26,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .base import SandboxError, SandboxJob, SandboxOutcome, limits_of
-from .process import clean_env
-from .watch import Watch
+from grader.sandbox.base import SandboxError, SandboxJob, SandboxOutcome, limits_of
+from grader.sandbox.process import clean_env
+from grader.sandbox.watch import Watch
 
 IMAGE = "training-loop-grader:latest"  # unless GRADER_DOCKER_IMAGE names another
 # The image's contract (see the Dockerfile): its interpreter and its site-packages.

@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 from typing import IO
 
-from ..harness.limits import apply_limits
-from .base import SandboxJob, SandboxOutcome, limits_of
-from .watch import Watch, kill_tree
+from grader.harness.limits import apply_limits
+from grader.sandbox.base import SandboxJob, SandboxOutcome, limits_of
+from grader.sandbox.watch import Watch, kill_tree
 
 
 def _drain(stream: IO[bytes], limit: int, sink: list[bytes], truncated: list[bool]) -> None:
@@ -54,6 +54,9 @@ def clean_env(job: SandboxJob) -> dict[str, str]:
         "OMP_NUM_THREADS": threads,
         "MKL_NUM_THREADS": threads,
         "CUDA_VISIBLE_DEVICES": "" if not job.gpu else os.environ.get("CUDA_VISIBLE_DEVICES", "0"),
+        # plotting works headless and writes its caches in the job's own folder
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(job.workdir / "home"),
     }
     env.update(job.env)
     return env

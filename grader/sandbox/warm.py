@@ -26,10 +26,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..sandbox_run import HARNESS_DIR, site_paths
-from .base import SandboxError, SandboxJob, SandboxOutcome, limits_of
-from .process import clean_env, kill_group
-from .watch import Watch, kill_tree, tasks_under
+from grader.sandbox.base import SandboxError, SandboxJob, SandboxOutcome, limits_of
+from grader.sandbox.process import clean_env, kill_group
+from grader.sandbox.run import HARNESS_DIR, site_paths
+from grader.sandbox.watch import Watch, kill_tree, tasks_under
 
 START_TIMEOUT_S = 120.0
 GRACE_S = 15.0  # beyond a job's wall time before the worker itself is presumed hung

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from grader.lessons import get_lesson
+from grader.course.lessons import get_lesson
 from tests.conftest import ROOT
 
 LESSON = get_lesson("1.2", ROOT)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.engine import grade_file
-from grader.lessons import get_lesson
+from grader.course.lessons import get_lesson
+from grader.grading.engine import grade_file
 from tests.conftest import ROOT
 
 REF = (ROOT / "reference" / "1.2" / "solution.py").read_text()

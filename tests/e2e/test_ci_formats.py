@@ -22,7 +22,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from grader.lessons import get_lesson
+from grader.course.lessons import get_lesson
 from grader.results import GradeResult
 from tests.conftest import ROOT
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.lessons import all_lessons
-from grader.notebooks import notebook_json
+from grader.course.lessons import all_lessons
+from grader.course.notebooks import notebook_json
 from tests.conftest import ROOT
 
 LESSONS = all_lessons(ROOT)

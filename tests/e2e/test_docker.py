@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from grader.engine import grade_file
-from grader.lessons import get_lesson
+from grader.course.lessons import get_lesson
+from grader.grading.engine import grade_file
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]

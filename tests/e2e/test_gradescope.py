@@ -25,8 +25,8 @@ from typing import Any, Literal
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from grader.lessons import all_lessons, get_lesson
-from grader.spec import load_spec
+from grader.course.lessons import all_lessons, get_lesson
+from grader.course.spec import load_spec
 from tests.conftest import ROOT
 
 LESSON = "1.2"

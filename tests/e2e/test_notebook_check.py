@@ -9,8 +9,8 @@ import pytest
 from nbclient import NotebookClient
 from rich.console import Console
 
-from grader.lessons import get_lesson
-from grader.notebook_check import NotInNotebook, check
+from grader.course.lessons import get_lesson
+from grader.delivery.notebook_check import NotInNotebook, check
 from tests.conftest import ROOT
 
 LESSON = get_lesson("1.2", ROOT)

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from grader.engine import grade_file
-from grader.lessons import get_lesson
+from grader.course.lessons import get_lesson
+from grader.grading.engine import grade_file
 from grader.sandbox import SandboxError, get_backend
 from tests.conftest import ROOT
 

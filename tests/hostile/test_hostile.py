@@ -44,8 +44,8 @@ from typing import Any
 
 import pytest
 
-from grader.engine import grade_file
-from grader.lessons import Lesson
+from grader.course.lessons import Lesson
+from grader.grading.engine import grade_file
 from grader.sandbox import SandboxError, get_backend
 from tests.conftest import ROOT
 

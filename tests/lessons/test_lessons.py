@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.lessons import all_lessons
+from grader.course.lessons import all_lessons
 from tests.conftest import ROOT, grade_many, grade_source
 
 LESSONS = all_lessons(ROOT)

@@ -10,7 +10,7 @@ import pytest
 import torch
 from safetensors.torch import save
 
-from grader import channel
+import grader.sandbox.channel as channel
 
 
 def _blob(header: dict, body: bytes) -> bytes:

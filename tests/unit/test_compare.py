@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from grader.compare import compare
+from grader.grading.compare import compare
 
 
 def test_float64_answer_passes_against_float32_expected():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.lessons import get_lesson
+from grader.course.lessons import get_lesson
 from tests.conftest import grade_source
 
 LESSON = get_lesson("3.1")

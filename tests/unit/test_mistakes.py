@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import torch
 
-from grader.checks.quiz import same_answer
-from grader.mistakes import match_mistake, same_within
-from grader.spec import CloseCheck, Mistake
+from grader.course.spec import CloseCheck, Mistake
+from grader.grading.checks.quiz import same_answer
+from grader.grading.mistakes import match_mistake, same_within
 
 MISSING = object()
 M1 = Mistake(id="halved", title="Halved", message="m", loses=["c"])

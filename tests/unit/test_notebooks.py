@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from grader.lessons import all_lessons
-from grader.notebooks import notebook_json, split_cells
+from grader.course.lessons import all_lessons
+from grader.course.notebooks import notebook_json, split_cells
 from tests.conftest import ROOT
 
 

@@ -13,7 +13,7 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call
 
-from grader.lessons import get_lesson
+from grader.course.lessons import get_lesson
 from tests.conftest import ROOT
 
 LESSON = Path(__file__).resolve().parents[2] / "reference" / "1.1"

@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import BatchSampler, RandomSampler, SequentialSampler
 
-from grader.lessons import get_lesson
+from grader.course.lessons import get_lesson
 from tests.conftest import ROOT
 
 LESSON = Path(__file__).resolve().parents[2] / "reference" / "1.3"

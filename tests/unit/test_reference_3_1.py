@@ -15,7 +15,7 @@ import pytest
 import torch
 from torch import Tensor, nn
 
-from grader.lessons import get_lesson
+from grader.course.lessons import get_lesson
 from tests.conftest import ROOT
 
 LESSON = Path(__file__).resolve().parents[2] / "reference" / "3.1"

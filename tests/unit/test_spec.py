@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.lessons import all_lessons
-from grader.spec import SpecError, load_spec
+from grader.course.lessons import all_lessons
+from grader.course.spec import SpecError, load_spec
 from tests.conftest import ROOT
 
 GOOD = ROOT / "reference" / "1.2" / "spec.toml"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.static_checks import uses_autograd, uses_builtin_optimizer
+from grader.grading.rules import uses_autograd, uses_builtin_optimizer
 
 
 def test_autograd_in_the_guarded_function_is_found():

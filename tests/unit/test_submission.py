@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from grader.submission import SubmissionError, load_program, strip_magics
+from grader.grading.submission import SubmissionError, load_program, strip_magics
 
 
 def test_magics_and_shell_lines_become_pass_and_are_listed():

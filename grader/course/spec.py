@@ -1,0 +1,335 @@
+"""Pydantic models of a lesson's grading spec (``reference/<id>/spec.toml``).
+
+A spec is data, never code: it names the inputs to draw, the probes to run in the
+sandbox (calls into the student's module), the checks that compare a probe's outputs
+with the reference's, the rules (no autograd, no built-in optimizers), the known
+mistakes and the limits. Validation errors name the file and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from grader.errors import SpecError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- inputs
+
+Dim = int | str  # a literal size or the name of a drawn dimension
+
+
+class InputSpec(_Strict):
+    """One named input drawn fresh from the run's seed (on the trusted side)."""
+
+    dist: Literal[
+        "randn", "rand", "uniform", "normal", "randint", "choice", "linspace",
+        "seed", "dataset", "linear_targets", "class_labels", "const",
+    ]
+    shape: list[Dim] = Field(default_factory=list)
+    dtype: Literal["float32", "float64", "int64", "bool"] = "float32"
+    low: float | None = None
+    high: float | None = None
+    mean: float = 0.0
+    std: float = 1.0
+    values: list[float | int | str] | None = None  # choice / const
+    num: Dim | None = None  # linspace
+    # dataset
+    dataset: str | None = None
+    split: Literal["train"] | None = None  # held-out splits never enter the sandbox
+    field: Literal["X", "y"] | None = None
+    # linear_targets: y = X @ w + b + noise * N(0, 1)
+    X: str | None = None
+    w: str | None = None
+    b: str | None = None
+    noise: float = 0.0
+    classes: Dim | None = None  # class_labels
+
+    @model_validator(mode="after")
+    def _needs(self) -> InputSpec:
+        need: dict[str, tuple[str, ...]] = {
+            "uniform": ("low", "high"),
+            "randint": ("low", "high"),
+            "choice": ("values",),
+            "const": ("values",),
+            "linspace": ("low", "high", "num"),
+            "dataset": ("dataset", "split", "field"),
+            "linear_targets": ("X", "w"),
+            "class_labels": ("classes",),
+        }
+        missing = [f for f in need.get(self.dist, ()) if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"dist={self.dist!r} needs {', '.join(missing)}")
+        return self
+
+
+# --------------------------------------------------------------------------- probes
+
+class Step(_Strict):
+    """One step of a probe: call the student's code, a harness helper or a method.
+
+    Arguments are JSON-like values; a string ``"$name"`` refers to an input, a drawn
+    dimension or an earlier step's output; ``{"float": "$lr"}`` / ``{"int": ...}``
+    convert a 0-d tensor to a Python number.
+    """
+
+    call: str | None = None  # a function or class in the student's module
+    use: str | None = None  # a helper of the harness library (builders, routines)
+    method: str | None = None  # a method of ``on``
+    get: str | None = None  # read an attribute of the student's module (a quiz's ANSWERS)
+    on: str | None = None
+    args: list[Any] = Field(default_factory=list)
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    out: str | list[str] | None = None  # name, or names to unpack a tuple into
+    no_autograd: bool = False  # the call may not use autograd (reported, check fails)
+    no_builtin_optimizers: bool = False  # the call may not use torch.optim's algorithms
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Step:
+        targets = [t for t in (self.call, self.use, self.method, self.get) if t is not None]
+        if len(targets) != 1:
+            raise ValueError("a step needs exactly one of 'call', 'use', 'method' or 'get'")
+        if self.method is not None and self.on is None:
+            raise ValueError("a 'method' step needs 'on'")
+        return self
+
+
+class Expect(_Strict):
+    """Where the expected outputs of a probe come from (trusted side)."""
+
+    module: str = "reference"  # "reference" or an importable oracle such as "torch.optim"
+    rename: dict[str, str] = Field(default_factory=dict)  # student name -> oracle name
+
+
+class Probe(_Strict):
+    """A sequence of steps run in one namespace; ``outputs`` are what comes back."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    steps: list[Step]
+    outputs: list[str]
+    timeout_s: float = Field(default=20.0, gt=0, le=600)
+    seed_global_rng: bool = True  # torch.manual_seed(run seed) before the probe, both sides
+    trusted_only: bool = False  # never run in the sandbox: an oracle for other checks
+    expect: Expect = Field(default_factory=Expect)
+
+
+# --------------------------------------------------------------------------- checks
+
+class _CheckBase(_Strict):
+    name: str = Field(min_length=1, max_length=120)
+    points: int = Field(ge=0, le=100)
+    probe: str
+    output: str  # dotted path into the probe's outputs
+    hint: str | None = None  # shown when the check fails and no mistake is recognised
+    # who sees the check: "visible" checks are also the public checks of the student release
+    # (expected outputs on fixed inputs shipped as data); the others run only on submission
+    # (Gradescope shows "after_due_date" ones after the deadline, "hidden" ones never).
+    visibility: Literal["visible", "after_due_date", "after_published", "hidden"] = "visible"
+
+
+class CloseCheck(_CheckBase):
+    """Student output close to the expected one: type, shape, dtype, finite, values."""
+
+    kind: Literal["close"] = "close"
+    expected: str | None = None  # "<probe>.<path>"; default: the same probe and path
+    rtol: float | None = Field(default=None, ge=0)
+    atol: float | None = Field(default=None, ge=0)
+    atol_per_step: float = Field(default=0.0, ge=0)  # trajectories: atol grows along dim 0
+    exact_dtype: bool = False  # require the very dtype (not just its kind)
+
+
+class EqualCheck(_CheckBase):
+    """Exact equality (index orders, counts, lengths)."""
+
+    kind: Literal["equal"] = "equal"
+    expected: str | None = None
+
+
+class MonotoneCheck(_CheckBase):
+    """A sequence that must not increase (losses under gradient descent)."""
+
+    kind: Literal["nonincreasing"] = "nonincreasing"
+    slack: float = Field(default=1e-4, ge=0)  # relative: float32 sums wiggle ~1e-5 at a plateau
+
+
+class SameCheck(_CheckBase):
+    """Two outputs of the same probe must be equal (reproducibility)."""
+
+    kind: Literal["same"] = "same"
+    other: str
+
+
+class AccuracyCheck(_CheckBase):
+    """Trained parameters scored on held-out data by the reference's forward function."""
+
+    kind: Literal["accuracy"] = "accuracy"
+    evaluate: str  # a function of the reference: (params, X) -> scores or (scores, cache)
+    dataset: str
+    split: Literal["test"] = "test"
+    threshold: float = Field(gt=0, le=1)
+
+
+class TimeBudgetCheck(_CheckBase):
+    """A step must not be much slower than the reference's (a Python loop where a
+    vectorised expression belongs). ``output`` names the probe output whose producing step
+    is timed; the budget is ``max_ratio`` times the reference's time, and never below
+    ``min_seconds``."""
+
+    kind: Literal["time_budget"] = "time_budget"
+    step: int = Field(default=0, ge=0)
+    max_ratio: float = Field(default=10.0, gt=1)
+    min_seconds: float = Field(default=0.05, ge=0)
+
+
+class QuizCheck(_CheckBase):
+    """Answers to a quiz compared with the hidden key (``key.toml`` beside the spec)."""
+
+    kind: Literal["quiz"] = "quiz"
+    question: str
+
+
+Check = Annotated[
+    CloseCheck | EqualCheck | MonotoneCheck | SameCheck | AccuracyCheck | TimeBudgetCheck
+    | QuizCheck,
+    Field(discriminator="kind"),
+]
+
+
+# --------------------------------------------------------------------------- lesson
+
+class Mistake(_Strict):
+    """A known mistake: an override file in ``mistakes/`` and the teaching message."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    message: str
+    loses: list[str]  # names of the checks it fails (the tests hold it to exactly these)
+
+
+class Limits(_Strict):
+    time_s: float = Field(default=120.0, gt=0, le=3600)  # wall time for the whole sandbox run
+    load_timeout_s: float = Field(default=30.0, gt=0, le=600)  # importing the submission
+    memory_mb: int = Field(default=3072, ge=256, le=65536)
+    max_processes: int = Field(default=64, ge=1, le=4096)
+    max_file_mb: int = Field(default=64, ge=1, le=4096)
+    max_output_kb: int = Field(default=64, ge=1, le=10240)
+
+
+class LessonInfo(_Strict):
+    id: str = Field(pattern=r"^[1-9]\.[1-9][0-9]?$")
+    title: str
+    stem: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # student's file name without suffix
+    module: int = Field(ge=1, le=9)
+
+
+class LessonSpec(_Strict):
+    lesson: LessonInfo
+    limits: Limits = Field(default_factory=Limits)
+    dims: dict[str, tuple[int, int]] = Field(default_factory=dict)
+    inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    probes: list[Probe]
+    checks: list[Check]
+    mistakes: list[Mistake] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_kind(cls, raw: Any) -> Any:
+        """A check without ``kind`` is a ``close`` check."""
+        if isinstance(raw, dict) and isinstance(raw.get("checks"), list):
+            raw = {**raw, "checks": [{"kind": "close", **c} if isinstance(c, dict) else c
+                                     for c in raw["checks"]]}
+        return raw
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> LessonSpec:
+        probes = {p.id: p for p in self.probes}
+        if len(probes) != len(self.probes):
+            raise ValueError("probe ids must be unique")
+        names = [c.name for c in self.checks]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"check names must be unique: {sorted(dup)}")
+        for c in self.checks:
+            if c.probe not in probes:
+                raise ValueError(f"check {c.name!r}: unknown probe {c.probe!r}")
+            if probes[c.probe].trusted_only:
+                raise ValueError(f"check {c.name!r}: probe {c.probe!r} is trusted_only")
+            head = c.output.split(".")[0]
+            if head not in probes[c.probe].outputs:
+                raise ValueError(f"check {c.name!r}: probe {c.probe!r} has no output {head!r}")
+            exp = getattr(c, "expected", None)
+            if exp is not None and exp.split(".")[0] not in probes:
+                raise ValueError(f"check {c.name!r}: expected {exp!r} names no probe")
+        for m in self.mistakes:
+            unknown = [n for n in m.loses if n not in names]
+            if unknown:
+                raise ValueError(f"mistake {m.id!r}: loses unknown checks {unknown}")
+        for lo, hi in self.dims.values():
+            if lo > hi:
+                raise ValueError("a dim range must be [low, high] with low <= high")
+        return self
+
+    def datasets(self) -> set[str]:
+        """The datasets the spec names (inputs and accuracy checks)."""
+        names = {i.dataset for i in self.inputs.values() if i.dataset}
+        return names | {c.dataset for c in self.checks if isinstance(c, AccuracyCheck)}
+
+    @property
+    def max_score(self) -> int:
+        return sum(c.points for c in self.checks)
+
+    def probe(self, probe_id: str) -> Probe:
+        return next(p for p in self.probes if p.id == probe_id)
+
+
+def _field_path(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
+    """Render a pydantic error location like ``checks[2] ("dw").rtol``."""
+    out = ""
+    node: Any = raw
+    for part in loc:
+        if isinstance(part, int):
+            label = ""
+            if isinstance(node, list) and 0 <= part < len(node) and isinstance(node[part], dict):
+                key = node[part].get("name") or node[part].get("id")
+                label = f" ({key!r})" if key else ""
+            out += f"[{part}]{label}"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+        else:
+            if part in {"close", "equal", "nonincreasing", "same", "accuracy", "quiz",
+                        "time_budget"}:
+                continue  # discriminator tag, not a field
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out or "(top level)"
+
+
+def load_spec(path: Path) -> LessonSpec:
+    """Read and validate a spec file (TOML, or JSON for the public spec of a student
+    release); errors name the file and the field."""
+    fmt, parse, bad = (("JSON", json.loads, json.JSONDecodeError) if path.suffix == ".json"
+                       else ("TOML", tomllib.loads, tomllib.TOMLDecodeError))
+    try:
+        raw = parse(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SpecError(f"{path}: cannot read: {e.strerror}") from None
+    except bad as e:
+        raise SpecError(f"{path}: not valid {fmt}: {e}") from None
+    return _validate(raw, path)
+
+
+def _validate(raw: Any, path: Path) -> LessonSpec:
+    try:
+        return LessonSpec.model_validate(raw)
+    except ValidationError as e:
+        lines = [f"{path}: invalid grading spec ({e.error_count()} problem(s))"]
+        for err in e.errors():
+            lines.append(f"  {_field_path(err['loc'], raw)}: {err['msg']}")
+        raise SpecError("\n".join(lines)) from None

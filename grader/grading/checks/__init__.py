@@ -1,0 +1,28 @@
+"""Check kinds: each module evaluates one kind of check; this registry maps kind -> function.
+
+A check kind is written once here and configured by lesson specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from grader.grading.checks.accuracy import check_accuracy
+from grader.grading.checks.base import CheckContext, Verdict
+from grader.grading.checks.close import check_close, check_equal, check_same
+from grader.grading.checks.quiz import check_quiz
+from grader.grading.checks.sequence import check_nonincreasing
+from grader.grading.checks.timing import check_time_budget
+from grader.results import CheckResult
+
+EVALUATORS: dict[str, Callable[..., Verdict]] = {
+    "close": check_close,
+    "equal": check_equal,
+    "same": check_same,
+    "nonincreasing": check_nonincreasing,
+    "accuracy": check_accuracy,
+    "quiz": check_quiz,
+    "time_budget": check_time_budget,
+}
+
+__all__ = ["EVALUATORS", "CheckContext", "CheckResult", "Verdict"]

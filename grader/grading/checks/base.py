@@ -1,0 +1,46 @@
+"""What a check kind receives and returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from grader.course.lessons import Lesson
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    message: str = ""
+    error: float | None = None  # measured |difference| from the expected value
+    tolerance: float | None = None  # the allowed |difference| there
+    measured: float | None = None  # another quantity the check measured (see ``unit``)
+    limit: float | None = None  # the bound ``measured`` had to meet
+    unit: str | None = None  # what ``measured`` is: "accuracy" (at least) or "seconds" (at most)
+    comparable: bool = True  # a value was compared, so a known mistake may match it
+
+
+@dataclass
+class CheckContext:
+    lesson: Lesson
+    student: Callable[[str], Any]  # output path -> the student's decoded value
+    expected: Callable[[str], Any]  # "<probe>.<path>" -> the expected decoded value
+    reference_module: Callable[[], Any]
+    student_step_time: Callable[[int], float | None] = lambda _i: None
+    reference_step_time: Callable[[str, int], float | None] = lambda _p, _i: None
+
+
+MISSING = object()
+
+
+def at_path(value: Any, path: list[str]) -> Any:
+    """Follow a dotted path into nested dicts / lists; MISSING if it is not there."""
+    for part in path:
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return MISSING
+    return value

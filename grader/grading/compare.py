@@ -1,0 +1,232 @@
+"""Compare a student's result with the expected one and say how they differ.
+
+Checks run in a fixed order, like ``torch.testing.assert_close``: structure and type,
+then shape, then dtype kind, then finiteness, then closeness with per-dtype tolerances.
+The outcome carries the measured error and the allowed one, and a message of the form
+"received X, expected Y, at index Z".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from grader.harness.values import Unsupported
+
+# (rtol, atol) by the coarser of the two dtypes, as torch.testing uses
+DEFAULT_TOLERANCES: dict[torch.dtype, tuple[float, float]] = {
+    torch.float16: (1e-3, 1e-5),
+    torch.bfloat16: (1.6e-2, 1e-5),
+    torch.float32: (1.3e-6, 1e-5),
+    torch.float64: (1e-7, 1e-7),
+}
+_FLOAT_ORDER = [torch.float64, torch.float32, torch.float16, torch.bfloat16]
+
+
+@dataclass
+class Comparison:
+    ok: bool
+    message: str = ""
+    error: float | None = None  # measured max |actual - expected|
+    tolerance: float | None = None  # allowed at that element: atol + rtol * |expected|
+    structural: bool = False  # failed before values could be compared
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"a tensor of shape {tuple(value.shape)} and dtype {str(value.dtype)[6:]}"
+    if isinstance(value, bool):
+        return "a bool"
+    if isinstance(value, (int, float)):
+        return f"a Python {type(value).__name__}"
+    if isinstance(value, (list, tuple)):
+        inner = ""
+        if value:
+            kinds = sorted({type(v).__name__ if not isinstance(v, torch.Tensor) else "Tensor"
+                            for v in value})
+            inner = f" of {', '.join(kinds)}"
+        return f"a {type(value).__name__} of length {len(value)}{inner}"
+    if isinstance(value, dict):
+        return f"a dict with keys {sorted(value)[:8]}"
+    if value is None:
+        return "None"
+    if isinstance(value, Unsupported):
+        return f"an object of type {value.name}"
+    return f"a {type(value).__name__}"
+
+
+def _coarser(a: torch.dtype, b: torch.dtype) -> torch.dtype:
+    fa = _FLOAT_ORDER.index(a) if a in _FLOAT_ORDER else 0
+    fb = _FLOAT_ORDER.index(b) if b in _FLOAT_ORDER else 0
+    return _FLOAT_ORDER[max(fa, fb)]
+
+
+def _index(flat_i: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    idx = []
+    for s in reversed(shape):
+        idx.append(flat_i % s if s else 0)
+        flat_i //= s if s else 1
+    return tuple(reversed(idx))
+
+
+def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | None,
+                    atol: float | None, *, atol_per_step: float = 0.0,
+                    exact_dtype: bool = False, equal_nan: bool = False) -> Comparison:
+    if tuple(actual.shape) != tuple(expected.shape):
+        hint = ""
+        if actual.dim() == expected.dim() + 1 and actual.shape[-1] == 1:
+            hint = " (an extra trailing dimension of size 1: check (n, 1) vs (n,) broadcasting)"
+        elif actual.dim() == 2 and expected.dim() == 1 and actual.shape[0] == actual.shape[1]:
+            hint = " ((n, 1) minus (n,) broadcasts to (n, n): check the shapes you subtract)"
+        elif tuple(actual.shape) == tuple(reversed(expected.shape)) and actual.dim() == 2:
+            hint = " (transposed?)"
+        return Comparison(False, f"received shape {tuple(actual.shape)}, expected "
+                                 f"{tuple(expected.shape)}{hint}", structural=True)
+    if expected.is_floating_point() and not (actual.is_floating_point()):
+        return Comparison(False, f"received dtype {str(actual.dtype)[6:]}, expected a floating "
+                                 f"dtype like {str(expected.dtype)[6:]}", structural=True)
+    if not expected.is_floating_point() and actual.is_floating_point():
+        return Comparison(False, f"received dtype {str(actual.dtype)[6:]}, expected an integer "
+                                 f"dtype like {str(expected.dtype)[6:]}", structural=True)
+    if exact_dtype and actual.dtype != expected.dtype:
+        return Comparison(False, f"received dtype {str(actual.dtype)[6:]}, expected "
+                                 f"{str(expected.dtype)[6:]}", structural=True)
+    if not expected.is_floating_point():
+        diff = actual.to(torch.int64) != expected.to(torch.int64)
+        if diff.any():
+            i = int(diff.flatten().nonzero()[0])
+            at = _index(i, tuple(expected.shape))
+            return Comparison(False, f"received {actual.flatten()[i].item()}, expected "
+                                     f"{expected.flatten()[i].item()}, at index {at} "
+                                     f"({int(diff.sum())} of {diff.numel()} differ)", error=1.0,
+                              tolerance=0.0)
+        return Comparison(True, error=0.0, tolerance=0.0)
+    dtype = _coarser(actual.dtype, expected.dtype)
+    d_rtol, d_atol = DEFAULT_TOLERANCES[dtype]
+    rtol = d_rtol if rtol is None else rtol
+    atol = d_atol if atol is None else atol
+    a = actual.to(torch.float64)
+    e = expected.to(torch.float64)
+    a_nan, e_nan = torch.isnan(a), torch.isnan(e)
+    if equal_nan:
+        nan_ok = a_nan == e_nan
+        if not nan_ok.all():
+            return Comparison(False, "NaN in different places", structural=True)
+        a = torch.where(a_nan, 0.0, a)
+        e = torch.where(e_nan, 0.0, e)
+    bad = ~torch.isfinite(a) & torch.isfinite(e)
+    if bad.any():
+        i = int(bad.flatten().nonzero()[0])
+        what = "NaN" if torch.isnan(a.flatten()[i]) else "inf"
+        return Comparison(False, f"received {what} at index {_index(i, tuple(a.shape))} "
+                                 f"({int(bad.sum())} of {bad.numel()} values are not finite), "
+                                 f"expected {e.flatten()[i].item():.6g}", structural=True)
+    steps = torch.zeros_like(e)
+    if atol_per_step and e.dim() >= 1:
+        shape = [e.shape[0]] + [1] * (e.dim() - 1)
+        steps = torch.arange(e.shape[0], dtype=torch.float64).reshape(shape).expand_as(e)
+    allowed = atol + atol_per_step * steps + rtol * e.abs()
+    both_inf = torch.isinf(a) & torch.isinf(e) & (torch.sign(a) == torch.sign(e))
+    err = torch.where(both_inf, 0.0, (a - e).abs())
+    err = torch.nan_to_num(err, nan=float("inf"))
+    excess = err / allowed
+    if e.numel() == 0:
+        return Comparison(True, error=0.0, tolerance=atol)
+    worst = int(torch.argmax(excess.flatten()))
+    ok = bool((err <= allowed).all())
+    max_err = float(err.max())
+    tol_there = float(allowed.flatten()[worst])
+    if ok:
+        return Comparison(True, error=max_err, tolerance=tol_there)
+    at = _index(worst, tuple(e.shape))
+    n_bad = int((err > allowed).sum())
+    where = f", at index {at}" if e.dim() else ""
+    msg = (f"received {a.flatten()[worst].item():.6g}, expected {e.flatten()[worst].item():.6g}"
+           f"{where} (|difference| {float(err.flatten()[worst]):.3g} > allowed {tol_there:.3g}; "
+           f"{n_bad} of {e.numel()} values differ)")
+    return Comparison(False, msg, error=float(err.flatten()[worst]), tolerance=tol_there)
+
+
+def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float | None = None,
+            *, atol_per_step: float = 0.0, exact_dtype: bool = False,
+            equal_nan: bool = False, path: str = "") -> Comparison:
+    """Compare two decoded results of any supported structure."""
+    where = f" in {path}" if path else ""
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(actual, torch.Tensor):
+            return Comparison(False, f"received {describe(actual)}{where}, expected "
+                                     f"{describe(expected)}", structural=True)
+        c = compare_tensors(actual, expected, rtol, atol, atol_per_step=atol_per_step,
+                            exact_dtype=exact_dtype, equal_nan=equal_nan)
+        if path and c.message:
+            c.message = f"{path}: {c.message}"
+        return c
+    if isinstance(expected, bool) or expected is None or isinstance(expected, str):
+        ok = type(actual) is type(expected) and actual == expected
+        return Comparison(ok, "" if ok else f"received {actual!r}{where}, expected {expected!r}",
+                          structural=not ok)
+    if isinstance(expected, (int, float)):
+        if isinstance(actual, bool) or not isinstance(actual, (int, float)):
+            hint = " (call .item() to get a Python number)" if isinstance(actual, torch.Tensor) \
+                else ""
+            return Comparison(False, f"received {describe(actual)}{where}, expected a Python "
+                                     f"number{hint}", structural=True)
+        return compare(torch.tensor(float(actual), dtype=torch.float64),
+                       torch.tensor(float(expected), dtype=torch.float64),
+                       rtol if rtol is not None else DEFAULT_TOLERANCES[torch.float32][0],
+                       atol if atol is not None else DEFAULT_TOLERANCES[torch.float32][1],
+                       equal_nan=equal_nan, path=path)
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(actual, (list, tuple)):
+            return Comparison(False, f"received {describe(actual)}{where}, expected "
+                                     f"{describe(expected)}", structural=True)
+        if len(actual) != len(expected):
+            return Comparison(False, f"received {len(actual)} items{where}, expected "
+                                     f"{len(expected)}", structural=True)
+        if expected and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                            for x in expected):
+            bad = [x for x in actual if isinstance(x, bool) or not isinstance(x, (int, float))]
+            if bad:
+                hint = " (call .item() on each value)" if isinstance(bad[0], torch.Tensor) else ""
+                return Comparison(False, f"received {describe(actual)}{where}, expected a list "
+                                         f"of Python numbers{hint}", structural=True)
+            return compare(torch.tensor([float(x) for x in actual], dtype=torch.float64),
+                           torch.tensor([float(x) for x in expected], dtype=torch.float64),
+                           rtol if rtol is not None else DEFAULT_TOLERANCES[torch.float32][0],
+                           atol if atol is not None else DEFAULT_TOLERANCES[torch.float32][1],
+                           atol_per_step=atol_per_step, equal_nan=equal_nan, path=path)
+        worst = Comparison(True, error=0.0, tolerance=0.0)
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            c = compare(a, e, rtol, atol, atol_per_step=atol_per_step, exact_dtype=exact_dtype,
+                        equal_nan=equal_nan, path=f"{path}[{i}]")
+            if not c.ok:
+                return c
+            if c.error is not None and (worst.error is None or c.error > worst.error):
+                worst = c
+        return worst
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return Comparison(False, f"received {describe(actual)}{where}, expected "
+                                     f"{describe(expected)}", structural=True)
+        missing = sorted(set(expected) - set(actual))
+        extra = sorted(set(actual) - set(expected))
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing keys {missing}")
+            if extra:
+                parts.append(f"unexpected keys {extra}")
+            return Comparison(False, f"{'; '.join(parts)}{where}", structural=True)
+        worst = Comparison(True, error=0.0, tolerance=0.0)
+        for k in expected:
+            c = compare(actual[k], expected[k], rtol, atol, atol_per_step=atol_per_step,
+                        exact_dtype=exact_dtype, equal_nan=equal_nan,
+                        path=f"{path}[{k!r}]" if path else repr(k))
+            if not c.ok:
+                return c
+            if c.error is not None and (worst.error is None or c.error > worst.error):
+                worst = c
+        return worst
+    return Comparison(False, f"cannot compare with {describe(expected)}", structural=True)

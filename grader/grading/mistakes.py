@@ -1,0 +1,84 @@
+"""Recognise known mistakes: a failing output that matches a mistake variant's output.
+
+A variant is the reference with one deliberate error (``reference/<id>/mistakes/``). It
+runs on the trusted side on the same inputs; when the student's output equals the
+variant's where the variant differs from the reference, the feedback names the mistake.
+"Equals" is the check's own notion of sameness: within tolerance for values, exact for
+orders and counts, the same answer for a quiz question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from grader.course.lessons import Lesson
+from grader.course.spec import CloseCheck, EqualCheck, Mistake, QuizCheck, TimeBudgetCheck
+from grader.grading.checks.base import MISSING, at_path
+from grader.grading.checks.quiz import answer_to, same_answer
+from grader.grading.compare import compare
+from grader.grading.oracle import Oracle, OracleLike
+
+Same = Callable[[Any, Any], bool]
+
+
+def same_within(check: CloseCheck | EqualCheck) -> Same:
+    """Sameness for a value check: within its tolerance (exactly, for ``equal``)."""
+    if isinstance(check, EqualCheck):
+        return lambda a, b: compare(a, b, 0.0, 0.0, equal_nan=True).ok
+    return lambda a, b: compare(a, b, check.rtol, check.atol, atol_per_step=check.atol_per_step,
+                                equal_nan=True).ok
+
+
+def match_mistake(check_name: str, actual: Any, expected: Any, mistakes: list[Mistake],
+                  variant_value: Callable[[str], Any], missing: object,
+                  same: Same) -> Mistake | None:
+    """The first mistake whose variant reproduces the student's wrong output, if any."""
+    for mistake in mistakes:
+        if check_name not in mistake.loses:
+            continue
+        value = variant_value(mistake.id)
+        if value is missing:
+            continue
+        if same(value, expected):
+            continue  # the variant does not differ from the reference here
+        if same(actual, value):
+            return mistake
+    return None
+
+
+def recognise(check: CloseCheck | EqualCheck | QuizCheck, oracle: OracleLike, lesson: Lesson,
+              actual: Any, expected: Any) -> Mistake | None:
+    """The known mistake whose variant gives the student's wrong output ``actual`` for
+    ``check`` (``expected`` is what the reference gives there)."""
+    probe = lesson.spec.probe(check.probe)
+    mistakes = lesson.spec.mistakes
+
+    def variant_output(mid: str) -> Any:
+        outs = oracle.outputs(probe, variant=mid)
+        return MISSING if outs is None else at_path(outs, check.output.split("."))
+
+    if isinstance(check, QuizCheck):
+        entry = lesson.quiz_key()[check.question]
+        return match_mistake(
+            check.name, answer_to(check, actual), entry["answer"], mistakes,
+            lambda mid: (MISSING if (v := variant_output(mid)) is MISSING
+                         else answer_to(check, v)),
+            MISSING, lambda a, b: same_answer(entry, a, b))
+    return match_mistake(check.name, actual, expected, mistakes, variant_output, MISSING,
+                         same_within(check))
+
+
+def recognise_slow(check: TimeBudgetCheck, oracle: OracleLike, lesson: Lesson,
+                   budget: float) -> Mistake | None:
+    """The known mistake whose variant, timed here, is over the same budget (a Python loop
+    where a vectorised expression belongs)."""
+    if not isinstance(oracle, Oracle):
+        return None
+    probe = lesson.spec.probe(check.probe)
+    for mistake in lesson.spec.mistakes:
+        if check.name in mistake.loses:
+            t = oracle.step_time(probe, check.step, variant=mistake.id)
+            if t is not None and t > budget:
+                return mistake
+    return None

@@ -1,0 +1,95 @@
+"""The oracle stage: the reference (or an importable oracle such as ``torch.optim``, or a
+known-mistake variant) run on the trusted side on the very inputs the sandbox got.
+
+It runs our own code only; the student's outputs never reach it."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Protocol
+
+import torch
+
+from grader.course.lessons import Lesson
+from grader.course.spec import Probe
+from grader.errors import GraderFault
+from grader.harness.runner import run_probe
+from grader.harness.values import SpecBug, decode, encode
+from grader.sandbox.run import probe_seed
+
+
+class OracleLike(Protocol):
+    """What the checks read expected outputs from: ``Oracle`` here, or the student
+    release's stored outputs (``grader.course.public.StoredOracle``)."""
+
+    def outputs(self, probe: Any, variant: str | None = None) -> dict[str, Any] | None: ...
+
+    def module(self, key: str) -> Any: ...
+
+
+class Oracle:
+    """Runs the reference, an oracle or a mistake variant on the trusted side, cached."""
+
+    def __init__(self, lesson: Lesson, inputs: dict[str, Any], seed: int) -> None:
+        self.lesson = lesson
+        self.inputs = inputs
+        self.seed = seed
+        self._modules: dict[str, Any] = {}
+        self._runs: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._times: dict[tuple[str, str], list[float]] = {}
+        self._retimed: set[tuple[str, str]] = set()
+
+    def module(self, key: str) -> Any:
+        if key not in self._modules:
+            if key == "reference":
+                self._modules[key] = self.lesson.reference_module()
+            elif key.startswith("mistake:"):
+                self._modules[key] = self.lesson.mistake_module(key.split(":", 1)[1])
+            else:
+                self._modules[key] = importlib.import_module(key)
+        return self._modules[key]
+
+    def outputs(self, probe: Probe, variant: str | None = None) -> dict[str, Any] | None:
+        """Decoded outputs of ``probe`` for the reference (or oracle) or a mistake variant."""
+        key = (probe.id, variant or "expected")
+        if key not in self._runs:
+            result = self._run(probe, variant)
+            if result["status"] != "ok":
+                if variant is None:
+                    raise GraderFault(f"the reference failed on probe {probe.id!r}: "
+                                       f"{result['error']}")
+                self._runs[key] = None
+            else:
+                self._times[key] = list(result["step_times"])
+                self._runs[key] = {name: decode(*encode(v, f"{probe.id}/{name}"))
+                                   for name, v in result["outputs"].items()}
+        return self._runs[key]
+
+    def step_time(self, probe: Probe, i: int, variant: str | None = None) -> float | None:
+        """Seconds step ``i`` of ``probe`` took, single-threaded as in the sandbox; for the
+        reference the faster of two runs, so a hiccup of this machine does not shrink a
+        student's time budget."""
+        key = (probe.id, variant or "expected")
+        if self.outputs(probe, variant) is None:
+            return None
+        if variant is None and key not in self._retimed:
+            again = self._run(probe, None)["step_times"]
+            self._times[key] = [min(a, b) for a, b in zip(self._times[key], again, strict=False)]
+            self._retimed.add(key)
+        times = self._times.get(key, [])
+        return times[i] if i < len(times) else None
+
+    def _run(self, probe: Probe, variant: str | None) -> dict[str, Any]:
+        if variant is None:
+            module, rename = self.module(probe.expect.module), probe.expect.rename
+        else:
+            module, rename = self.module(f"mistake:{variant}"), {}
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # as in the sandbox: timings and reductions alike
+        try:
+            return run_probe(module, probe.model_dump(mode="json"), self.inputs,
+                             probe_seed(self.seed, probe.id), rename=rename)
+        except SpecBug as e:
+            raise GraderFault(f"probe {probe.id!r}: {e}") from None
+        finally:
+            torch.set_num_threads(threads)

@@ -1,0 +1,208 @@
+"""Run a submission's probes in a sandbox and collect their outcomes as validated data.
+
+Prepares a fresh work folder (a copy of the harness, the plan, the inputs, the cells),
+starts the backend, reads the events and tensors back through ``channel``. If the
+process dies or times out in the middle of a probe, that probe is marked and the rest
+run again in a fresh sandbox, so one infinite loop does not cost every check.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sysconfig
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import save_file
+
+import grader.sandbox.channel as channel
+from grader.course.inputs import derive_seed
+from grader.course.spec import LessonSpec, Probe
+from grader.harness.values import decode
+from grader.sandbox.base import Backend, SandboxJob, SandboxOutcome
+
+HARNESS_DIR = Path(__file__).resolve().parents[1] / "harness"
+MAX_ATTEMPTS = 4
+
+
+@dataclass
+class ProbeOutcome:
+    status: str  # ok | error | timeout | crashed | grader_error (the harness says: the spec)
+    error: str | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+    violations: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    step_times: list[float] = field(default_factory=list)
+
+
+@dataclass
+class SandboxRun:
+    probes: dict[str, ProbeOutcome]
+    load_errors: list[channel.CellError]
+    stdout: str
+    stderr: str
+    notes: list[str]
+    loaded: bool
+
+
+def site_paths(backend: object | None = None) -> list[str]:
+    """The site folders the harness puts on ``sys.path``: the backend's own where it has
+    them (a container has its own Python), else this interpreter's."""
+    own = getattr(backend, "site_paths", None)
+    if callable(own):
+        return list(own())
+    paths = sysconfig.get_paths()
+    return list(dict.fromkeys([paths["purelib"], paths["platlib"]]))
+
+
+def probe_seed(seed: int, probe_id: str) -> int:
+    return derive_seed(seed, "probe", probe_id) % (2**31)
+
+
+def prepare_workdir(base: Path, spec: LessonSpec, cells: list[dict[str, str]],
+                    inputs: dict[str, torch.Tensor], dims: dict[str, int], probes: list[Probe],
+                    seed: int, threads: int, probe_timeout_s: float | None = None,
+                    site: list[str] | None = None) -> Path:
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=base))
+    lib = work / "lib" / "harness"
+    lib.mkdir(parents=True)
+    for src in HARNESS_DIR.glob("*.py"):
+        shutil.copy2(src, lib / src.name)
+    (work / "home").mkdir()
+    (work / "out").mkdir()
+    plan = {
+        "module_name": spec.lesson.stem,
+        "cells_file": "cells.json",
+        "site_paths": site if site is not None else site_paths(),
+        "dims": dims,
+        "threads": threads,
+        "load_timeout_s": spec.limits.load_timeout_s,
+        "probes": [{**p.model_dump(mode="json", exclude={"expect", "trusted_only"}),
+                    "timeout_s": min(p.timeout_s, probe_timeout_s or p.timeout_s),
+                    "seed": probe_seed(seed, p.id)} for p in probes],
+    }
+    (work / "plan.json").write_text(json.dumps(plan))
+    (work / "cells.json").write_text(json.dumps(cells))
+    save_file({k: v.contiguous() for k, v in inputs.items()}, str(work / "inputs.safetensors"))
+    return work
+
+
+def _why(outcome: SandboxOutcome, memory_mb: int) -> tuple[str, str]:
+    """(status, message) for a run that ended in the middle of a probe."""
+    if outcome.stopped:
+        return "crashed", f"stopped by the grader: your code {outcome.stopped}"
+    if outcome.timed_out:
+        return "timeout", "the time limit ran out (an infinite loop, or far too slow?)"
+    if outcome.memory_exceeded:
+        return "crashed", f"ran out of memory (the limit is {memory_mb} MB)"
+    if outcome.signal is not None:
+        import signal as _signal  # noqa: PLC0415
+
+        name = _signal.Signals(outcome.signal).name if outcome.signal in \
+            {s.value for s in _signal.Signals} else str(outcome.signal)
+        extra = " (over the CPU-time limit)" if name == "SIGXCPU" else \
+            " (a file over the size limit)" if name == "SIGXFSZ" else ""
+        return "crashed", f"the process was killed by {name}{extra}"
+    return "crashed", (f"the process exited with code {outcome.exit_code} in the middle of "
+                       "this check (sys.exit() or os._exit() in your code?)")
+
+
+def _decode_outputs(done: channel.DoneEvent, tensor_file: Path) -> ProbeOutcome:
+    tensors = channel.read_tensors(tensor_file) if done.status == "ok" else {}
+    outputs: dict[str, Any] = {}
+    for name, desc in done.outputs.items():
+        channel.validate_descriptor(desc, tensors)
+        outputs[name] = decode(desc, tensors)
+    return ProbeOutcome(done.status, done.error, outputs, list(done.violations),
+                        done.elapsed_s, list(done.step_times))
+
+
+def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str]],
+                   inputs: dict[str, torch.Tensor], dims: dict[str, int], seed: int, *,
+                   time_limit_s: float | None = None, threads: int = 1, gpu: bool = False,
+                   on_progress: Callable[[str], None] | None = None) -> SandboxRun:
+    probes = [p for p in spec.probes if not p.trusted_only]
+    results: dict[str, ProbeOutcome] = {}
+    load_errors: list[channel.CellError] = []
+    stdout_parts: list[str] = []
+    stderr_parts: list[str] = []
+    notes: list[str] = []
+    loaded = True
+    limits = spec.limits
+    with tempfile.TemporaryDirectory(prefix="grade-") as base:
+        remaining = probes
+        for attempt in range(MAX_ATTEMPTS):
+            if not remaining:
+                break
+            wall = min(time_limit_s or limits.time_s,
+                       limits.load_timeout_s + sum(p.timeout_s for p in remaining) + 10)
+            work = prepare_workdir(Path(base), spec, cells, inputs, dims, remaining, seed,
+                                   threads, time_limit_s, site=site_paths(backend))
+            job = SandboxJob(workdir=work, wall_time_s=wall, memory_mb=limits.memory_mb,
+                             max_processes=limits.max_processes, max_file_mb=limits.max_file_mb,
+                             max_output_bytes=limits.max_output_kb * 1024, threads=threads,
+                             gpu=gpu)
+            if on_progress:
+                on_progress(f"running {len(remaining)} probe(s) in the {backend.name} sandbox"
+                            + (f" (attempt {attempt + 1})" if attempt else ""))
+            outcome = backend.run(job)
+            stdout_parts.append(outcome.stdout)
+            stderr_parts.append(outcome.stderr)
+            if outcome.output_truncated and "output truncated" not in " ".join(notes):
+                notes.append(f"your program printed more than {limits.max_output_kb} KB; "
+                             "the output shown is truncated")
+            try:
+                events = channel.read_events(work / "out" / "events.jsonl")
+                started: str | None = None
+                got_loaded = False
+                finished = False
+                for ev in events:
+                    if isinstance(ev, channel.LoadedEvent):
+                        got_loaded = True
+                        if attempt == 0:
+                            load_errors = list(ev.errors)
+                        if not ev.ok:
+                            loaded = False
+                    elif isinstance(ev, channel.StartEvent):
+                        started = ev.probe
+                    elif isinstance(ev, channel.DoneEvent):
+                        if ev.probe in {p.id for p in remaining} and ev.probe not in results:
+                            results[ev.probe] = _decode_outputs(
+                                ev, work / "out" / f"{ev.probe}.safetensors")
+                        started = None
+                    else:
+                        finished = True
+            except channel.ChannelError as e:
+                for p in remaining:  # this run's results too, even those read before the fault
+                    results[p.id] = ProbeOutcome(
+                        "error", f"the sandbox returned malformed output ({e}); nothing from "
+                                 "this run can be trusted")
+                break
+            if not loaded:
+                msg = "; ".join(f"{e.cell}: {e.message}" for e in load_errors) or \
+                    "the submission could not be loaded"
+                for p in remaining:
+                    results.setdefault(p.id, ProbeOutcome("timeout", msg))
+                break
+            if not got_loaded:
+                status, why = _why(outcome, limits.memory_mb)
+                for p in remaining:
+                    results.setdefault(p.id, ProbeOutcome(
+                        status if status == "timeout" else "error",
+                        f"your code did not finish loading: {why}"))
+                break
+            if finished:
+                break
+            if started is not None:
+                status, why = _why(outcome, limits.memory_mb)
+                results[started] = ProbeOutcome(status, why)
+            remaining = [p for p in remaining if p.id not in results]
+        for p in remaining:
+            results.setdefault(p.id, ProbeOutcome("error", "not run: too many crashes"))
+    return SandboxRun(results, load_errors, "".join(stdout_parts), "".join(stderr_parts), notes,
+                      loaded)

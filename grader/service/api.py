@@ -12,42 +12,20 @@ only their own submissions; another's is a 404.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Header, Query, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from grader.service.database import PENDING, Submission, Token, make_engine, now
-from grader.service.queue import defer_grading, sync_app
+from grader.service.database import Submission, Token
+from grader.service.intake import Service, accept, http_error
+from grader.service.pages import make_router
 from grader.service.settings import ServiceSettings
 from grader.service.tokens import create_token, verify_token
-
-SUFFIXES = (".py", ".ipynb")
-
-
-class Service:
-    """What the endpoints share: settings, the engine, the queue's app, the lessons."""
-
-    def __init__(self, settings: ServiceSettings, url: str) -> None:
-        from grader.course.lessons import all_lessons  # noqa: PLC0415
-
-        self.settings = settings
-        self.engine: Engine = make_engine(url)
-        self.queue = sync_app(url.replace("postgresql+psycopg://", "postgresql://", 1))
-        self.queue.open()
-        self.lessons = {les.id: les for les in all_lessons() if not les.is_public}
-        self.gpu_lessons: set[str] = set()
-
-
-def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> HTTPException:
-    return HTTPException(status_code=status, detail=detail, headers=headers)
 
 
 def create_app(settings: ServiceSettings, url: str) -> FastAPI:
@@ -55,6 +33,7 @@ def create_app(settings: ServiceSettings, url: str) -> FastAPI:
     app = FastAPI(title="Training-loop grader", version="1",
                   description="Submit exercises of the course and read their grading.")
     app.state.service = svc
+    app.include_router(make_router(svc))
 
     def session() -> Any:
         with Session(svc.engine) as s:
@@ -63,17 +42,17 @@ def create_app(settings: ServiceSettings, url: str) -> FastAPI:
     def caller(authorization: Annotated[str | None, Header()] = None,
                s: Session = Depends(session)) -> Token:  # noqa: B008
         if not authorization or not authorization.lower().startswith("bearer "):
-            raise _error(401, "a token is needed: Authorization: Bearer TOKEN",
+            raise http_error(401, "a token is needed: Authorization: Bearer TOKEN",
                          {"WWW-Authenticate": "Bearer"})
         tok = verify_token(s, authorization.split(None, 1)[1])
         if tok is None:
-            raise _error(401, "this token is not valid (revoked, mistyped or from another "
+            raise http_error(401, "this token is not valid (revoked, mistyped or from another "
                               "server)", {"WWW-Authenticate": "Bearer"})
         return tok
 
     def instructor(tok: Token = Depends(caller)) -> Token:  # noqa: B008
         if tok.role != "instructor":
-            raise _error(403, "instructors only")
+            raise http_error(403, "instructors only")
         return tok
 
     @app.get("/health")
@@ -82,7 +61,7 @@ def create_app(settings: ServiceSettings, url: str) -> FastAPI:
             with svc.engine.connect() as c:
                 c.execute(text("SELECT 1"))
         except Exception as e:  # noqa: BLE001 - any failure means not healthy
-            raise _error(503, f"the database does not answer: {type(e).__name__}") from None
+            raise http_error(503, f"the database does not answer: {type(e).__name__}") from None
         return {"status": "ok"}
 
     @app.get("/lessons")
@@ -96,68 +75,17 @@ def create_app(settings: ServiceSettings, url: str) -> FastAPI:
                idempotency_key: Annotated[str | None, Header()] = None,
                tok: Token = Depends(caller),  # noqa: B008
                s: Session = Depends(session)) -> JSONResponse:  # noqa: B008
-        if lesson not in svc.lessons:
-            raise _error(404, f"no lesson {lesson!r} (lessons: {', '.join(svc.lessons)})")
-        les = svc.lessons[lesson]
-        name = file.filename or ""
-        if not name.endswith(SUFFIXES):
-            raise _error(422, f"{name or 'the file'}: expected a .py file or a .ipynb notebook")
         data = file.file.read(settings.max_upload_bytes + 1)
-        if len(data) > settings.max_upload_bytes:
-            raise _error(413, f"the file is over the {settings.max_upload_bytes}-byte limit")
-        _check_content(name, data)
-        who = tok.name
-        if tok.role == "course":  # CI submits on behalf of a student
-            if not student:
-                raise _error(422, "a course token submits for a student: add the field "
-                                  "'student'")
-            who = student
-        digest = hashlib.sha256(data).hexdigest()
-        # the caller's token was read in this session's transaction: go on in it
-        # serialise one token's submissions, so two racing uploads cannot both pass
-        s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
-                  {"k": f"{tok.id}:{who}"})
-        if idempotency_key:
-            same = s.execute(select(Submission).where(
-                Submission.token_id == tok.id,
-                Submission.idempotency_key == idempotency_key)).scalar_one_or_none()
-            if same is not None:
-                return JSONResponse(same.public(), status_code=200)
-        pending = s.execute(select(Submission).where(
-            Submission.student == who, Submission.lesson == lesson,
-            Submission.status.in_(PENDING))).scalars().first()
-        if pending is not None:
-            if pending.sha256 == digest:
-                return JSONResponse(pending.public(), status_code=200)
-            raise _error(429, f"your submission {pending.id} for lesson {lesson} is "
-                              f"still {pending.status}: wait for its result",
-                         {"Retry-After": str(settings.pending_retry_after_s)})
-        hour_ago = now() - timedelta(hours=1)
-        recent = s.execute(select(Submission.created_at).where(
-            Submission.token_id == tok.id, Submission.created_at > hour_ago)
-            .order_by(Submission.created_at)).scalars().all()
-        if len(recent) >= settings.hourly_budget:
-            wait = int((recent[0] + timedelta(hours=1) - now()).total_seconds()) + 1
-            raise _error(429, f"{settings.hourly_budget} submissions an hour at most",
-                         {"Retry-After": str(max(wait, 1))})
-        sub = Submission(token_id=tok.id, student=who, lesson=lesson,
-                         filename=f"{les.spec.lesson.stem}{name[name.rfind('.'):]}",
-                         content=data, sha256=digest, idempotency_key=idempotency_key,
-                         status="queued", attempts=0, created_at=now())
-        s.add(sub)
-        s.flush()
-        raw = s.connection().connection.driver_connection
-        defer_grading(svc.queue, raw, sub.id, "gpu" if lesson in svc.gpu_lessons else "cpu")
-        body = {"id": sub.id, "status": "queued", "lesson": lesson}
-        s.commit()  # the row and its job, together
-        return JSONResponse(body, status_code=202)
+        code, body = accept(svc, s, tok, lesson, file.filename or "", data, student,
+                            idempotency_key)
+        return JSONResponse(body, status_code=code)
 
     @app.get("/submissions/{submission_id}")
     def get_submission(submission_id: str, tok: Token = Depends(caller),  # noqa: B008
                        s: Session = Depends(session)) -> dict[str, Any]:  # noqa: B008
         sub = s.get(Submission, submission_id)
         if sub is None or (tok.role != "instructor" and sub.token_id != tok.id):
-            raise _error(404, "no such submission")  # someone else's looks absent too
+            raise http_error(404, "no such submission")  # someone else's looks absent too
         return sub.public()
 
     @app.get("/submissions")
@@ -218,7 +146,7 @@ def create_app(settings: ServiceSettings, url: str) -> FastAPI:
                     s: Session = Depends(session)) -> PlainTextResponse:  # noqa: B008
         """Tokens for a roster (a CSV whose first column is the name): name,token lines."""
         if role not in ("student", "course"):
-            raise _error(422, "role must be student or course")
+            raise http_error(422, "role must be student or course")
         names = [row[0].strip() for row in csv.reader(io.StringIO(
             roster.file.read(1_000_000).decode("utf-8", "replace"))) if row and row[0].strip()]
         if names and names[0].lower() in ("name", "student"):
@@ -250,19 +178,3 @@ def create_app(settings: ServiceSettings, url: str) -> FastAPI:
     return app
 
 
-def _check_content(name: str, data: bytes) -> None:
-    """422 for a file that is not UTF-8 text, or not a readable Python notebook."""
-    try:
-        text_ = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _error(422, f"{name} is not UTF-8 text") from None
-    if name.endswith(".ipynb"):
-        import nbformat  # noqa: PLC0415
-
-        try:
-            nb = nbformat.reads(text_, as_version=4)
-        except Exception as e:  # noqa: BLE001 - nbformat raises many kinds
-            raise _error(422, f"{name} is not a readable notebook: {str(e)[:200]}") from None
-        language = nb.metadata.get("kernelspec", {}).get("language", "python")
-        if language and str(language).lower() != "python":
-            raise _error(422, f"{name} is a {language} notebook; a Python one is needed")

@@ -84,6 +84,17 @@ class Submission(Base):
                 "finished_at": _iso(self.finished_at)}
 
 
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random id, this table its hash."""
+
+    __tablename__ = "web_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[str] = mapped_column(ForeignKey("tokens.id"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 def _iso(t: datetime | None) -> str | None:
     return t.isoformat(timespec="milliseconds") if t else None
 

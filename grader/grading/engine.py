@@ -98,10 +98,10 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
 
 def require_gpu(backend: Backend) -> None:
     """Refuse ``--gpu`` clearly where the submission could not get one."""
-    if not getattr(backend, "supports_gpu", False):
+    if not backend.supports_gpu:
         raise SandboxError(f"--gpu: the {backend.name} sandbox cannot pass a GPU in; use "
                            "--sandbox docker (or process)")
-    if not callable(getattr(backend, "site_paths", None)) and not torch.cuda.is_available():
+    if not backend.has_own_python and not torch.cuda.is_available():
         # (a backend with its own Python, a container, has its own torch, and Docker says
         # itself when it cannot pass a GPU in)
         raise SandboxError("--gpu: no CUDA GPU is available on this machine")

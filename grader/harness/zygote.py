@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -84,25 +85,55 @@ def _reap() -> None:
             return
 
 
+def mount_points() -> frozenset[str]:
+    """Every mount point this process sees (``/proc/self/mountinfo``)."""
+    points = set()
+    try:
+        with open("/proc/self/mountinfo", "rb") as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) > 4:  # the 5th field, octal-escaped (" " is \\040)
+                    raw = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]),
+                                 fields[4])
+                    points.add(os.fsdecode(raw))
+    except OSError:
+        pass
+    return frozenset(points)
+
+
 def _wipe(folders: list[str], keep: frozenset[str] = frozenset()) -> None:
-    """Empty ``folders``, but for the entries named in ``keep``."""
+    """Empty ``folders``, but for the entries named in ``keep``, never entering a mount: what
+    is mounted there (a Python installation under /tmp, the pool's harness) is not the
+    job's, is read-only, and may be large; only the folders around it are the job's."""
+    mounts = mount_points()
     for folder in folders:
-        try:
-            entries = os.listdir(folder)
-        except OSError:
+        _empty(folder, keep, mounts)
+
+
+def _empty(folder: str, keep: frozenset[str], mounts: frozenset[str]) -> None:
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for name in entries:
+        path = os.path.join(folder, name)
+        if name in keep or path in mounts:
             continue
-        for name in entries:
-            if name in keep:
-                continue
-            path = os.path.join(folder, name)
-            if os.path.isdir(path) and not os.path.islink(path):
-                _unlock(path)
-                shutil.rmtree(path, ignore_errors=True)
-            else:
+        if os.path.isdir(path) and not os.path.islink(path):
+            if any(m.startswith(path + "/") for m in mounts):  # a mount below: go around it
                 try:
-                    os.unlink(path)
+                    os.chmod(path, 0o755)  # a job may have locked it
                 except OSError:
                     pass
+                _empty(path, frozenset(), mounts)
+                continue
+            _unlock(path)
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def _unlock(top: str) -> None:

@@ -24,11 +24,19 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from grader.sandbox.base import SandboxError, SandboxJob, SandboxOutcome, limits_of
+from grader.sandbox.base import (
+    HARNESS_DIR,
+    Backend,
+    SandboxError,
+    SandboxJob,
+    SandboxOutcome,
+    WarmHost,
+    limits_of,
+    refuse_if_switched_off,
+)
 from grader.sandbox.process import clean_env, kill_group
-from grader.sandbox.run import HARNESS_DIR, site_paths
 from grader.sandbox.watch import Watch, kill_tree, tasks_under
 
 START_TIMEOUT_S = 120.0
@@ -38,14 +46,14 @@ GRACE_S = 15.0  # beyond a job's wall time before the worker itself is presumed 
 class _Worker:
     """One fork server in its own sandbox, with its own pool folder."""
 
-    def __init__(self, base: Any, root: Path) -> None:
+    def __init__(self, base: WarmHost, root: Path) -> None:
+        refuse_if_switched_off(f"a warm {base.name} worker")
         self.base = base
         self.pool = Path(tempfile.mkdtemp(prefix="worker-", dir=root))
         shutil.copytree(HARNESS_DIR, self.pool / "lib" / "harness",
                         ignore=shutil.ignore_patterns("__pycache__"))
-        scratch = ["/tmp", "/dev/shm", "/var/tmp"] if base.hides_files else []
         (self.pool / "zygote.json").write_text(json.dumps(
-            {"site_paths": site_paths(base), "scratch": scratch}))
+            {"site_paths": base.site_paths(), "scratch": list(base.warm_scratch)}))
         self.log = root / f"{self.pool.name}.log"  # outside the pool: not writable inside
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(  # noqa: S603 - fixed argv
@@ -61,8 +69,7 @@ class _Worker:
             raise SandboxError(f"the warm {base.name} worker did not start")
         # what the jobs run under, as this machine sees it (a container's init for docker),
         # and its own processes and threads when idle: a job's are counted beyond these
-        root_of = getattr(base, "zygote_root", None)
-        self.root = root_of(self.pool, self.proc.pid) if root_of else self.proc.pid
+        self.root = base.zygote_root(self.pool, self.proc.pid)
         self.base_tasks = tasks_under(self.root) if os.geteuid() == 0 else 0
 
     def _read(self) -> None:
@@ -86,15 +93,14 @@ class _Worker:
 
     def run(self, job: SandboxJob) -> SandboxOutcome:
         """Move the job's folder into the pool, run it, move it back."""
+        refuse_if_switched_off(f"a job on a warm {self.base.name} worker")
         name = f"job-{os.urandom(8).hex()}"
         inside = self.pool / name
         _move(job.workdir, inside)
         (inside / "log").mkdir(exist_ok=True)
         for d in (inside, inside / "home", inside / "out", inside / "log"):
             os.chmod(d, 0o777 if self.base.hides_files else 0o700)
-        open_job = getattr(self.base, "open_job", None)
-        if open_job is not None:  # a container's user is not ours: it must read the files
-            open_job(inside)
+        self.base.open_job(inside)  # a container's user is not ours: it must read the files
         view = self.base.zygote_view(self.pool) / name
         env = clean_env(job)
         env.update(HOME=str(view / "home"),
@@ -103,8 +109,7 @@ class _Worker:
                    "wall_time_s": job.wall_time_s}
         started = time.monotonic()
         reply: dict[str, Any] | None = None
-        watch = Watch([self.pool], self._halt, root=self.root, max_tasks=job.max_processes,
-                      base_tasks=self.base_tasks)
+        watch = Watch([self.pool], self._halt, job, root=self.root, base_tasks=self.base_tasks)
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write(json.dumps(request) + "\n")
@@ -141,9 +146,7 @@ class _Worker:
     def _halt(self) -> None:
         """End the worker and its job at once (a watched limit was passed)."""
         kill_tree(self.proc.pid)
-        stop = getattr(self.base, "zygote_stop", None)
-        if stop is not None:
-            stop(self.pool)
+        self.base.zygote_stop(self.pool)
 
     def stop(self) -> None:
         """End the worker and everything in its sandbox."""
@@ -157,9 +160,7 @@ class _Worker:
                 pass
         kill_group(self.proc.pid)
         self.proc.wait()
-        stop = getattr(self.base, "zygote_stop", None)
-        if stop is not None:  # a worker the client does not own (a container) goes too
-            stop(self.pool)
+        self.base.zygote_stop(self.pool)  # a worker the client does not own (a container)
 
     def close(self) -> None:
         """End the worker and remove its pool folder."""
@@ -202,12 +203,17 @@ def _head(path: Path, limit: int) -> tuple[str, bool]:
 class WarmBackend:
     """The base backend's isolation, with warm workers: same interface as the others."""
 
-    def __init__(self, base: Any, workers: int = 2) -> None:
-        if not hasattr(base, "zygote_command"):
+    supports_gpu = False  # a worker's sandbox is started once, without devices
+    supports_warm = False  # it is warm already
+
+    def __init__(self, base: Backend, workers: int = 2) -> None:
+        if not base.supports_warm:
             raise SandboxError(f"the {base.name} sandbox has no warm mode")
-        self.base = base
+        self.base = cast(WarmHost, base)
         self.name = f"{base.name}+warm"
         self.hides_files = base.hides_files
+        self.isolates_network = base.isolates_network
+        self.has_own_python = base.has_own_python
         self.size = max(1, workers)
         self._root = Path(tempfile.mkdtemp(prefix="grade-pool-"))
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -221,7 +227,7 @@ class WarmBackend:
         self.base.check_available()
 
     def site_paths(self) -> list[str]:
-        return site_paths(self.base)
+        return self.base.site_paths()
 
     def _acquire(self) -> _Worker:
         with self._lock:

@@ -77,12 +77,18 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         require_gpu(backend)
     cells = [{"label": c.label, "filename": c.filename, "source": c.source}
              for c in program.cells]
-    run = run_submission(backend, spec, cells, inputs, dims, seed, time_limit_s=time_limit_s,
-                         gpu=gpu, on_progress=say)
-    # oracle, checks, mistakes
-    say("comparing with the reference")
+    # oracle: the reference runs on the same inputs here while the sandbox runs (its
+    # timings are taken again afterwards, on a quiet machine: see Oracle.step_time)
+    oracle_ready: Callable[[], None] | None = None
     if oracle is None:
         oracle = Oracle(lesson, {**inputs, **dims}, seed)
+        oracle_ready = oracle.start_early(list(spec.probes))
+    run = run_submission(backend, spec, cells, inputs, dims, seed, time_limit_s=time_limit_s,
+                         gpu=gpu, on_progress=say)
+    # checks, mistakes
+    say("comparing with the reference")
+    if oracle_ready is not None:
+        oracle_ready()
     static = rule_violations(spec.probes, [c.source for c in program.cells])
     results = evaluate_checks(lesson, run, oracle, static, can_time=not lesson.is_public)
     # result

@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, cast
 
@@ -220,6 +220,8 @@ class WarmBackend:
         self._started = 0
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
+        self._starting: list[Future[_Worker]] = []  # started by ``start``, not yet taken
+        self._closed = False
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-spawner")
         atexit.register(self.close)
 
@@ -229,20 +231,49 @@ class WarmBackend:
     def site_paths(self) -> list[str]:
         return self.base.site_paths()
 
+    def start(self) -> None:
+        """Start one more worker in the background now, if the pool has room: the next run
+        takes it, so its start (``import torch`` in the sandbox) overlaps whatever this
+        process does meanwhile (importing torch itself, drawing inputs)."""
+        with self._lock:
+            if self._started < self.size and not self._closed:
+                self._started += 1
+                self._starting.append(self._spawn())
+
+    def _spawn(self) -> Future[_Worker]:
+        # bwrap's --die-with-parent follows the *thread* that started it: start workers
+        # from a thread that lives as long as the pool
+        return self._spawner.submit(self._new_worker)
+
+    def _new_worker(self) -> _Worker:
+        worker = _Worker(self.base, self._root)
+        with self._lock:
+            closed = self._closed
+        if closed:  # closed while it started: nobody will take it
+            worker.close()
+            raise SandboxError(f"the warm {self.base.name} pool was closed")
+        return worker
+
     def _acquire(self) -> _Worker:
         with self._lock:
-            if self._idle.empty() and self._started < self.size:
+            if self._starting:
+                starting: Future[_Worker] | None = self._starting.pop(0)
+            elif self._idle.empty() and self._started < self.size:
                 self._started += 1
-                try:
-                    # bwrap's --die-with-parent follows the *thread* that started it: start
-                    # workers from a thread that lives as long as the pool
-                    worker = self._spawner.submit(_Worker, self.base, self._root).result()
-                except BaseException:
-                    self._started -= 1
-                    raise
-                self._all.append(worker)
-                return worker
-        return self._idle.get()
+                starting = self._spawn()
+            else:
+                starting = None
+        if starting is None:
+            return self._idle.get()
+        try:
+            worker = starting.result()
+        except BaseException:
+            with self._lock:
+                self._started -= 1
+            raise
+        with self._lock:
+            self._all.append(worker)
+        return worker
 
     def _release(self, worker: _Worker) -> None:
         if worker.alive:
@@ -260,6 +291,14 @@ class WarmBackend:
             self._release(worker)
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            starting, self._starting = self._starting, []
+        for fut in starting:  # started but never taken (the grading stopped before it ran)
+            if fut.done() and fut.exception() is None:
+                self._all.append(fut.result())
+            # else: cancelled, or ends itself when it is ready (``_new_worker``)
+            fut.cancel()
         for worker in list(self._all):
             worker.close()
         self._all.clear()

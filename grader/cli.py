@@ -130,21 +130,24 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
         raise
 
     from grader.errors import SandboxError, SubmissionError  # noqa: PLC0415
+    from grader.grading.submission import load_program  # noqa: PLC0415 - no torch
     from grader.sandbox import start_early  # noqa: PLC0415 - no torch
 
     err = Console(stderr=True)
     try:
+        program = load_program(path, les.spec.lesson.stem)
         # the sandbox starts first and imports torch while this process imports it too
         backend = start_early(sandbox, gpu=gpu)
-        from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+        from grader.grading.engine import grade_program  # noqa: PLC0415 - imports torch
 
         if fmt == "text":
             with err.status(f"grading {path.name} for lesson {les.id}…") as status:
-                result = grade_file(les, path, seed=seed, sandbox=backend, time_limit_s=timeout,
-                                    gpu=gpu, on_progress=lambda m: status.update(m + "…"))
+                result = grade_program(les, program, seed=seed, sandbox=backend,
+                                       time_limit_s=timeout, gpu=gpu,
+                                       on_progress=lambda m: status.update(m + "…"))
         else:
-            result = grade_file(les, path, seed=seed, sandbox=backend, time_limit_s=timeout,
-                                gpu=gpu)
+            result = grade_program(les, program, seed=seed, sandbox=backend,
+                                   time_limit_s=timeout, gpu=gpu)
     except SubmissionError as e:
         _report_not_graded(fmt, les, str(e))
         raise click.UsageError(str(e)) from None

@@ -1,4 +1,12 @@
-"""Shared test helpers: grading a source text as a submission, markers for environment needs."""
+"""Shared test helpers: grading a source text as a submission, markers for environment needs,
+and the layers: a test that starts a sandbox must be marked ``slow`` (or ``docker``).
+
+The fast layer, ``python -m pytest -m "not slow and not docker and not gpu"``, runs in
+seconds. So that it stays so, every test not marked slow runs with sandboxes switched off:
+in this process, starting a sandbox fails the test at once (``pytest.fail``, which no
+``except Exception`` in the grader swallows), and in any ``grade`` process it starts,
+``GRADER_NO_SANDBOX`` makes the start an error (``grader/sandbox/base.py``).
+"""
 
 from __future__ import annotations
 
@@ -28,6 +36,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     why = _docker_unavailable() if docker_items else None
     for item in docker_items if why else []:
         item.add_marker(pytest.mark.skip(reason=f"docker sandbox unavailable: {why}"))
+
+
+SANDBOX_MARKS = ("slow", "docker")
+
+
+@pytest.fixture(autouse=True)
+def _no_sandbox_unless_slow(request: pytest.FixtureRequest,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail a test that starts a sandbox without being marked slow (see the docstring)."""
+    if any(request.node.get_closest_marker(m) for m in SANDBOX_MARKS):
+        return
+    from grader.sandbox import bwrap, docker, process, warm
+    from grader.sandbox.base import NO_SANDBOX_ENV
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        pytest.fail(f"{request.node.nodeid} starts a sandbox: mark it slow, or test the "
+                    "stage without one (a fabricated SandboxRun, a fake backend)", pytrace=False)
+
+    monkeypatch.setenv(NO_SANDBOX_ENV, "1")
+    for target in (process.ProcessBackend, bwrap.BwrapBackend, docker.DockerBackend,
+                   warm.WarmBackend):
+        monkeypatch.setattr(target, "run", refuse)
+    monkeypatch.setattr(process, "run_with_limits", refuse)
+    monkeypatch.setattr(warm._Worker, "__init__", refuse)
 
 
 def _docker_unavailable() -> str | None:

@@ -138,6 +138,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
     stderr_parts: list[str] = []
     notes: list[str] = []
     loaded = True
+    truncated = False  # noted once, however many runs it took
     limits = spec.limits
     with tempfile.TemporaryDirectory(prefix="grade-") as base:
         remaining = probes
@@ -155,7 +156,8 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
             outcome = backend.run(job)
             stdout_parts.append(outcome.stdout)
             stderr_parts.append(outcome.stderr)
-            if outcome.output_truncated and "output truncated" not in " ".join(notes):
+            if outcome.output_truncated and not truncated:
+                truncated = True
                 notes.append(f"your program printed more than {limits.max_output_kb} KB; "
                              "the output shown is truncated")
             try:

@@ -30,6 +30,7 @@ needs_bwrap = pytest.mark.skipif(not _bwrap_works(), reason="bubblewrap unavaila
 BACKENDS = ["process", pytest.param("bwrap", marks=needs_bwrap)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_reference_full_marks_and_stub_zero_on_each_backend(tmp_path, backend):
     p = tmp_path / "linear_regression.py"
@@ -55,6 +56,7 @@ def predict(X, w, b):
 
 
 @needs_bwrap
+@pytest.mark.slow
 def test_bwrap_hides_the_reference_and_the_network(tmp_path):
     src = REF + PEEK.format(ref=str(ROOT / "reference" / "1.2" / "solution.py"))
     p = tmp_path / "linear_regression.py"
@@ -63,6 +65,7 @@ def test_bwrap_hides_the_reference_and_the_network(tmp_path):
     assert r.score == r.max_score, [c.message for c in r.checks if c.status != "passed"]
 
 
+@pytest.mark.slow
 def test_process_backend_warns_that_it_cannot_hide_the_reference(tmp_path):
     p = tmp_path / "linear_regression.py"
     p.write_text(REF)
@@ -82,6 +85,7 @@ def test_auto_picks_the_strongest_available():
     assert get_backend("auto").name == expected
 
 
+@pytest.mark.slow
 def test_cli_json_output_is_the_result_model(tmp_path):
     exe = shutil.which("grade")
     cmd = [exe] if exe else [sys.executable, "-m", "grader"]

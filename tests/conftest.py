@@ -11,6 +11,7 @@ in this process, starting a sandbox fails the test at once (``pytest.fail``, whi
 from __future__ import annotations
 
 import tempfile
+import types
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -84,6 +85,29 @@ def grade_source(lesson_id: str, source: str, seed: int, suffix: str = ".py") ->
         path = Path(d) / f"{lesson.spec.lesson.stem}{suffix}"
         path.write_text(source, encoding="utf-8")
         return grade_file(lesson, path, seed=seed, sandbox=warm_backend())
+
+
+def fabricated_run(lesson: Any, module: types.ModuleType, inputs: dict[str, Any],
+                   seed: int) -> Any:
+    """What the sandbox stage returns for ``module``'s code (ours: the reference or a
+    known-mistake variant), made in this process without a sandbox: each probe the sandbox
+    would run, run by the harness's ``run_probe``, its outputs through the channel's
+    encoding. The fast layer's stand-in for ``run_submission``."""
+    from grader.harness.runner import run_probe
+    from grader.harness.values import decode, encode
+    from grader.sandbox.run import ProbeOutcome, SandboxRun, probe_seed
+
+    probes: dict[str, ProbeOutcome] = {}
+    for probe in lesson.spec.probes:
+        if probe.trusted_only:
+            continue
+        raw = run_probe(module, probe.model_dump(mode="json"), inputs, probe_seed(seed, probe.id),
+                        student_files=(module.__file__ or "?",))
+        outputs = {name: decode(*encode(value, f"{probe.id}/{name}"))
+                   for name, value in raw["outputs"].items()}
+        probes[probe.id] = ProbeOutcome(raw["status"], raw["error"], outputs, raw["violations"],
+                                        raw["elapsed_s"], raw["step_times"])
+    return SandboxRun(probes, [], "", "", [], loaded=True)
 
 
 def warm_backend() -> Any:

@@ -3,7 +3,9 @@
 Submissions are found as ``DIR/<student>/<stem>.py|.ipynb`` (one folder per student, as
 GitHub Classroom and most LMS exports lay them out) or ``DIR/<student>.py|.ipynb``.
 Results are appended to a JSON-lines file as each one finishes, so nothing is lost when a
-run is interrupted, and a second run skips the students already graded.
+run is interrupted, and a second run skips the students already graded, except those whose
+grading failed through the grader's fault (``"fault": "grader"``: a sandbox that could not
+start, an internal error), who are graded again.
 """
 
 from __future__ import annotations
@@ -49,26 +51,34 @@ def find_submissions(folder: Path, stem: str) -> tuple[list[Submission], list[st
 
 
 def already_graded(results: Path) -> set[str]:
+    """The students with a result in ``results`` that stands: the last line of each, unless
+    the grader was at fault there (then they are graded again)."""
     if not results.is_file():
         return set()
-    done = set()
+    last: dict[str, dict[str, Any]] = {}
     for line in results.read_text(encoding="utf-8").splitlines():
         try:
-            done.add(json.loads(line)["student"])
+            row = json.loads(line)
+            last[row["student"]] = row
         except (ValueError, KeyError, TypeError):
             continue  # a line cut short by an interruption: graded again
-    return done
+    return {student for student, row in last.items() if row.get("fault") != "grader"}
 
 
 def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
                 jobs: int = 2, sandbox: str = "auto", warm: bool = True,
                 on_done: Callable[[Submission, dict[str, Any]], None] | None = None,
+                grade: Callable[..., Any] | None = None,
                 ) -> Iterator[dict[str, Any]]:
-    """Grade ``submissions``, appending one JSON line per student to ``results``."""
-    from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+    """Grade ``submissions``, appending one JSON line per student to ``results``.
+
+    ``grade(lesson, path, sandbox=backend)`` grades one file (the engine's ``grade_file``
+    unless given: tests pass a fake)."""
     from grader.grading.submission import SubmissionError  # noqa: PLC0415
     from grader.sandbox import get_backend  # noqa: PLC0415
 
+    if grade is None:
+        from grader.grading.engine import grade_file as grade  # noqa: PLC0415 - imports torch
     backend = get_backend(sandbox, warm=warm, workers=jobs)
     lock = threading.Lock()
     if results.is_file() and results.stat().st_size:
@@ -79,15 +89,17 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
 
     def one(sub: Submission) -> dict[str, Any]:
         try:
-            r = grade_file(lesson, sub.path, sandbox=backend)
+            r = grade(lesson, sub.path, sandbox=backend)
             row = {"student": sub.student, **r.model_dump(mode="json")}
         except SubmissionError as e:
             row = {"student": sub.student, "lesson": lesson.id, "submission": sub.path.name,
-                   "score": 0, "max_score": lesson.spec.max_score, "error": str(e)}
+                   "score": 0, "max_score": lesson.spec.max_score, "error": str(e),
+                   "fault": "user"}
         except Exception as e:  # noqa: BLE001 - one bad grading must not stop the class
             row = {"student": sub.student, "lesson": lesson.id, "submission": sub.path.name,
                    "score": 0, "max_score": lesson.spec.max_score,
-                   "error": f"internal error in the grader: {type(e).__name__}: {e}"}
+                   "error": f"internal error in the grader: {type(e).__name__}: {e}",
+                   "fault": "grader"}
         with lock, results.open("a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
         return row

@@ -20,12 +20,10 @@ from grader.course.lessons import Lesson, all_lessons
 from grader.grading.evaluate import evaluate_checks, named_mistakes
 from grader.grading.oracle import Oracle
 from grader.grading.rules import rule_violations
-from grader.harness.runner import run_probe
-from grader.harness.values import decode, encode
 from grader.results import CheckResult
 from grader.sandbox.channel import CellError
-from grader.sandbox.run import ProbeOutcome, SandboxRun, probe_seed
-from tests.conftest import ROOT
+from grader.sandbox.run import ProbeOutcome, SandboxRun
+from tests.conftest import ROOT, fabricated_run
 
 SEED = 424242
 LONG_PROBE_S = 60  # a probe allowed more than this is a training run: the slow layer's
@@ -54,23 +52,6 @@ LESSONS = [without_long_probes(les) for les in all_lessons(ROOT)]
 
 def _ids(lessons: list[Lesson]) -> list[str]:
     return [f"lesson {les.id}" for les in lessons]
-
-
-def fabricated_run(lesson: Lesson, module: types.ModuleType, inputs: dict[str, Any],
-                   seed: int) -> SandboxRun:
-    """What the sandbox stage returns for ``module``'s code, made here: each probe the
-    sandbox would run, run by the harness, its outputs through the channel's encoding."""
-    probes: dict[str, ProbeOutcome] = {}
-    for probe in lesson.spec.probes:
-        if probe.trusted_only:
-            continue
-        raw = run_probe(module, probe.model_dump(mode="json"), inputs, probe_seed(seed, probe.id),
-                        student_files=(module.__file__ or "?",))
-        outputs = {name: decode(*encode(value, f"{probe.id}/{name}"))
-                   for name, value in raw["outputs"].items()}
-        probes[probe.id] = ProbeOutcome(raw["status"], raw["error"], outputs, raw["violations"],
-                                        raw["elapsed_s"], raw["step_times"])
-    return SandboxRun(probes, [], "", "", [], loaded=True)
 
 
 def grade_in_process(lesson: Lesson, module: types.ModuleType, source: str,

@@ -94,6 +94,7 @@ class Backend(Protocol):
     supports_gpu: bool  # can pass this machine's CUDA GPUs in (``--gpu``)
     has_own_python: bool  # its own interpreter and torch (a container), not this machine's
     supports_warm: bool  # can host warm workers (then it is also a ``WarmHost``)
+    is_warm_pool: bool  # runs jobs on warm workers, which hold their own copy of the harness
 
     def check_available(self) -> None:
         """Raise ``SandboxError`` saying why this backend cannot run here."""

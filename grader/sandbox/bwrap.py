@@ -70,6 +70,7 @@ class BwrapBackend:
     supports_gpu = False  # no /dev/nvidia* inside
     has_own_python = False  # this machine's, mounted read-only
     supports_warm = True
+    is_warm_pool = False
     warm_scratch = tuple(_SCRATCH.values())  # a worker's private /tmp, /dev/shm, /var/tmp
 
     def __init__(self) -> None:

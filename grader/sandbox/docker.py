@@ -84,6 +84,7 @@ class DockerBackend:
     supports_gpu = True
     has_own_python = True  # the image's interpreter and torch
     supports_warm = True
+    is_warm_pool = False
     warm_scratch = ("/tmp", "/dev/shm")  # a warm container's own (the root is read-only)
 
     def __init__(self, image: str | None = None) -> None:

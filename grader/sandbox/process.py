@@ -80,6 +80,7 @@ class ProcessBackend:
     supports_gpu = True  # the host's CUDA devices, when --gpu asks for them
     has_own_python = False
     supports_warm = True
+    is_warm_pool = False
     warm_scratch: tuple[str, ...] = ()  # /tmp is the machine's: nothing of it is the worker's
 
     def check_available(self) -> None:

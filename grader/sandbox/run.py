@@ -72,12 +72,15 @@ def probe_seed(seed: int, probe_id: str) -> int:
 def prepare_workdir(base: Path, spec: LessonSpec, cells: list[dict[str, str]],
                     inputs: dict[str, torch.Tensor], dims: dict[str, int], probes: list[Probe],
                     seed: int, threads: int, probe_timeout_s: float | None = None,
-                    site: list[str] | None = None) -> Path:
+                    site: list[str] | None = None, harness: bool = True) -> Path:
+    """A fresh work folder for one run; ``harness``: with its own copy of the harness in
+    lib/ (a warm worker has its own)."""
     work = Path(tempfile.mkdtemp(prefix="run-", dir=base))
-    lib = work / "lib" / "harness"
-    lib.mkdir(parents=True)
-    for src in HARNESS_DIR.glob("*.py"):
-        shutil.copy2(src, lib / src.name)
+    if harness:
+        lib = work / "lib" / "harness"
+        lib.mkdir(parents=True)
+        for src in HARNESS_DIR.glob("*.py"):
+            shutil.copy2(src, lib / src.name)
     (work / "home").mkdir()
     (work / "out").mkdir()
     plan = {
@@ -148,7 +151,8 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
             wall = min(time_limit_s or limits.time_s,
                        limits.load_timeout_s + sum(p.timeout_s for p in remaining) + 10)
             work = prepare_workdir(Path(base), spec, cells, inputs, dims, remaining, seed,
-                                   threads, time_limit_s, site=backend.site_paths())
+                                   threads, time_limit_s, site=backend.site_paths(),
+                                   harness=not backend.is_warm_pool)
             job = job_for(work, limits, wall_time_s=wall, threads=threads, gpu=gpu)
             if on_progress:
                 on_progress(f"running {len(remaining)} probe(s) in the {backend.name} sandbox"

@@ -205,6 +205,7 @@ class WarmBackend:
 
     supports_gpu = False  # a worker's sandbox is started once, without devices
     supports_warm = False  # it is warm already
+    is_warm_pool = True
 
     def __init__(self, base: Backend, workers: int = 2) -> None:
         if not base.supports_warm:

@@ -55,6 +55,7 @@ class ScriptedBackend:
     supports_gpu = False
     has_own_python = False
     supports_warm = False
+    is_warm_pool = False
 
     def __init__(self, attempts: list[Attempt]) -> None:
         self.attempts = attempts

@@ -28,7 +28,7 @@ BACKENDS = [ProcessBackend, BwrapBackend, DockerBackend]
 def test_every_backend_is_a_backend_and_a_warm_host(cls):
     backend = cls()
     assert isinstance(backend, Backend) and isinstance(backend, WarmHost)
-    assert backend.supports_warm
+    assert backend.supports_warm and not backend.is_warm_pool
     for flag in ("hides_files", "isolates_network", "supports_gpu", "has_own_python"):
         assert isinstance(getattr(backend, flag), bool), flag
     assert backend.hides_files == backend.isolates_network == (cls is not ProcessBackend)
@@ -41,7 +41,7 @@ def test_a_warm_pool_is_a_backend_with_its_base_capabilities():
     try:
         assert isinstance(pool, Backend) and pool.name == "bwrap+warm"
         assert (pool.hides_files, pool.isolates_network, pool.supports_gpu,
-                pool.supports_warm) == (True, True, False, False)
+                pool.supports_warm, pool.is_warm_pool) == (True, True, False, False, True)
         with pytest.raises(SandboxError, match="no warm mode"):
             WarmBackend(pool)
     finally:

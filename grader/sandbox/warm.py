@@ -70,7 +70,9 @@ class _Worker:
         # what the jobs run under, as this machine sees it (a container's init for docker),
         # and its own processes and threads when idle: a job's are counted beyond these
         self.root = base.zygote_root(self.pool, self.proc.pid)
-        self.base_tasks = tasks_under(self.root) if os.geteuid() == 0 else 0
+        # (a spare child the worker forked ahead for the next job is the job's, not its own)
+        self.base_tasks = tasks_under(self.root) - int(ready.get("spares", 0)) \
+            if os.geteuid() == 0 else 0
 
     def _read(self) -> None:
         assert self.proc.stdout is not None

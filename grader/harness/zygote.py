@@ -18,6 +18,7 @@ cannot read its memory or reopen its control pipes through ``/proc``.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import json
 import os
 import re
@@ -310,6 +311,8 @@ def main() -> None:
     import harness.limits  # noqa: F401, PLC0415 - a job reads nothing of the harness from disk
     import harness.runner  # noqa: F401, PLC0415
 
+    for name in conf.get("preload", []):  # what jobs would each import again (warm.py)
+        importlib.import_module(name)
     serve(pool, conf)
 
 

@@ -71,7 +71,9 @@ def start_early(name: str, *, gpu: bool = False) -> Backend:
         return base
     from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
 
-    pool = WarmBackend(base, workers=1)
+    # nothing preloaded: the worker must be ready as soon as this process is (a job that
+    # needs more imports it, as a cold run would)
+    pool = WarmBackend(base, workers=1, preload=())
     pool.start()
     return pool
 

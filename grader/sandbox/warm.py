@@ -40,20 +40,25 @@ from grader.sandbox.process import clean_env, kill_group
 from grader.sandbox.watch import Watch, kill_tree, tasks_under
 
 START_TIMEOUT_S = 120.0
+# Imported once by each worker of a long-lived pool, before it forks any job: torch.optim's
+# first step and torch.func import torch._dynamo lazily (over 800 modules, about 1.5 s),
+# which every forked job of an optimizer lesson would otherwise pay again.
+PRELOAD = ("torch._dynamo",)
 GRACE_S = 15.0  # beyond a job's wall time before the worker itself is presumed hung
 
 
 class _Worker:
     """One fork server in its own sandbox, with its own pool folder."""
 
-    def __init__(self, base: WarmHost, root: Path) -> None:
+    def __init__(self, base: WarmHost, root: Path, preload: tuple[str, ...] = ()) -> None:
         refuse_if_switched_off(f"a warm {base.name} worker")
         self.base = base
         self.pool = Path(tempfile.mkdtemp(prefix="worker-", dir=root))
         shutil.copytree(HARNESS_DIR, self.pool / "lib" / "harness",
                         ignore=shutil.ignore_patterns("__pycache__"))
         (self.pool / "zygote.json").write_text(json.dumps(
-            {"site_paths": base.site_paths(), "scratch": list(base.warm_scratch)}))
+            {"site_paths": base.site_paths(), "scratch": list(base.warm_scratch),
+             "preload": list(preload)}))
         self.log = root / f"{self.pool.name}.log"  # outside the pool: not writable inside
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(  # noqa: S603 - fixed argv
@@ -209,7 +214,8 @@ class WarmBackend:
     supports_warm = False  # it is warm already
     is_warm_pool = True
 
-    def __init__(self, base: Backend, workers: int = 2) -> None:
+    def __init__(self, base: Backend, workers: int = 2,
+                 preload: tuple[str, ...] = PRELOAD) -> None:
         if not base.supports_warm:
             raise SandboxError(f"the {base.name} sandbox has no warm mode")
         self.base = cast(WarmHost, base)
@@ -218,6 +224,7 @@ class WarmBackend:
         self.isolates_network = base.isolates_network
         self.has_own_python = base.has_own_python
         self.size = max(1, workers)
+        self.preload = preload
         self._root = Path(tempfile.mkdtemp(prefix="grade-pool-"))
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._started = 0
@@ -249,7 +256,7 @@ class WarmBackend:
         return self._spawner.submit(self._new_worker)
 
     def _new_worker(self) -> _Worker:
-        worker = _Worker(self.base, self._root)
+        worker = _Worker(self.base, self._root, self.preload)
         with self._lock:
             closed = self._closed
         if closed:  # closed while it started: nobody will take it

@@ -111,7 +111,7 @@ class BwrapBackend:
     def command(self, job: SandboxJob) -> list[str]:
         work = job.workdir
         env = clean_env(job)
-        env.update(HOME=str(INSIDE / "home"), TMPDIR="/tmp")
+        env.update(HOME=str(INSIDE / "home"), MPLCONFIGDIR=str(INSIDE / "home"), TMPDIR="/tmp")
         cmd = self._namespaces(env, scratch_folder(work))
         cmd += ["--ro-bind", str(work), str(INSIDE),
                 "--bind", str(work / "home"), str(INSIDE / "home"),

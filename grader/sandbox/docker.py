@@ -136,7 +136,8 @@ class DockerBackend:
 
         limits = limits_of(job)
         env = clean_env(job)
-        env.update(HOME=str(INSIDE / "home"), TMPDIR="/tmp", PATH=PATH)
+        env.update(HOME=str(INSIDE / "home"), MPLCONFIGDIR=str(INSIDE / "home"), TMPDIR="/tmp",
+                   PATH=PATH)
         if job.gpu:
             env.pop("CUDA_VISIBLE_DEVICES", None)  # every GPU passed in is the container's
         work = job.workdir

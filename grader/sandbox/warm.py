@@ -110,7 +110,8 @@ class _Worker:
         self.base.open_job(inside)  # a container's user is not ours: it must read the files
         view = self.base.zygote_view(self.pool) / name
         env = clean_env(job)
-        env.update(HOME=str(view / "home"),
+        # the job's home as the worker sees it (the folder was moved into the pool)
+        env.update(HOME=str(view / "home"), MPLCONFIGDIR=str(view / "home"),
                    TMPDIR="/tmp" if self.base.hides_files else str(view / "home"))
         request = {"job": name, "limits": limits_of(job), "env": env,
                    "wall_time_s": job.wall_time_s}

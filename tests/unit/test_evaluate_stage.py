@@ -56,7 +56,7 @@ def _ids(lessons: list[Lesson]) -> list[str]:
 
 def grade_in_process(lesson: Lesson, module: types.ModuleType, source: str,
                      seed: int = SEED) -> list[CheckResult]:
-    inputs, dims = draw_inputs(lesson.spec, seed)
+    inputs, dims = draw_inputs(lesson.spec, seed, lesson.root)
     run = fabricated_run(lesson, module, {**inputs, **dims}, seed)
     oracle = Oracle(lesson, {**inputs, **dims}, seed)
     static = rule_violations(lesson.spec.probes, [source])
@@ -90,7 +90,7 @@ def test_a_known_mistake_loses_exactly_its_points_and_is_named(lesson: Lesson,
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=_ids(LESSONS))
 def test_code_that_did_not_load_scores_zero_and_every_check_says_why(lesson: Lesson) -> None:
-    inputs, dims = draw_inputs(lesson.spec, SEED)
+    inputs, dims = draw_inputs(lesson.spec, SEED, lesson.root)
     failed = ProbeOutcome("error", "the submission could not be loaded")
     run = SandboxRun({p.id: failed for p in lesson.spec.probes if not p.trusted_only},
                      [CellError(cell="cell 3", type="NameError", message="name 'x' is not "
@@ -105,7 +105,7 @@ def test_code_that_did_not_load_scores_zero_and_every_check_says_why(lesson: Les
 
 def test_a_timeout_a_rule_and_a_runtime_violation_cost_their_checks_only() -> None:
     lesson = next(les for les in LESSONS if les.id == "1.2")
-    inputs, dims = draw_inputs(lesson.spec, SEED)
+    inputs, dims = draw_inputs(lesson.spec, SEED, lesson.root)
     run = fabricated_run(lesson, lesson.reference_module(), {**inputs, **dims}, SEED)
     oracle = Oracle(lesson, {**inputs, **dims}, SEED)
     probes = list(run.probes)

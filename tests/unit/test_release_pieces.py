@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import torch
 
+from grader.course.datasets import dataset_info, dataset_names, public_files
 from grader.course.inputs import draw_inputs
 from grader.course.lessons import Lesson, all_lessons, get_lesson
 from grader.course.public import load_public
-from grader.delivery.release import _public_csv, release_seed, select_lessons, write_public
+from grader.delivery.release import release_seed, select_lessons, write_public
 from grader.grading.evaluate import evaluate_checks, named_mistakes
 from grader.grading.oracle import Oracle
 from tests.conftest import ROOT, fabricated_run
@@ -30,10 +31,15 @@ def test_lessons_are_chosen_by_id_or_module_and_unknown_ones_are_named():
         select_lessons(lessons, ("1.2", "7.7"))
 
 
-def test_held_out_rows_never_reach_a_public_table():
-    table = "x,y,split\n1,2,train\n3,4,test\n5,6,val\n"
-    assert _public_csv(table) == "x,y,split\n1,2,train\n5,6,val\n"
-    assert _public_csv("a,b\n1,2\n") == "a,b\n1,2\n"  # no split column: unchanged
+@pytest.mark.parametrize("name", dataset_names(ROOT))
+def test_held_out_rows_never_reach_a_released_dataset(name: str):
+    info = dataset_info(ROOT, name)
+    released = public_files(ROOT, name)[info.file].decode().splitlines()
+    original = (ROOT / "datasets" / name / info.file).read_text().splitlines()
+    col = original[0].split(",").index(info.split)
+    kept = [ln for ln in original[1:] if ln.split(",")[col] not in info.held_out]
+    assert released == [original[0], *kept]
+    assert len(kept) < len(original) - 1 or not info.held_out
 
 
 def test_release_seeds_are_fixed_per_term_and_differ_per_lesson():

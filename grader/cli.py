@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from grader.errors import GraderError, GraderFault, UsageProblem
+from grader.errors import GraderError, GraderFault, SandboxError, UsageProblem
 
 FORMATS = ["text", "json", "github", "junit", "classroom", "gradescope"]
 SANDBOXES = ["auto", "bwrap", "docker", "process"]
@@ -129,7 +129,15 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     from rich.console import Console  # noqa: PLC0415
 
     from grader.course.lessons import get_lesson  # noqa: PLC0415
+    from grader.sandbox import start_early  # noqa: PLC0415 - no torch
 
+    # first of all, the sandbox starts (it imports torch there) while this process reads
+    # the lesson and imports torch too; a sandbox that cannot start is said after the
+    # lesson and the file are known to be fine
+    try:
+        backend: Any = start_early(sandbox, gpu=gpu)
+    except SandboxError as e:
+        backend = e
     les = get_lesson(lesson)
     les.spec  # noqa: B018 - validate the spec (and what it refers to) before anything runs
     ci_file = {"github": "GITHUB_STEP_SUMMARY", "classroom": "GITHUB_OUTPUT"}.get(fmt)
@@ -140,11 +148,10 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     try:
         path = _find_submission(les, submission)
         from grader.grading.submission import load_program  # noqa: PLC0415 - no torch
-        from grader.sandbox import start_early  # noqa: PLC0415 - no torch
 
         program = load_program(path, les.spec.lesson.stem)
-        # the sandbox starts first and imports torch while this process imports it too
-        backend = start_early(sandbox, gpu=gpu)
+        if isinstance(backend, SandboxError):
+            raise backend
         from grader.grading.engine import grade_program  # noqa: PLC0415 - imports torch
 
         if fmt == "text":

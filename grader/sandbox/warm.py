@@ -51,6 +51,7 @@ class _Worker:
     """One fork server in its own sandbox, with its own pool folder."""
 
     def __init__(self, base: WarmHost, root: Path, preload: tuple[str, ...] = ()) -> None:
+        """Start a worker (``wait_ready`` waits until it has imported torch)."""
         refuse_if_switched_off(f"a warm {base.name} worker")
         self.base = base
         self.pool = Path(tempfile.mkdtemp(prefix="worker-", dir=root))
@@ -68,13 +69,17 @@ class _Worker:
                      "MKL_NUM_THREADS": "1"})
         self._replies: queue.Queue[dict[str, Any] | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
+        self.root = self.proc.pid
+        self.base_tasks = 0
+
+    def wait_ready(self) -> None:
         ready = self._reply(START_TIMEOUT_S)
         if not ready or not ready.get("ready"):
             self.close()
-            raise SandboxError(f"the warm {base.name} worker did not start")
+            raise SandboxError(f"the warm {self.base.name} worker did not start")
         # what the jobs run under, as this machine sees it (a container's init for docker),
         # and its own processes and threads when idle: a job's are counted beyond these
-        self.root = base.zygote_root(self.pool, self.proc.pid)
+        self.root = self.base.zygote_root(self.pool, self.proc.pid)
         # (a spare child the worker forked ahead for the next job is the job's, not its own)
         self.base_tasks = tasks_under(self.root) - int(ready.get("spares", 0)) \
             if os.geteuid() == 0 else 0
@@ -170,6 +175,11 @@ class _Worker:
         self.proc.wait()
         self.base.zygote_stop(self.pool)  # a worker the client does not own (a container)
 
+    def kill(self) -> None:
+        """End the worker at once, whatever it is doing (still starting, say)."""
+        kill_group(self.proc.pid)
+        self.base.zygote_stop(self.pool)
+
     def close(self) -> None:
         """End the worker and remove its pool folder."""
         self.stop()
@@ -232,6 +242,7 @@ class WarmBackend:
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
         self._starting: list[Future[_Worker]] = []  # started by ``start``, not yet taken
+        self._booting: set[_Worker] = set()  # processes started, not yet ready
         self._closed = False
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-spawner")
         atexit.register(self.close)
@@ -260,9 +271,19 @@ class WarmBackend:
         worker = _Worker(self.base, self._root, self.preload)
         with self._lock:
             closed = self._closed
-        if closed:  # closed while it started: nobody will take it
+            if not closed:
+                self._booting.add(worker)  # close() ends it at once from there
+        try:
+            if closed:  # closed while it started: nobody will take it
+                raise SandboxError(f"the warm {self.base.name} pool was closed")
+            worker.wait_ready()
+        except BaseException:
+            worker.kill()
             worker.close()
-            raise SandboxError(f"the warm {self.base.name} pool was closed")
+            raise
+        finally:
+            with self._lock:
+                self._booting.discard(worker)
         return worker
 
     def _acquire(self) -> _Worker:
@@ -305,10 +326,12 @@ class WarmBackend:
         with self._lock:
             self._closed = True
             starting, self._starting = self._starting, []
+            booting = list(self._booting)
+        for worker in booting:  # ended now: its start then fails at once
+            worker.kill()
         for fut in starting:  # started but never taken (the grading stopped before it ran)
             if fut.done() and fut.exception() is None:
                 self._all.append(fut.result())
-            # else: cancelled, or ends itself when it is ready (``_new_worker``)
             fut.cancel()
         for worker in list(self._all):
             worker.close()

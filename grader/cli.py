@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from grader.errors import GraderError, GraderFault, UsageProblem
+from grader.errors import GraderError, GraderFault, SandboxError, UsageProblem
 
 FORMATS = ["text", "json", "github", "junit", "classroom", "gradescope"]
 SANDBOXES = ["auto", "bwrap", "docker", "process"]
@@ -129,7 +129,15 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     from rich.console import Console  # noqa: PLC0415
 
     from grader.course.lessons import get_lesson  # noqa: PLC0415
+    from grader.sandbox import start_early  # noqa: PLC0415 - no torch
 
+    # first of all, the sandbox starts (it imports torch there) while this process reads
+    # the lesson and imports torch too; a sandbox that cannot start is said after the
+    # lesson and the file are known to be fine
+    try:
+        backend: Any = start_early(sandbox, gpu=gpu)
+    except SandboxError as e:
+        backend = e
     les = get_lesson(lesson)
     les.spec  # noqa: B018 - validate the spec (and what it refers to) before anything runs
     ci_file = {"github": "GITHUB_STEP_SUMMARY", "classroom": "GITHUB_OUTPUT"}.get(fmt)
@@ -139,15 +147,21 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     err = Console(stderr=True)
     try:
         path = _find_submission(les, submission)
-        from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+        from grader.grading.submission import load_program  # noqa: PLC0415 - no torch
+
+        program = load_program(path, les.spec.lesson.stem)
+        if isinstance(backend, SandboxError):
+            raise backend
+        from grader.grading.engine import grade_program  # noqa: PLC0415 - imports torch
 
         if fmt == "text":
             with err.status(f"grading {path.name} for lesson {les.id}…") as status:
-                result = grade_file(les, path, seed=seed, sandbox=sandbox, time_limit_s=timeout,
-                                    gpu=gpu, on_progress=lambda m: status.update(m + "…"))
+                result = grade_program(les, program, seed=seed, sandbox=backend,
+                                       time_limit_s=timeout, gpu=gpu,
+                                       on_progress=lambda m: status.update(m + "…"))
         else:
-            result = grade_file(les, path, seed=seed, sandbox=sandbox, time_limit_s=timeout,
-                                gpu=gpu)
+            result = grade_program(les, program, seed=seed, sandbox=backend,
+                                   time_limit_s=timeout, gpu=gpu)
     except GraderError as e:
         _report_not_graded(fmt, les, str(e) if e.fault == "user"
                            else f"the grader failed (not your code): {e}")

@@ -77,12 +77,18 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         require_gpu(backend)
     cells = [{"label": c.label, "filename": c.filename, "source": c.source}
              for c in program.cells]
-    run = run_submission(backend, spec, cells, inputs, dims, seed, time_limit_s=time_limit_s,
-                         gpu=gpu, on_progress=say)
-    # oracle, checks, mistakes
-    say("comparing with the reference")
+    # oracle: the reference runs on the same inputs here while the sandbox runs (its
+    # timings are taken again afterwards, on a quiet machine: see Oracle.step_time)
+    oracle_ready: Callable[[], None] | None = None
     if oracle is None:
         oracle = Oracle(lesson, {**inputs, **dims}, seed)
+        oracle_ready = oracle.start_early(list(spec.probes))
+    run = run_submission(backend, spec, cells, inputs, dims, seed, time_limit_s=time_limit_s,
+                         gpu=gpu, on_progress=say)
+    # checks, mistakes
+    say("comparing with the reference")
+    if oracle_ready is not None:
+        oracle_ready()
     static = rule_violations(spec.probes, [c.source for c in program.cells])
     results = evaluate_checks(lesson, run, oracle, static, can_time=not lesson.is_public)
     # result
@@ -98,10 +104,10 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
 
 def require_gpu(backend: Backend) -> None:
     """Refuse ``--gpu`` clearly where the submission could not get one."""
-    if not getattr(backend, "supports_gpu", False):
+    if not backend.supports_gpu:
         raise SandboxError(f"--gpu: the {backend.name} sandbox cannot pass a GPU in; use "
                            "--sandbox docker (or process)")
-    if not callable(getattr(backend, "site_paths", None)) and not torch.cuda.is_available():
+    if not backend.has_own_python and not torch.cuda.is_available():
         # (a backend with its own Python, a container, has its own torch, and Docker says
         # itself when it cannot pass a GPU in)
         raise SandboxError("--gpu: no CUDA GPU is available on this machine")

@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import IO
 
 from grader.harness.limits import apply_limits
-from grader.sandbox.base import SandboxJob, SandboxOutcome, limits_of
+from grader.sandbox.base import (
+    SandboxJob,
+    SandboxOutcome,
+    host_site_paths,
+    limits_of,
+    refuse_if_switched_off,
+)
 from grader.sandbox.watch import Watch, kill_tree
 
 
@@ -73,10 +79,18 @@ def kill_group(pid: int) -> None:
 class ProcessBackend:
     name = "process"
     hides_files = False
+    isolates_network = False
     supports_gpu = True  # the host's CUDA devices, when --gpu asks for them
+    has_own_python = False
+    supports_warm = True
+    is_warm_pool = False
+    warm_scratch: tuple[str, ...] = ()  # /tmp is the machine's: nothing of it is the worker's
 
     def check_available(self) -> None:
         return None
+
+    def site_paths(self) -> list[str]:
+        return host_site_paths()
 
     def command(self, job: SandboxJob) -> list[str]:
         main = job.workdir / "lib" / "harness" / "main.py"
@@ -100,11 +114,21 @@ class ProcessBackend:
         """Where the worker sees the pool folder."""
         return pool
 
+    def zygote_root(self, pool: Path, client_pid: int) -> int:
+        return client_pid
+
+    def open_job(self, work: Path) -> None:
+        return None
+
+    def zygote_stop(self, pool: Path) -> None:
+        return None
+
 
 def run_with_limits(cmd: list[str], job: SandboxJob, preexec: object, cwd: str,
                     base_tasks: int = 0) -> SandboxOutcome:
     """Start ``cmd``, cap its output, enforce the wall time, watch its files and processes
     (``watch.py``; ``base_tasks`` are the wrapper's own) and kill its whole tree."""
+    refuse_if_switched_off(f"a cold {Path(cmd[0]).name} sandbox")
     start = time.monotonic()
     proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -120,8 +144,8 @@ def run_with_limits(cmd: list[str], job: SandboxJob, preexec: object, cwd: str,
                                 daemon=True)]
     for r in readers:
         r.start()
-    watch = Watch([job.workdir], lambda: kill_tree(proc.pid), root=proc.pid,
-                  max_tasks=job.max_processes, base_tasks=base_tasks)
+    watch = Watch([job.workdir], lambda: kill_tree(proc.pid), job, root=proc.pid,
+                  base_tasks=base_tasks)
     timed_out = False
     try:
         proc.wait(timeout=job.wall_time_s)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -30,6 +34,7 @@ needs_bwrap = pytest.mark.skipif(not _bwrap_works(), reason="bubblewrap unavaila
 BACKENDS = ["process", pytest.param("bwrap", marks=needs_bwrap)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_reference_full_marks_and_stub_zero_on_each_backend(tmp_path, backend):
     p = tmp_path / "linear_regression.py"
@@ -41,28 +46,77 @@ def test_reference_full_marks_and_stub_zero_on_each_backend(tmp_path, backend):
 
 PEEK = '''
 import os, socket
-def predict(X, w, b):
+def peek():
+    """What this code can see and reach: the reference file, and the grader's loopback."""
     seen = os.path.exists({ref!r})
     try:
-        socket.create_connection(("127.0.0.1", 9), timeout=1)
-        net = True
+        socket.create_connection(("127.0.0.1", {port}), timeout=2).close()
+        reached = True
     except OSError:
-        net = False
-    if seen or net or os.getuid() == 0:
+        reached = False
+    return seen, reached
+
+def predict(X, w, b):
+    seen, reached = peek()
+    if seen or reached or os.getuid() == 0:
         return X @ w + b + 1.0   # visibly wrong: the test asserts this does not happen
     return X @ w + b
 '''
 
 
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[str]]]:
+    """A TCP server on this machine's loopback (the grader's own network namespace) that
+    records who connects: what a submission would reach if the network were open."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    port = server.getsockname()[1]
+    seen: list[str] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, addr = server.accept()
+            except OSError:
+                continue
+            seen.append(f"{addr[0]}:{addr[1]}")
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield port, seen
+    stop.set()
+    thread.join()
+    server.close()
+
+
+@pytest.mark.slow
 @needs_bwrap
-def test_bwrap_hides_the_reference_and_the_network(tmp_path):
-    src = REF + PEEK.format(ref=str(ROOT / "reference" / "1.2" / "solution.py"))
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_bwrap_hides_the_reference_and_the_network(tmp_path, listener, warm):
+    port, connections = listener
+    ref = str(ROOT / "reference" / "1.2" / "solution.py")
+    source = PEEK.format(ref=ref, port=port)
+    # the same code outside the sandbox sees the file and reaches the listener...
+    here: dict[str, object] = {}
+    exec(compile(source, "<peek>", "exec"), here)  # noqa: S102 - the test's own code
+    assert here["peek"]() == (True, True)  # type: ignore[operator]
+    deadline = time.monotonic() + 5
+    while not connections and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(connections) == 1
+    # ...and inside it, neither
     p = tmp_path / "linear_regression.py"
-    p.write_text(src)
-    r = grade_file(LESSON, p, seed=9, sandbox="bwrap")
+    p.write_text(REF + source)
+    backend = get_backend("bwrap", warm=warm, workers=1)
+    r = grade_file(LESSON, p, seed=9, sandbox=backend)
     assert r.score == r.max_score, [c.message for c in r.checks if c.status != "passed"]
+    time.sleep(0.5)  # the listener's accept loop polls every 0.2 s
+    assert len(connections) == 1, "the sandbox reached the grader's loopback"
 
 
+@pytest.mark.slow
 def test_process_backend_warns_that_it_cannot_hide_the_reference(tmp_path):
     p = tmp_path / "linear_regression.py"
     p.write_text(REF)
@@ -82,6 +136,7 @@ def test_auto_picks_the_strongest_available():
     assert get_backend("auto").name == expected
 
 
+@pytest.mark.slow
 def test_cli_json_output_is_the_result_model(tmp_path):
     exe = shutil.which("grade")
     cmd = [exe] if exe else [sys.executable, "-m", "grader"]

@@ -195,8 +195,8 @@ def backend_for(name: str) -> Any:
     return found
 
 
-def _processes() -> dict[int, tuple[int, bytes]]:
-    """pid -> (parent pid, command line) of every live (non-zombie) process."""
+def _processes() -> dict[int, tuple[int, bytes, int]]:
+    """pid -> (parent pid, command line, session) of every live (non-zombie) process."""
     table = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -209,14 +209,16 @@ def _processes() -> dict[int, tuple[int, bytes]]:
         except (OSError, IndexError):
             continue
         if fields[0] != b"Z":
-            table[int(entry)] = (int(fields[1]), cmdline)
+            table[int(entry)] = (int(fields[1]), cmdline, int(fields[3]))
     return table
 
 
 def stray_processes() -> dict[int, bytes]:
     """Processes a grading left behind: any carrying the corpus's marker, and any of this
     test process's descendants other than warm workers (``zygote.py``, and the bwrap around
-    it); a child of a worker is a job that outlived its grading."""
+    it) and the one spare child each worker forks ahead for its next job (in the worker's
+    own session: a job's first act is a session of its own); any other child of a worker
+    is a job that outlived its grading."""
     def worker(cmd: bytes) -> bool:  # the fork server itself, not the bwrap around it
         return b"harness/zygote.py" in cmd and not cmd.split(b"\0")[0].endswith(b"bwrap")
 
@@ -224,15 +226,18 @@ def stray_processes() -> dict[int, bytes]:
     for _ in range(20):  # a killed process may need a moment to be reaped
         table = _processes()
         children: dict[int, list[int]] = {}
-        for pid, (ppid, _) in table.items():
+        for pid, (ppid, _, _) in table.items():
             children.setdefault(ppid, []).append(pid)
-        stray = {pid: cmd for pid, (_, cmd) in table.items() if MARKER in cmd}
+        stray = {pid: cmd for pid, (_, cmd, _) in table.items() if MARKER in cmd}
         todo = list(children.get(os.getpid(), []))
         while todo:
             pid = todo.pop()
-            ppid, cmd = table[pid]
-            if b"harness/zygote.py" not in cmd or worker(table.get(ppid, (0, b""))[1]):
-                stray[pid] = cmd
+            ppid, cmd, session = table[pid]
+            parent = table.get(ppid, (0, b"", 0))
+            if b"harness/zygote.py" not in cmd or worker(parent[1]):
+                spares = [k for k in children.get(ppid, []) if table[k][2] == parent[2]]
+                if not (worker(parent[1]) and session == parent[2] and spares == [pid]):
+                    stray[pid] = cmd
             todo.extend(children.get(pid, []))
         if not stray:
             return {}

@@ -40,9 +40,6 @@ def _release_note(spec_checks: int, hidden_checks: int, hidden_points: int) -> s
 def _notes(lesson: Lesson, program: Program, run: SandboxRun, backend: Backend,
            release_note: str | None) -> list[str]:
     notes = ([release_note] if release_note else []) + list(run.notes)
-    if not backend.hides_files and lesson.reference_dir.exists() and not lesson.is_public:
-        notes.append(f"the {backend.name} sandbox cannot hide the reference solution, which is "
-                     "on this machine: use --sandbox bwrap or docker to grade untrusted code")
     for err in run.load_errors:
         line = f", line {err.line}" if err.line else ""
         notes.append(clean_text(f"{err.cell}{line} raised {err.type}: {err.message} — code after "
@@ -50,6 +47,20 @@ def _notes(lesson: Lesson, program: Program, run: SandboxRun, backend: Backend,
     for skipped in program.skipped:
         notes.append(clean_text(f"skipped (IPython only): {skipped}", 300))
     return notes
+
+
+def isolation_warning(lesson: Lesson, backend: Backend) -> str | None:
+    """Why this grading was not isolated (student code could read the reference), or None."""
+    if backend.hides_files or lesson.is_public or not lesson.reference_dir.exists():
+        return None
+    can_read = getattr(backend, "can_read", None)
+    if callable(can_read) and not can_read(lesson.reference_dir):
+        return None
+    return (f"UNISOLATED: the {backend.name} sandbox cannot hide the reference solution: the "
+            f"submission's code could read {lesson.reference_dir} ("
+            + (getattr(backend, "isolation", "") or backend.name) + "). Grade untrusted code "
+            "with --sandbox bwrap or docker, or as root with the course unreadable to other "
+            "users (chmod -R go-rwx on the course folder)")
 
 
 def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
@@ -90,7 +101,9 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         lesson=lesson.id, title=spec.lesson.title, submission=program.path.name,
         score=sum(r.points for r in results), max_score=spec.max_score, seed=seed,
         duration_s=round(time.perf_counter() - started, 3), sandbox=backend.name,
-        checks=results, mistakes=named_mistakes(results),
+        isolation=getattr(backend, "isolation", "") or backend.name,
+        isolation_warning=isolation_warning(lesson, backend), checks=results,
+        mistakes=named_mistakes(results),
         notes=_notes(lesson, program, run, backend, release_note),
         output=clean_text(run.stdout + run.stderr, 4000),
     )

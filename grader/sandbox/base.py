@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from grader.errors import SandboxError
 
-__all__ = ["Backend", "SandboxError", "SandboxJob", "SandboxOutcome", "limits_of"]
-
-
+__all__ = ["Backend", "SandboxError", "SandboxJob", "SandboxOutcome", "limits_of",
+           "python_roots"]
 
 
 @dataclass(frozen=True)
@@ -55,3 +56,17 @@ class Backend(Protocol):
     def check_available(self) -> None: ...
 
     def run(self, job: SandboxJob) -> SandboxOutcome: ...
+
+
+def python_roots() -> list[str]:
+    """Folders holding the interpreter and its packages, outermost first, de-duplicated."""
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
+             Path(sys.executable).resolve().parent.parent}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        roots.add(Path(sysconfig.get_paths()[key]).resolve())
+    ordered = sorted(roots, key=lambda p: len(p.parts))
+    kept: list[Path] = []
+    for p in ordered:
+        if not any(p.is_relative_to(k) for k in kept):
+            kept.append(p)
+    return [str(p) for p in kept]

@@ -29,6 +29,7 @@ from typing import Any
 from grader.sandbox.base import SandboxError, SandboxJob, SandboxOutcome, limits_of
 from grader.sandbox.process import clean_env, kill_group
 from grader.sandbox.run import HARNESS_DIR, site_paths
+from grader.sandbox.users import end_job
 from grader.sandbox.watch import Watch, kill_tree, tasks_under
 
 START_TIMEOUT_S = 120.0
@@ -86,6 +87,15 @@ class _Worker:
 
     def run(self, job: SandboxJob) -> SandboxOutcome:
         """Move the job's folder into the pool, run it, move it back."""
+        job_user = getattr(self.base, "job_user", None)
+        lease = job_user() if callable(job_user) else None  # a root grader: a user per job
+        try:
+            return self._run(job, lease)
+        finally:
+            if lease is not None:
+                lease.release()
+
+    def _run(self, job: SandboxJob, lease: Any) -> SandboxOutcome:
         name = f"job-{os.urandom(8).hex()}"
         inside = self.pool / name
         _move(job.workdir, inside)
@@ -93,14 +103,16 @@ class _Worker:
         for d in (inside, inside / "home", inside / "out", inside / "log"):
             os.chmod(d, 0o777 if self.base.hides_files else 0o700)
         open_job = getattr(self.base, "open_job", None)
-        if open_job is not None:  # a container's user is not ours: it must read the files
-            open_job(inside)
+        if open_job is not None:  # a container's user, or the job's, is not ours
+            open_job(inside) if lease is None else open_job(inside, lease)
         view = self.base.zygote_view(self.pool) / name
         env = clean_env(job)
         env.update(HOME=str(view / "home"),
                    TMPDIR="/tmp" if self.base.hides_files else str(view / "home"))
         request = {"job": name, "limits": limits_of(job), "env": env,
                    "wall_time_s": job.wall_time_s}
+        if lease is not None:
+            request.update(uid=lease.uid, gid=lease.gid)
         started = time.monotonic()
         reply: dict[str, Any] | None = None
         watch = Watch([self.pool], self._halt, root=self.root, max_tasks=job.max_processes,
@@ -116,6 +128,8 @@ class _Worker:
             stopped = watch.close()
             if reply is None or stopped:  # the worker died, hung or was stopped: none of it
                 self.stop()               # may run on
+            if lease is not None:  # every process of the job's user, before any output is read
+                end_job(lease)
             if inside.is_dir() and not inside.is_symlink():
                 _move(inside, job.workdir)
             else:  # the job moved its folder away, or left a link: read nothing through it
@@ -219,6 +233,14 @@ class WarmBackend:
 
     def check_available(self) -> None:
         self.base.check_available()
+
+    @property
+    def isolation(self) -> str:
+        return (getattr(self.base, "isolation", "") or self.base.name) + "; warm worker"
+
+    def can_read(self, folder: Path) -> bool:
+        own = getattr(self.base, "can_read", None)
+        return bool(own(folder)) if callable(own) else not self.hides_files
 
     def site_paths(self) -> list[str]:
         return site_paths(self.base)

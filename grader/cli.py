@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-EXIT_USAGE = 2
-EXIT_INTERNAL = 3
+from grader.errors import GraderError, GraderFault, UsageProblem
+
 FORMATS = ["text", "json", "github", "junit", "classroom", "gradescope"]
 SANDBOXES = ["auto", "bwrap", "docker", "process"]
 
@@ -32,6 +32,31 @@ class DefaultToRun(click.Group):
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage("grade", "LESSON [SUBMISSION] [OPTIONS]\n       grade COMMAND ...")
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """The one place where errors become exit codes (``grader.errors``): a usage problem
+        exits 2 with click's usage message; a fault of the grader exits 3 with a message
+        asking to report it; any other exception is a grader fault too, never a traceback
+        (``GRADER_DEBUG=1`` shows it)."""
+        try:
+            return super().invoke(ctx)
+        except UsageProblem as e:
+            raise click.UsageError(str(e), ctx) from None
+        except GraderError as e:
+            _fail(e)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as e:  # noqa: BLE001 - a bug of ours must not look like a traceback
+            if os.environ.get("GRADER_DEBUG"):
+                raise
+            _fail(GraderFault(f"internal error in the grader: {type(e).__name__}: {e}"))
+
+
+def _fail(error: GraderError) -> None:
+    click.echo(f"error: {error}", err=True)
+    if error.advice():
+        click.echo(error.advice(), err=True)
+    sys.exit(error.exit_code)
 
 
 @click.group(cls=DefaultToRun, context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,20 +94,16 @@ def main() -> None:
 
 
 def _find_submission(lesson: Any, given: Path | None) -> Path:
+    """The file to grade: the one given, else the lesson's file in this folder
+    (``grader.grading.submission.find_submission``: one rule everywhere)."""
     if given is not None:
         return given
-    stem = lesson.spec.lesson.stem
-    found = [p for p in (Path(f"{stem}.py"), Path(f"{stem}.ipynb")) if p.is_file()]
-    if not found:
-        raise click.UsageError(
-            f"no submission given and neither {stem}.py nor {stem}.ipynb is in this folder "
-            f"({Path.cwd()}). Pass the file: grade {lesson.id} PATH")
-    if len(found) > 1:  # the stub's twin stays beside the file the student works in
-        newest = max(found, key=lambda p: p.stat().st_mtime_ns)
-        click.echo(f"both {stem}.py and {stem}.ipynb are here; grading {newest.name}, the one "
-                   f"changed last (name the file to choose: grade {lesson.id} FILE)", err=True)
-        return newest
-    return found[0]
+    from grader.grading.submission import SubmissionError, find_submission  # noqa: PLC0415
+
+    try:
+        return find_submission(Path("."), lesson.spec.lesson.stem, stubs=lesson.stub_files)
+    except SubmissionError as e:
+        raise SubmissionError(f"{e}. Pass the file: grade {lesson.id} PATH") from None
 
 
 @main.command("run")
@@ -108,33 +129,19 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     """Grade SUBMISSION (a .py or .ipynb file) for LESSON (e.g. 1.2)."""
     from rich.console import Console  # noqa: PLC0415
 
-    from grader.course.lessons import LessonNotFound, get_lesson  # noqa: PLC0415
-    from grader.course.spec import SpecError  # noqa: PLC0415
+    from grader.course.lessons import get_lesson  # noqa: PLC0415
 
-    try:
-        les = get_lesson(lesson)
-        les.spec  # noqa: B018 - validate the spec before anything runs
-    except LessonNotFound as e:
-        raise click.UsageError(str(e)) from None
-    except SpecError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_INTERNAL)
+    les = get_lesson(lesson)
+    les.spec  # noqa: B018 - validate the spec (and what it refers to) before anything runs
     ci_file = {"github": "GITHUB_STEP_SUMMARY", "classroom": "GITHUB_OUTPUT"}.get(fmt)
     for target in (output, _env_file(ci_file) if ci_file else None):
         if target is not None:
             _check_writable(target)
-    try:
-        path = _find_submission(les, submission)
-    except click.UsageError as e:
-        _report_not_graded(fmt, les, e.format_message())
-        raise
-
-    from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
-    from grader.grading.submission import SubmissionError  # noqa: PLC0415
-    from grader.sandbox import SandboxError  # noqa: PLC0415
-
     err = Console(stderr=True)
     try:
+        path = _find_submission(les, submission)
+        from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+
         if fmt == "text":
             with err.status(f"grading {path.name} for lesson {les.id}…") as status:
                 result = grade_file(les, path, seed=seed, sandbox=sandbox, time_limit_s=timeout,
@@ -142,21 +149,13 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
         else:
             result = grade_file(les, path, seed=seed, sandbox=sandbox, time_limit_s=timeout,
                                 gpu=gpu)
-    except SubmissionError as e:
-        _report_not_graded(fmt, les, str(e))
-        raise click.UsageError(str(e)) from None
-    except SandboxError as e:
-        _report_not_graded(fmt, les, f"the sandbox could not run: {e}")
-        click.echo(f"error: the sandbox could not run: {e}", err=True)
-        sys.exit(EXIT_INTERNAL)
-    except Exception as e:  # noqa: BLE001 - a grader bug must not look like a student's fault
-        if os.environ.get("GRADER_DEBUG"):
-            raise
+    except GraderError as e:
+        _report_not_graded(fmt, les, str(e) if e.fault == "user"
+                           else f"the grader failed (not your code): {e}")
+        raise
+    except Exception as e:
         _report_not_graded(fmt, les, f"internal error in the grader: {type(e).__name__}: {e}")
-        click.echo(f"internal error in the grader (not your code): {type(e).__name__}: {e}\n"
-                   "Please report it with the seed above; set GRADER_DEBUG=1 for details.",
-                   err=True)
-        sys.exit(EXIT_INTERNAL)
+        raise
     if output is not None:
         from grader.report.json_report import render_json  # noqa: PLC0415
 
@@ -262,20 +261,103 @@ def list_cmd() -> None:
     from rich.table import Table  # noqa: PLC0415
 
     from grader.course.lessons import all_lessons  # noqa: PLC0415
-    from grader.course.spec import SpecError  # noqa: PLC0415
+    from grader.errors import SpecError  # noqa: PLC0415
 
     table = Table(title="Lessons")
+    broken: list[SpecError] = []
     for col in ("lesson", "title", "file", "checks", "points"):
         table.add_column(col, justify="right" if col in ("checks", "points") else "left")
     for les in all_lessons():
         try:
             s = les.spec
         except SpecError as e:
-            table.add_row(les.id, f"[red]invalid spec: {e}[/red]", "", "", "")
+            table.add_row(les.id, "[red]invalid spec (see below)[/red]", "", "", "")
+            broken.append(e)
             continue
         table.add_row(les.id, s.lesson.title, f"{s.lesson.stem}.py / .ipynb",
                       str(len(s.checks)), str(s.max_score))
     Console().print(table)
+    if broken:
+        raise SpecError("\n".join(str(e) for e in broken))
+
+
+@main.command("check-course")
+@click.argument("lessons", nargs=-1)
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None,
+              help="Seed for the inputs (default: fresh; printed).")
+@click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
+              help="Where the reference and the stub run.")
+def check_course_cmd(lessons: tuple[str, ...], seed: int | None, sandbox: str) -> None:
+    """Check the course itself (course authors and CI): every lesson, or LESSONS.
+
+    \b
+    For each lesson: the spec validates with everything it refers to (the stub's and the
+    reference's functions, harness helpers, $names, datasets, the quiz key, mistake
+    files), the reference scores full marks and the stub scores zero on a fresh seed.
+    Exits 3 when any lesson fails, listing what is wrong.
+    """
+    import secrets  # noqa: PLC0415
+
+    from grader.course.lessons import all_lessons, get_lesson  # noqa: PLC0415
+    from grader.delivery.check_course import check_course  # noqa: PLC0415
+    from grader.errors import SpecError  # noqa: PLC0415
+
+    chosen = [get_lesson(i) for i in lessons] if lessons else \
+        [les for les in all_lessons() if not les.is_public]
+    seed = secrets.randbits(31) if seed is None else seed
+    click.echo(f"checking {len(chosen)} lesson(s) with seed {seed}", err=True)
+
+    def show(r: Any) -> None:
+        mark = "ok  " if r.ok else "FAIL"
+        click.echo(f"{mark} {r.lesson}: reference {r.reference or '-'}, stub {r.stub or '-'}")
+        for p in r.problems:
+            click.echo("     " + p.replace("\n", "\n     "))
+
+    results = check_course(chosen, seed=seed, sandbox=sandbox, on_done=show)
+    bad = [r.lesson for r in results if not r.ok]
+    if bad:
+        raise SpecError(f"{len(bad)} lesson(s) of {len(results)} are broken: {', '.join(bad)}")
+    click.echo(f"all {len(results)} lesson(s) sound")
+
+
+@main.command("report")
+@click.argument("results", nargs=-1, required=True,
+                type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("report.html"), show_default=True, help="The HTML page to write.")
+@click.option("--per-student", "per_student", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Also write DIR/<student>.md and .html: each student's "
+                                 "checks, messages and named mistakes, ready to hand back.")
+@click.option("--title", default=None, help="The page's title (default: the lessons').")
+def report_cmd(results: tuple[Path, ...], output: Path, per_student: Path | None,
+               title: str | None) -> None:
+    """Write the class report of RESULTS (grade batch's grades-LESSON.jsonl files).
+
+    \b
+    One self-contained HTML page: no script, no external load (its Content-Security-
+    Policy forbids them), so it opens from disk or as an e-mail attachment. Per lesson:
+    score histogram and summary statistics; each check's pass rate and discrimination
+    (flagging checks almost nobody passes or that say nothing about the total); the most
+    frequent named mistakes, with what students were told and who; statuses (timeouts,
+    crashes, unreadable files, grader errors) and grading times; attempts per student
+    when there are several. Several lessons' files give one page with a module summary.
+    """
+    from grader.report.class_report import render_report, write_per_student  # noqa: PLC0415
+    from grader.report.class_stats import ReportInputError, read_rows  # noqa: PLC0415
+
+    _check_writable(output)
+    try:
+        rows = read_rows(results)
+        if not rows:
+            raise ReportInputError(f"no results in {', '.join(map(str, results))}")
+    except ReportInputError as e:
+        raise UsageProblem(str(e)) from None
+    _write(output, render_report(rows, sources=", ".join(p.name for p in results), title=title))
+    click.echo(f"wrote {output} ({len(rows)} result(s), "
+               f"{len({r['student'] for r in rows})} student(s))")
+    if per_student is not None:
+        files = write_per_student(rows, per_student)
+        click.echo(f"wrote {len(files)} feedback file(s) in {per_student}")
 
 
 @main.command("sync-notebooks")
@@ -368,21 +450,12 @@ def gradescope_build_cmd(lessons: tuple[str, ...], output: Path) -> None:
     assignments/<id>/. Each submission's <stem>.py or <stem>.ipynb is graded; results.json
     has one test per check, with the visibility its spec gives.
     """
-    from grader.course.lessons import LessonNotFound, course_root  # noqa: PLC0415
-    from grader.course.spec import SpecError  # noqa: PLC0415
-    from grader.delivery.gradescope import BuildError, build_zip, select  # noqa: PLC0415
+    from grader.course.lessons import course_root  # noqa: PLC0415
+    from grader.delivery.gradescope import build_zip, select  # noqa: PLC0415
 
     root = course_root()
-    try:
-        chosen = select(lessons, root)
-        names = build_zip(chosen, output, root)
-    except LessonNotFound as e:
-        raise click.UsageError(str(e)) from None
-    except BuildError as e:
-        raise click.UsageError(str(e)) from None
-    except SpecError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_INTERNAL)
+    chosen = select(lessons, root)
+    names = build_zip(chosen, output, root)
     points = sum(les.spec.max_score for les in chosen)
     click.echo(f"wrote {output}: lessons {', '.join(les.id for les in chosen)} "
                f"({points} points), {len(names)} files")
@@ -409,9 +482,8 @@ def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
     try:
         results = run_in_layout(root, seed=seed, sandbox=sandbox, say=click.echo)
     except OSError as e:
-        click.echo(f"error: cannot write {root / 'results' / 'results.json'}: {e.strerror}",
-                   err=True)
-        sys.exit(EXIT_INTERNAL)
+        raise GraderFault(f"cannot write {root / 'results' / 'results.json'}: "
+                          f"{e.strerror}") from None
     total = sum(t.max_score for t in results.tests)
     click.echo(f"score {results.score}/{total}; wrote {root / 'results' / 'results.json'}")
 
@@ -443,17 +515,14 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
-    from grader.course.lessons import LessonNotFound, get_lesson  # noqa: PLC0415
+    from grader.course.lessons import get_lesson  # noqa: PLC0415
     from grader.delivery.batch import already_graded, find_submissions, grade_batch  # noqa: PLC0415
-    from grader.sandbox import SandboxError  # noqa: PLC0415
 
-    try:
-        les = get_lesson(lesson)
-    except LessonNotFound as e:
-        raise click.UsageError(str(e)) from None
+    les = get_lesson(lesson)
+    les.spec  # noqa: B018 - a broken spec stops here, before any student is graded
     results = results or folder / f"grades-{les.id}.jsonl"
     _check_writable(results)
-    subs, problems = find_submissions(folder, les.spec.lesson.stem)
+    subs, problems = find_submissions(folder, les.spec.lesson.stem, stubs=les.stub_files)
     err = Console(stderr=True)
     for p in problems:
         err.print(f"[yellow]skipped[/yellow] {p}")
@@ -463,17 +532,14 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     todo = [s for s in subs if s.student not in done]
     if done:
         err.print(f"{len(done)} already graded in {results}; grading the other {len(todo)}")
-    try:
-        with Progress(console=err, transient=False) as progress:
-            task = progress.add_task(f"lesson {les.id}", total=len(todo))
-            for row in grade_batch(les, todo, results, jobs=jobs, sandbox=sandbox,
-                                   warm=not cold):
-                progress.advance(task)
-                if "error" in row:
-                    err.print(f"[red]{row['student']}[/red]: {row['error']}")
-    except SandboxError as e:
-        click.echo(f"error: the sandbox could not run: {e}", err=True)
-        sys.exit(EXIT_INTERNAL)
+    faults = 0
+    with Progress(console=err, transient=False) as progress:
+        task = progress.add_task(f"lesson {les.id}", total=len(todo))
+        for row in grade_batch(les, todo, results, jobs=jobs, sandbox=sandbox, warm=not cold):
+            progress.advance(task)
+            if "error" in row:
+                faults += row.get("status") == "grader_error"
+                err.print(f"[red]{row['student']}[/red]: {row['error']}")
     rows = {}
     for line in results.read_text(encoding="utf-8").splitlines():
         try:
@@ -484,12 +550,17 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     summary = results.with_suffix(".csv")
     with summary.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["student", "score", "max_score", "seed", "mistakes", "error"])
+        w.writerow(["student", "status", "score", "max_score", "seed", "mistakes", "error"])
         for name in sorted(rows):
             r = rows[name]
-            w.writerow([name, r.get("score", 0), r.get("max_score", ""), r.get("seed", ""),
+            w.writerow([name, r.get("status", "graded"), r.get("score", 0),
+                        r.get("max_score", ""), r.get("seed", ""),
                         " ".join(m["id"] for m in r.get("mistakes", [])), r.get("error", "")])
-    scores = [r.get("score", 0) for r in rows.values()]
-    mean = sum(scores) / len(scores) if scores else 0.0
-    click.echo(f"{len(rows)} graded, mean {mean:.1f}/{les.spec.max_score}; results: {results}; "
+    graded = [r for r in rows.values() if r.get("status") != "grader_error"]
+    mean = sum(r.get("score", 0) for r in graded) / len(graded) if graded else 0.0
+    click.echo(f"{len(graded)} graded, mean {mean:.1f}/{les.spec.max_score}; results: {results}; "
                f"summary: {summary}")
+    if faults:
+        raise GraderFault(f"the grader failed on {faults} submission(s) (status grader_error "
+                          f"in {results}); they are not graded: fix and run again to grade "
+                          "just them")

@@ -375,6 +375,16 @@ def launch(config: dict[str, Any], command: list[str]) -> int:
     names = list(config.get("namespaces") or [])
     me = os.getpid()
     prctl(PR_SET_CHILD_SUBREAPER, 1)
+    uid = config.get("uid")
+    if uid is not None and 0 in (int(uid), int(config.get("gid") if config.get("gid")
+                                                   is not None else uid)):
+        os.write(2, b"launch: refusing to run student code as root\n")
+        return 126
+    if uid is not None:  # a crashed grader may have left processes of this user: none may
+        gid = config.get("gid")  # meet the job (and before unshare: no fork after it)
+        if not kill_user(int(uid), int(gid if gid is not None else uid)):
+            _report(report, error=f"processes of the sandbox's user {uid} would not die")
+            return 125
     try:
         unshare(names)
     except OSError as e:
@@ -417,7 +427,6 @@ def launch(config: dict[str, Any], command: list[str]) -> int:
     if "status" in said:  # what the init saw of the command
         st = int(said["status"])
     cleared = True
-    uid = config.get("uid")
     # (in a PID namespace the init's end has ended everything in it already, and this
     # process can fork no more; the trusted side also kills the user's processes after)
     if uid is not None and "pid" not in names:

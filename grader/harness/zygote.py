@@ -217,6 +217,14 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         started = time.monotonic()
+        if request.get("uid") is not None:  # nothing left of this user may meet the job
+            from harness.launch import kill_user  # noqa: PLC0415
+
+            if not kill_user(int(request["uid"]), int(request["gid"])):
+                control_out.write(json.dumps({"job": name, "error": "stale processes"}) + "\n")
+                control_out.flush()
+                continue
+            _reap()
         pid = os.fork()
         if pid == 0:
             control_in.close()

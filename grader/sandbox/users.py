@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import grp
+import itertools
 import os
 import pwd
 import random
@@ -30,6 +31,7 @@ from grader.harness.launch import sweep_user, user_processes
 LAUNCHER = Path(__file__).resolve().parents[1] / "harness" / "launch.py"
 DEFAULT_UIDS = (61000, 61184)  # [start, end)
 LOCKS = Path("/run/training-loop-grader/uids")
+_CURSOR = itertools.count(random.randrange(1 << 16))
 
 
 def uid_range() -> tuple[int, int]:
@@ -85,12 +87,14 @@ def _unused(uid: int) -> bool:
 
 
 def lease_user() -> Lease:
-    """A user id no other job holds, with no process left alive (a grader that crashed may
-    have left some: they are killed first)."""
+    """A user id no other job holds. (A grader that crashed may have left processes of it
+    alive: whatever starts the job kills them first, ``launch.py`` or the warm worker.)"""
     folder = _lock_folder()
     start, end = uid_range()
     ids = list(range(start, end))
-    offset = random.randrange(len(ids))
+    # round-robin from a random place: jobs one after another get different ids too, so
+    # nothing one left can meet the next even for a moment
+    offset = next(_CURSOR) % len(ids)
     for uid in ids[offset:] + ids[:offset]:
         if not _unused(uid):
             continue
@@ -101,20 +105,15 @@ def lease_user() -> Lease:
         except OSError:
             os.close(fd)
             continue
-        lease = Lease(uid, uid, fd)
-        if user_processes(uid) and not kill_user(lease):
-            lease.release()
-            continue
-        return lease
+        return Lease(uid, uid, fd)
     raise SandboxError(f"no free sandbox user id in {start}-{end - 1} (set GRADER_SANDBOX_UIDS)")
 
 
 def kill_user(lease: Lease) -> bool:
     """Kill every process of the lease's user (``launch.py --kill``: from a process of its
-    own, since this one has threads); True when none is left alive. (With none alive, none
-    can appear: only the user's own processes could start more.)"""
-    if not user_processes(lease.uid):
-        return True
+    own, since this one has threads); True when none is left alive. Never skipped on the
+    strength of a look at /proc: a line of processes that forks and exits every few
+    milliseconds is never where a listing saw it; one ``kill(-1)`` pass catches it."""
     proc = subprocess.run(  # noqa: S603 - fixed argv
         [sys.executable, "-I", "-S", "-B", str(LAUNCHER), "--kill", str(lease.uid),
          str(lease.gid)], stdin=subprocess.DEVNULL, capture_output=True, timeout=60,

@@ -128,8 +128,9 @@ class _Worker:
             stopped = watch.close()
             if reply is None or stopped:  # the worker died, hung or was stopped: none of it
                 self.stop()               # may run on
-            if lease is not None:  # every process of the job's user, before any output is read
-                end_job(lease)
+            if lease is not None and (reply is None or stopped or not reply.get("cleared")):
+                end_job(lease)  # the worker did not: every process of the job's user, before
+                # any output is read
             if inside.is_dir() and not inside.is_symlink():
                 _move(inside, job.workdir)
             else:  # the job moved its folder away, or left a link: read nothing through it

@@ -86,10 +86,14 @@ def main() -> None:
     by how much, and name a known mistake when they recognise one.
 
     The `process` sandbox (what `auto` falls back to where neither bwrap nor docker
-    runs) limits time, memory, output and files, but runs as your own user beside the
-    grader: it does not hide the machine's files, /tmp, the network or the grader's
-    process from your code. That is fine for grading your own work; instructors
-    grading untrusted submissions should use --sandbox bwrap or docker.
+    runs) limits time, memory, output and files. Run by an unprivileged user it runs as
+    that user beside the grader: it does not hide the machine's files, /tmp, the network
+    or the grader's process from your code. Run by root (Gradescope) it never runs
+    student code as root: each job gets a user of its own, namespaces where the kernel
+    allows them (else the network stays open), and every process it started is killed
+    before its outputs are read; files every user may read stay readable. Each result
+    says which isolation ran, and warns when your code could read the reference.
+    Instructors grading untrusted submissions should use --sandbox bwrap or docker.
     """
 
 
@@ -118,8 +122,9 @@ def _find_submission(lesson: Any, given: Path | None) -> Path:
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=None,
               help="Wall-time limit in seconds for your code (default: the lesson's).")
 @click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
-              help="Where your code runs: process (limits only), bwrap or docker (also hide "
-                   "the rest of the machine and the network); auto picks the strongest here.")
+              help="Where your code runs: process (limits; as root, a user of its own per "
+                   "job), bwrap or docker (also hide the rest of the machine and the "
+                   "network); auto picks the strongest here.")
 @click.option("--gpu", is_flag=True, default=False,
               help="Give your code this machine's CUDA GPU (process or docker sandbox).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,

@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from grader.course.datasets import dataset_info, datasets_dir
 from grader.course.inputs import draw_inputs
 from grader.course.lessons import Lesson
 from grader.course.public import load_public
@@ -49,15 +50,30 @@ def _notes(lesson: Lesson, program: Program, run: SandboxRun, backend: Backend,
     return notes
 
 
+def _secrets(lesson: Lesson) -> list[Path]:
+    """What student code must not read: the reference and the datasets with held-out
+    splits that the lesson names."""
+    folders = [lesson.reference_dir]
+    for name in sorted(lesson.spec.datasets()):
+        try:
+            if dataset_info(lesson.root, name).held_out:
+                folders.append(datasets_dir(lesson.root) / name)
+        except Exception:  # noqa: BLE001, S112 - a broken dataset fails elsewhere, loudly
+            continue
+    return [f for f in folders if f.exists()]
+
+
 def isolation_warning(lesson: Lesson, backend: Backend) -> str | None:
-    """Why this grading was not isolated (student code could read the reference), or None."""
-    if backend.hides_files or lesson.is_public or not lesson.reference_dir.exists():
+    """Why this grading was not isolated (student code could read the reference or held-out
+    data), or None."""
+    if backend.hides_files or lesson.is_public:
         return None
     can_read = getattr(backend, "can_read", None)
-    if callable(can_read) and not can_read(lesson.reference_dir):
+    exposed = [f for f in _secrets(lesson) if not callable(can_read) or can_read(f)]
+    if not exposed:
         return None
-    return (f"UNISOLATED: the {backend.name} sandbox cannot hide the reference solution: the "
-            f"submission's code could read {lesson.reference_dir} ("
+    return (f"UNISOLATED: the {backend.name} sandbox cannot hide the reference solution or "
+            f"held-out data: the submission's code could read {', '.join(map(str, exposed))} ("
             + (getattr(backend, "isolation", "") or backend.name) + "). Grade untrusted code "
             "with --sandbox bwrap or docker, or as root with the course unreadable to other "
             "users (chmod -R go-rwx on the course folder)")

@@ -39,6 +39,7 @@ import sys
 import time
 from typing import Any
 
+CLONE_NEWUSER = 0x10000000
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
@@ -76,6 +77,24 @@ def unshare(names: list[str]) -> None:
     if flags and _libc().unshare(flags) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"unshare({'+'.join(names)}): {os.strerror(err)}")
+
+
+def enter_user_namespace() -> None:
+    """An unprivileged grader's way in: a new user namespace in which this process keeps its
+    own user and group (mapped to themselves, no supplementary groups) and holds, until it
+    execs, the capabilities to make the other namespaces. Student code, exec'd as a user
+    that is not root there, holds none; it is the grader's own user all the same."""
+    uid, gid = os.getuid(), os.getgid()
+    if _libc().unshare(CLONE_NEWUSER) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"unshare(user): {os.strerror(err)}")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                       ("gid_map", f"{gid} {gid} 1")):
+        fd = os.open(f"/proc/self/{name}", os.O_WRONLY)
+        try:
+            os.write(fd, text.encode())
+        finally:
+            os.close(fd)
 
 
 def _mount_proc() -> None:
@@ -314,6 +333,7 @@ def _become(command: list[str], config: dict[str, Any]) -> None:
                 resource.setrlimit(resource.RLIMIT_NPROC, (int(n), int(n)))
         elif os.getuid() == 0 and not config.get("stay_root"):
             raise PermissionError("refusing to run student code as root")
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
         os.execv(command[0], command)
     except BaseException as e:  # noqa: BLE001 - report it, never run the command as root
         try:
@@ -386,6 +406,8 @@ def launch(config: dict[str, Any], command: list[str]) -> int:
             _report(report, error=f"processes of the sandbox's user {uid} would not die")
             return 125
     try:
+        if config.get("userns"):
+            enter_user_namespace()
         unshare(names)
     except OSError as e:
         _report(report, error=f"cannot make the namespaces {names}: {e.strerror or e}")
@@ -444,10 +466,11 @@ def launch(config: dict[str, Any], command: list[str]) -> int:
     return os.WEXITSTATUS(st) if os.WIFEXITED(st) else 1
 
 
-def probe(uid: int, gid: int, sets: list[list[str]]) -> dict[str, Any]:
+def probe(uid: int | None, gid: int | None, sets: list[list[str]],
+          userns: bool = False) -> dict[str, Any]:
     """What can be made here, tried in a child: the first of ``sets`` of namespaces that
-    unshare accepts (with a fresh /proc where a mount and a PID namespace are asked), and
-    whether the switch to ``uid`` holds."""
+    unshare accepts (inside a new user namespace with ``userns``; with a fresh /proc where
+    a mount and a PID namespace are asked), and whether the switch to ``uid`` holds."""
     result: dict[str, Any] = {"namespaces": [], "drop": None}
     for names in sets:
         r, w = os.pipe()
@@ -456,6 +479,8 @@ def probe(uid: int, gid: int, sets: list[list[str]]) -> dict[str, Any]:
             os.close(r)
             ok = False
             try:
+                if userns:
+                    enter_user_namespace()
                 unshare(names)
                 grandchild = os.fork()
                 if grandchild == 0:
@@ -479,6 +504,8 @@ def probe(uid: int, gid: int, sets: list[list[str]]) -> dict[str, Any]:
         if ok:
             result["namespaces"] = names
             break
+    if uid is None or gid is None:
+        return result
     r, w = os.pipe()
     child = os.fork()
     if child == 0:
@@ -499,6 +526,9 @@ def probe(uid: int, gid: int, sets: list[list[str]]) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
+    if len(argv) >= 3 and argv[1] == "--probe-userns":  # an unprivileged grader's
+        print(json.dumps(probe(None, None, json.loads(argv[2]), userns=True)))
+        return 0
     if len(argv) >= 4 and argv[1] in ("--kill", "--probe"):
         uid, gid = int(argv[2]), int(argv[3])
         if argv[1] == "--kill":

@@ -123,6 +123,27 @@ def _probe(lease: Lease) -> dict[str, Any]:
     return _PROBED
 
 
+def _probe_unprivileged() -> list[str]:
+    """The namespaces an unprivileged grader can make here inside a user namespace, proven
+    by running a command in them; none where it cannot (another OS, userns disabled)."""
+    if not sys.platform.startswith("linux"):
+        return []
+    try:
+        proc = subprocess.run(  # noqa: S603 - fixed argv
+            [sys.executable, "-I", "-S", "-B", str(LAUNCHER), "--probe-userns",
+             json.dumps(NAMESPACE_SETS)], capture_output=True, text=True, timeout=60, cwd="/")
+        names = list(json.loads(proc.stdout.strip().splitlines()[-1])["namespaces"])
+        if not names:
+            return []
+        check = subprocess.run(  # noqa: S603 - fixed argv
+            [sys.executable, "-I", "-S", "-B", str(LAUNCHER),
+             json.dumps({"userns": True, "namespaces": names}), "--", sys.executable, "-I",
+             "-S", "-c", "pass"], capture_output=True, timeout=60, cwd="/")
+        return names if check.returncode == 0 else []
+    except (OSError, ValueError, KeyError, IndexError, subprocess.SubprocessError):
+        return []
+
+
 class ProcessBackend:
     name = "process"
     hides_files = False
@@ -139,6 +160,10 @@ class ProcessBackend:
                 who = pwd.getpwuid(os.geteuid()).pw_name
             except KeyError:
                 who = "?"
+            if self.namespaces:
+                return (f"process: as the grader's own user ({who}, uid {os.geteuid()}) in "
+                        f"new user+{'+'.join(self.namespaces)} namespaces: files the grader "
+                        "can read are not hidden")
             return (f"process: as the grader's own user ({who}, uid {os.geteuid()}), beside "
                     "the grader: its files, the network and /proc are not hidden")
         spaces = "+".join(self.namespaces) + " namespaces" if self.namespaces else \
@@ -148,8 +173,13 @@ class ProcessBackend:
 
     def check_available(self) -> None:
         """As root: find what can be made here and prove it, by starting Python as a
-        sandbox user; refuse (never fall back to root) when the switch does not hold."""
+        sandbox user; refuse (never fall back to root) when the switch does not hold.
+        Unprivileged: the namespaces a user namespace allows here, if any (best effort)."""
         if not self.as_root:
+            if "unprivileged" not in _PROBED:
+                _PROBED["unprivileged"] = _probe_unprivileged()
+            self.namespaces = list(_PROBED["unprivileged"])
+            self.isolation = self._describe()
             return None
         if "checked" not in _PROBED:
             try:
@@ -237,8 +267,14 @@ class ProcessBackend:
             apply_limits(limits)
 
         cwd = str(job.workdir / "home")
-        if not self.as_root:
+        if not self.as_root and not self.namespaces:
             return run_with_limits(self.command(job), job, preexec, cwd=cwd)
+        if not self.as_root:  # the grader's own user, in namespaces of a user namespace
+            config = {"uid": None, "userns": True, "namespaces": self.namespaces}
+            cmd = [sys.executable, "-I", "-S", "-B", str(LAUNCHER), json.dumps(config), "--",
+                   *self.command(job)]
+            return run_with_limits(cmd, job, preexec, cwd=cwd,
+                                   base_tasks=2 if "pid" in self.namespaces else 1)
         lease = lease_user()
         try:
             open_to(job.workdir, lease)
@@ -269,9 +305,17 @@ class ProcessBackend:
         cmd = [sys.executable, "-I", "-S", "-B", str(pool / "lib" / "harness" / "zygote.py"),
                str(pool)]
         if not self.as_root:
-            return cmd
+            if not self.namespaces:
+                return cmd
+            config = {"uid": None, "userns": True, "namespaces": self.namespaces}
+            return [sys.executable, "-I", "-S", "-B", str(LAUNCHER), json.dumps(config), "--",
+                    *cmd]
         for folder in (pool, pool.parent):
             os.chmod(folder, 0o711)
+        for folder, _dirs, files in os.walk(pool / "lib"):  # what a job may still import
+            os.chmod(folder, 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
         cover, reveal = self._reveal([pool])
         config = self._config(None, 0, None, cover, reveal)
         return [sys.executable, "-I", "-S", "-B", str(LAUNCHER), json.dumps(config), "--", *cmd]

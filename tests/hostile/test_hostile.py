@@ -118,31 +118,39 @@ if ROOT_GRADER:
             "the sandbox's user may read what every user may: this checkout's reference too")
     if "net" not in _process_namespaces() and _host_has_a_route():
         PROCESS_CANNOT_HOLD["network"] = "no network namespace can be made here"
-else:
+else:  # the grader's own user; in a user namespace's PID, mount... namespaces if allowed
+    _NS = _process_namespaces()
     PROCESS_CANNOT_HOLD.update({
         "find_reference_glob": "the process sandbox leaves the machine's files readable",
-        "proc_parent": "the process sandbox runs beside the grader: /proc/<ppid> is the grader",
-        "proc_scan": "the process sandbox runs as the grader's user: /proc shows the grader",
         "stash_state": _SAME_MACHINE,
     })
-    if _host_has_a_route():
+    if not {"pid", "mount"} <= set(_NS):
+        PROCESS_CANNOT_HOLD.update({
+            "proc_parent": "the process sandbox runs beside the grader: /proc/<ppid> is the "
+                           "grader",
+            "proc_scan": "the process sandbox runs as the grader's user: /proc shows the grader",
+        })
+    if "net" not in _NS and _host_has_a_route():
         PROCESS_CANNOT_HOLD["network"] = "the process sandbox leaves the network open"
-    COLD_PROCESS_CANNOT_HOLD.update({
-        "daemon": "a daemon that calls setsid leaves the process sandbox's process group",
-        "hydra_daemon": "a daemon that calls setsid leaves the process sandbox's process group",
-        "rewrite_after_run": "a daemon that calls setsid outlives the process sandbox's run",
-    })
+    if "pid" not in _NS:
+        COLD_PROCESS_CANNOT_HOLD.update({
+            "daemon": "a daemon that calls setsid leaves the process sandbox's process group",
+            "hydra_daemon": "a daemon that calls setsid leaves the process sandbox's group",
+            "rewrite_after_run": "a daemon that calls setsid outlives the process sandbox's run",
+        })
+        PROCESS_NOT_RUN.update({
+            "kill_everything": "kill(-1) from the process sandbox reaches every process of "
+                               "the grader's user (the case acts only inside a PID namespace)",
+            "ptrace_parent": "the process sandbox can ptrace the grader or its worker as the "
+                             "same user (the case acts only inside a PID namespace)",
+        })
+        COLD_PROCESS_NOT_RUN["kill_parent"] = (
+            "the process sandbox's parent is the grader itself: it would end this run")
     PROCESS_NOT_RUN.update({
-        "kill_everything": "kill(-1) from the process sandbox reaches every process of the "
-                           "grader's user (the case acts only inside a PID namespace)",
-        "ptrace_parent": "the process sandbox can ptrace the grader or its worker as the same "
-                         "user (the case acts only inside a PID namespace)",
         "write_site": "the process sandbox can write into this machine's site-packages",
         "grader_terminal": "the process sandbox runs as the owner of the grader's terminal",
         "regain_root": "an unprivileged grader's sandbox has its user's sudo, if any",
     })
-    COLD_PROCESS_NOT_RUN["kill_parent"] = (
-        "the process sandbox's parent is the grader itself: it would end this run")
 
 
 @dataclass(frozen=True)

@@ -262,3 +262,38 @@ def test_sysv_objects_are_private_to_a_job_in_its_ipc_namespace() -> None:
 
 def test_libc_is_reachable() -> None:
     assert ctypes.CDLL(None).getpid() == os.getpid()
+
+
+@root_only
+def test_an_unprivileged_grader_gets_a_user_namespace_and_its_daemons_die() -> None:
+    """The launcher run by a user who is not root (here a leased id standing in for one):
+    the same user inside new user, PID, mount, IPC, network and UTS namespaces, no
+    capabilities left after exec, and a setsid daemon ends with the command."""
+    py = _python_for_others()
+    lease = lease_user()
+    try:
+        said = subprocess.run([*py, str(LAUNCHER), "--probe-userns", json.dumps([
+            list(launch.NAMESPACES)])], user=lease.uid, group=lease.gid, extra_groups=[],
+            capture_output=True, text=True, cwd="/")
+        if not json.loads(said.stdout or "{}").get("namespaces"):
+            pytest.skip(f"no unprivileged user namespaces here: {said.stderr[-200:]}")
+        script = ("grep -E '^(Uid|CapEff|NoNewPrivs):' /proc/self/status; "
+                  "echo Pids: $(ls /proc | grep -c '^[0-9]'); "
+                  "echo Links: $(ls /sys/class/net 2>/dev/null); "
+                  "(setsid sh -c 'sleep 60' </dev/null >/dev/null 2>&1 &); echo started")
+        config = {"userns": True, "namespaces": list(launch.NAMESPACES)}
+        proc = subprocess.run([*py, str(LAUNCHER), json.dumps(config), "--", *_shell(script)],
+                              user=lease.uid, group=lease.gid, extra_groups=[],
+                              capture_output=True, text=True, cwd="/", timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        fields = dict(line.split(":", 1) for line in proc.stdout.splitlines() if ":" in line)
+        assert fields["Uid"].split() == [str(lease.uid)] * 4
+        assert int(fields["CapEff"], 16) == 0 and fields["NoNewPrivs"].strip() == "1"
+        assert int(fields["Pids"]) <= 8  # this namespace's /proc only: init, sh, ls, grep...
+        assert fields["Links"].split() in ([], ["lo"])  # no network but a loopback
+        assert "started" in proc.stdout
+        time.sleep(0.2)
+        assert launch.user_processes(lease.uid) == []
+    finally:
+        end_job(lease)
+        lease.release()

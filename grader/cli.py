@@ -165,6 +165,8 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
         from grader.report.json_report import render_json  # noqa: PLC0415
 
         _write(output, render_json(result) + "\n")
+    if result.isolation_warning and fmt != "text":  # the text report shows it in red
+        click.echo(f"WARNING: grading was not isolated: {result.isolation_warning}", err=True)
     _emit(fmt, result, les)
 
 
@@ -538,10 +540,15 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     if done:
         err.print(f"{len(done)} already graded in {results}; grading the other {len(todo)}")
     faults = 0
+    warned = False
     with Progress(console=err, transient=False) as progress:
         task = progress.add_task(f"lesson {les.id}", total=len(todo))
         for row in grade_batch(les, todo, results, jobs=jobs, sandbox=sandbox, warm=not cold):
             progress.advance(task)
+            if row.get("isolation_warning") and not warned:  # once, loudly
+                warned = True
+                err.print(f"[bold red]WARNING: grading is not isolated:[/bold red] "
+                          f"{row['isolation_warning']}")
             if "error" in row:
                 faults += row.get("status") == "grader_error"
                 err.print(f"[red]{row['student']}[/red]: {row['error']}")

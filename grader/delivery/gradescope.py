@@ -114,6 +114,7 @@ SOURCE="$ROOT/source"
 PY="${GRADER_PYTHON:-$ROOT/venv/bin/python}"
 # Student code runs as unprivileged users where bubblewrap cannot start (Docker's default
 # seccomp profile): the course, the submission's metadata and the results are root's alone.
+chmod 711 "$ROOT" 2>/dev/null || true
 chmod -R go-rwx "$SOURCE" 2>/dev/null || true
 mkdir -p "$ROOT/results" && chmod 700 "$ROOT/results"
 if [ -e "$ROOT/submission_metadata.json" ]; then chmod 600 "$ROOT/submission_metadata.json"; fi

@@ -47,6 +47,7 @@ class SandboxOutcome:
     output_truncated: bool
     memory_exceeded: bool = False
     stopped: str | None = None  # why it was stopped early: a limit watched from outside
+    isolation: str | None = None  # what this run's isolation was, where the backend proves it
 
 
 class Backend(Protocol):

@@ -251,6 +251,13 @@ class ProcessBackend:
                 "max_processes": max_processes, "report_fd": report_fd,
                 "cover": cover, "reveal": reveal}
 
+    def proof(self, uid: int, namespaces: list[str] | None, warm: bool = False) -> str:
+        """This run's isolation, from what the launcher (or the warm worker) reported."""
+        spaces = "+".join(namespaces) + " namespaces" if namespaces else \
+            "no namespaces (the kernel refused them: the job's processes killed by user)"
+        return (f"process{'+warm' if warm else ''}: uid {uid}, a user of its own for this job "
+                f"(not root, no groups, no new privileges), {spaces}")
+
     def command(self, job: SandboxJob) -> list[str]:
         main = job.workdir / "lib" / "harness" / "main.py"
         return [sys.executable, "-I", "-S", "-B", str(main), str(job.workdir)]
@@ -291,6 +298,7 @@ class ProcessBackend:
                 report = _read_report(read_end)
             if "error" in report:
                 raise SandboxError(f"the process sandbox could not start: {report['error']}")
+            outcome.isolation = self.proof(lease.uid, report.get("namespaces"))
         finally:
             try:
                 end_job(lease)  # every process of the job's user, whatever happened

@@ -48,6 +48,7 @@ class SandboxRun:
     stderr: str
     notes: list[str]
     loaded: bool
+    isolation: str | None = None  # what the sandbox reported it enforced, run by run
 
 
 def site_paths(backend: object | None = None) -> list[str]:
@@ -133,6 +134,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
     stderr_parts: list[str] = []
     notes: list[str] = []
     loaded = True
+    isolation: str | None = None
     limits = spec.limits
     with tempfile.TemporaryDirectory(prefix="grade-") as base:
         remaining = probes
@@ -151,6 +153,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                 on_progress(f"running {len(remaining)} probe(s) in the {backend.name} sandbox"
                             + (f" (attempt {attempt + 1})" if attempt else ""))
             outcome = backend.run(job)
+            isolation = outcome.isolation or isolation
             stdout_parts.append(outcome.stdout)
             stderr_parts.append(outcome.stderr)
             if outcome.output_truncated and "output truncated" not in " ".join(notes):
@@ -205,4 +208,4 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
         for p in remaining:
             results.setdefault(p.id, ProbeOutcome("error", "not run: too many crashes"))
     return SandboxRun(results, load_errors, "".join(stdout_parts), "".join(stderr_parts), notes,
-                      loaded)
+                      loaded, isolation)

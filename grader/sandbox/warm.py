@@ -143,6 +143,9 @@ class _Worker:
         duration = time.monotonic() - started
         stdout, t1 = _head(job.workdir / "log" / "stdout", job.max_output_bytes)
         stderr, t2 = _head(job.workdir / "log" / "stderr", job.max_output_bytes)
+        proof = getattr(self.base, "proof", None)
+        isolation = proof(lease.uid, getattr(self.base, "namespaces", None), warm=True) \
+            if lease is not None and callable(proof) else None
         if stopped or reply is None or "error" in reply:
             return SandboxOutcome(exit_code=None, timed_out=False, signal=9, duration_s=duration,
                                   stdout=stdout, stderr=stderr + "\n(the warm worker died)",
@@ -151,7 +154,8 @@ class _Worker:
             exit_code=reply["exit_code"], timed_out=bool(reply["timed_out"]),
             signal=reply["signal"], duration_s=float(reply["duration_s"]), stdout=stdout,
             stderr=stderr, output_truncated=t1 or t2,
-            memory_exceeded="MemoryError" in stderr or "DefaultCPUAllocator" in stderr)
+            memory_exceeded="MemoryError" in stderr or "DefaultCPUAllocator" in stderr,
+            isolation=isolation)
 
     def _halt(self) -> None:
         """End the worker and its job at once (a watched limit was passed)."""

@@ -137,8 +137,10 @@ def test_process_backend_as_root_runs_each_job_as_a_user_of_its_own(tmp_path, wa
         for r in runs:
             assert "BROKEN: []" in r.output, r.output
             assert r.score == r.max_score and r.isolation_warning is None
-            assert "a user of its own per job" in r.isolation
-            uids.add(int(r.output.split("UID", 1)[1].split()[0]))
+            assert "a user of its own for this job" in r.isolation
+            uid = int(r.output.split("UID", 1)[1].split()[0])
+            assert r.isolation.startswith(f"process{'+warm' if warm else ''}: uid {uid}, ")
+            uids.add(uid)  # the result names the user the job really ran as
         assert len(uids) == 2 and 0 not in uids
         assert list(results.iterdir()) == []
     finally:

@@ -9,6 +9,7 @@ back); every attempt fails, nothing is printed, and the (correct) functions all 
 """
 
 import os
+import sys
 
 import torch
 from torch import Tensor
@@ -42,6 +43,19 @@ def _capabilities() -> int:
     return 0
 
 
+def _root_home() -> None:
+    """/root's own files (a sandbox may show the way to a Python installed there, no more)."""
+    needed = [os.path.realpath(p) for p in [*sys.path, sys.prefix, sys.base_prefix,
+                                            sys.executable] if p]
+    try:
+        found = [e for e in os.listdir("/root")
+                 if not any(p.startswith(os.path.join("/root", e) + "/") for p in needed)]
+    except OSError:
+        return
+    if found:
+        print(f"HOSTILE-LEAK: /root holds {found[:5]}")
+
+
 def _attempts() -> None:
     if os.geteuid() == 0 or os.getuid() == 0:
         print("HOSTILE-LEAK: running as root")
@@ -52,7 +66,7 @@ def _attempts() -> None:
     _try("setgid(0)", lambda: os.setgid(0))
     _try("setgroups([0])", lambda: os.setgroups([0]))
     _try("reading /etc/shadow", lambda: open("/etc/shadow").read())
-    _try("listing /root", lambda: os.listdir("/root") and None)
+    _root_home()
     _try("writing /etc", lambda: open("/etc/hostile-root", "x").close())
     _try("writing /usr/local", lambda: open("/usr/local/hostile-root", "x").close())
 

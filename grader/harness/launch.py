@@ -182,8 +182,9 @@ def user_processes(uid: int, exclude: int = 0) -> list[int]:
     return found
 
 
-def kill_user(uid: int, gid: int) -> bool:
-    """Kill every process of ``uid``; True when none is left alive.
+def kill_user(uid: int, gid: int, settle: bool = True) -> bool:
+    """Kill every process of ``uid``; True when none is left alive (without ``settle``:
+    one pass, after which none can do anything, though some may still be dying).
 
     A forked helper becomes ``uid`` and calls ``kill(-1, SIGKILL)``, which the kernel sends
     to every process that user may signal (its own, and nothing else) in one pass that
@@ -202,7 +203,7 @@ def kill_user(uid: int, gid: int) -> bool:
                 except ProcessLookupError:
                     code = 0
                     break
-                if not user_processes(uid, exclude=os.getpid()):
+                if not settle or not user_processes(uid, exclude=os.getpid()):
                     code = 0
                     break
                 time.sleep(0.002)
@@ -402,7 +403,7 @@ def launch(config: dict[str, Any], command: list[str]) -> int:
         return 126
     if uid is not None:  # a crashed grader may have left processes of this user: none may
         gid = config.get("gid")  # meet the job (and before unshare: no fork after it)
-        if not kill_user(int(uid), int(gid if gid is not None else uid)):
+        if not kill_user(int(uid), int(gid if gid is not None else uid), settle=False):
             _report(report, error=f"processes of the sandbox's user {uid} would not die")
             return 125
     try:

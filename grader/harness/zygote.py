@@ -220,7 +220,7 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
         if request.get("uid") is not None:  # nothing left of this user may meet the job
             from harness.launch import kill_user  # noqa: PLC0415
 
-            if not kill_user(int(request["uid"]), int(request["gid"])):
+            if not kill_user(int(request["uid"]), int(request["gid"]), settle=False):
                 control_out.write(json.dumps({"job": name, "error": "stale processes"}) + "\n")
                 control_out.flush()
                 continue

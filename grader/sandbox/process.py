@@ -283,6 +283,7 @@ class ProcessBackend:
             return run_with_limits(cmd, job, preexec, cwd=cwd,
                                    base_tasks=2 if "pid" in self.namespaces else 1)
         lease = lease_user()
+        report: dict[str, Any] = {}
         try:
             open_to(job.workdir, lease)
             cover, reveal = self._reveal([job.workdir])
@@ -301,7 +302,10 @@ class ProcessBackend:
             outcome.isolation = self.proof(lease.uid, report.get("namespaces"))
         finally:
             try:
-                end_job(lease)  # every process of the job's user, whatever happened
+                # every process of the job's user, whatever happened: when the launcher
+                # finished, it has killed them (or the end of its PID namespace has); when
+                # it did not (the wall time), it is done here
+                end_job(lease, killed="status" in report and bool(report.get("cleared")))
             finally:
                 lease.release()
         return outcome

@@ -121,11 +121,12 @@ def kill_user(lease: Lease) -> bool:
     return proc.returncode == 0 and not user_processes(lease.uid)
 
 
-def end_job(lease: Lease) -> None:
+def end_job(lease: Lease, killed: bool = False) -> None:
     """After a job: every process of its user killed (or an error: the job's outputs must
-    not be read while one of its processes can still change them), then what that user
-    left in the shared scratch folders and System V IPC removed."""
-    if not kill_user(lease):
+    not be read while one of its processes can still change them; ``killed``: the launcher
+    or the worker has done it and said so), then what that user left in the shared scratch
+    folders and System V IPC removed."""
+    if not killed and not kill_user(lease):
         raise SandboxError(f"processes of the sandbox's user {lease.uid} survived being killed: "
                            "nothing of this run can be trusted")
     sweep_user(lease.uid)

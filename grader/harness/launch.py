@@ -335,6 +335,7 @@ def _become(command: list[str], config: dict[str, Any]) -> None:
         elif os.getuid() == 0 and not config.get("stay_root"):
             raise PermissionError("refusing to run student code as root")
         prctl(PR_SET_NO_NEW_PRIVS, 1)
+        os.closerange(3, 65536)  # the command gets its stdio and nothing of ours
         os.execv(command[0], command)
     except BaseException as e:  # noqa: BLE001 - report it, never run the command as root
         try:

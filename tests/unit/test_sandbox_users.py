@@ -91,10 +91,20 @@ def test_the_command_runs_unprivileged_and_its_daemons_die_with_it(namespaces: l
     lease = lease_user()
     try:
         script = ("grep -E '^(Uid|Gid|Groups|NoNewPrivs|CapEff):' /proc/self/status; "
+                  "ls -l /proc/self/fd | grep -o '[0-9]* -> .*' | sed 's/^/Fd/;s/ ->/:/'; "
                   "setsid sh -c 'sleep 60' </dev/null >/dev/null 2>&1 & "
                   "(setsid sh -c 'sleep 60' </dev/null >/dev/null 2>&1 &) ; echo started")
-        proc = _launch({"uid": lease.uid, "gid": lease.gid, "namespaces": namespaces},
-                       *_shell(script))
+        read_end, write_end = os.pipe()  # the launcher's report: never the command's
+        config = {"uid": lease.uid, "gid": lease.gid, "namespaces": namespaces,
+                  "report_fd": write_end}
+        proc = subprocess.run([*PY, str(LAUNCHER), json.dumps(config), "--", *_shell(script)],
+                              capture_output=True, text=True, timeout=60, cwd="/",
+                              env={"PATH": "/usr/bin:/bin"}, pass_fds=(write_end,))
+        os.close(write_end)
+        with os.fdopen(read_end) as f:
+            report = json.loads(f.read().splitlines()[-1])
+        assert report["uid"] == lease.uid and report["namespaces"] == namespaces
+        assert report["cleared"] and report["status"] == 0
         assert proc.returncode == 0, proc.stderr
         fields = dict(line.split(":", 1) for line in proc.stdout.splitlines() if ":" in line)
         assert fields["Uid"].split() == [str(lease.uid)] * 4
@@ -102,6 +112,9 @@ def test_the_command_runs_unprivileged_and_its_daemons_die_with_it(namespaces: l
         assert fields["Groups"].strip() == ""
         assert fields["NoNewPrivs"].strip() == "1"
         assert int(fields["CapEff"], 16) == 0
+        fds = {k[2:]: v.strip() for k, v in fields.items() if k.startswith("Fd")}
+        assert {n: t for n, t in fds.items() if int(n) > 2 and "pipe" in t} == {}, fds
+        assert set(fds) <= {"0", "1", "2", "3"}  # stdio and ls's own look at the folder
         assert "started" in proc.stdout
         assert launch.user_processes(lease.uid) == []  # the setsid daemons are gone
     finally:

@@ -110,7 +110,7 @@ def closed_above(path: Path) -> str | None:
 
 def _probe(lease: Lease) -> dict[str, Any]:
     """What the launcher can make here (once per process): namespaces and the switch."""
-    if not _PROBED:
+    if "drop" not in _PROBED:
         proc = subprocess.run(  # noqa: S603 - fixed argv
             [sys.executable, "-I", "-S", "-B", str(LAUNCHER), "--probe", str(lease.uid),
              str(lease.gid), json.dumps(NAMESPACE_SETS)],

@@ -7,7 +7,6 @@ Importing this module pulls in neither torch nor docker: ``grade --help`` stays 
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -427,7 +426,6 @@ def release_cmd(lessons: tuple[str, ...], out: Path, seed_base: int) -> None:
 @main.command("schema")
 def schema_cmd() -> None:
     """Print the JSON Schema of the result of `grade LESSON --format json`."""
-    import json  # noqa: PLC0415
 
     from grader.results import GradeResult  # noqa: PLC0415
 
@@ -499,7 +497,8 @@ def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
 @click.argument("lesson")
 @click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("-o", "--output", "results", type=click.Path(path_type=Path, dir_okay=False),
-              default=None, help="JSON-lines results file (default: FOLDER/grades-LESSON.jsonl).")
+              default=None, help="JSON-lines results file (default: FOLDER/grades-LESSON.jsonl; "
+                                 "with --shard, FOLDER/grades-LESSON.shards/shard-I.jsonl).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Submissions graded at once (one warm worker each).")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process", "docker"]),
@@ -508,8 +507,14 @@ def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
               "warm workers (slower; for comparison).")
 @click.option("--again", is_flag=True, help="Grade every student again, even those already "
               "in the results file.")
+@click.option("--shard", default=None, metavar="I/K",
+              help="Grade only the I-th of K disjoint shards of the class (0-based; a student "
+                   "is always in the same shard): what each task of `grade slurm` runs.")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None,
+              help="Seed the whole batch: each student's inputs come from this seed and their "
+                   "name, the same wherever they are graded (default: fresh per student).")
 def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbox: str,
-              cold: bool, again: bool) -> None:
+              cold: bool, again: bool, shard: str | None, seed: int | None) -> None:
     """Grade every submission of LESSON in FOLDER (instructors).
 
     \b
@@ -517,20 +522,38 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     (FOLDER/alice/linear_regression.py), or one file per student (FOLDER/alice.ipynb).
     Each result is appended to the results file as soon as it is ready, so an interrupted
     run loses nothing; running again skips the students already graded (--again to redo).
-    A summary CSV (student, score, max_score) is written beside it.
+    A summary CSV (student, status, score, ...) is written beside it (not for a shard:
+    `grade merge` writes the class's).
     """
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
     from grader.course.lessons import get_lesson  # noqa: PLC0415
-    from grader.delivery.batch import already_graded, find_submissions, grade_batch  # noqa: PLC0415
+    from grader.delivery.batch import (  # noqa: PLC0415
+        already_graded,
+        find_submissions,
+        grade_batch,
+        parse_shard,
+        read_latest,
+        shard_of,
+        shard_path,
+        write_summary,
+    )
 
     les = get_lesson(lesson)
     les.spec  # noqa: B018 - a broken spec stops here, before any student is graded
-    results = results or folder / f"grades-{les.id}.jsonl"
+    part = parse_shard(shard) if shard else None
+    if results is None:
+        results = shard_path(folder, les.id, part[0]) if part else \
+            folder / f"grades-{les.id}.jsonl"
+        results.parent.mkdir(parents=True, exist_ok=True)
     _check_writable(results)
     subs, problems = find_submissions(folder, les.spec.lesson.stem, stubs=les.stub_files)
     err = Console(stderr=True)
+    if part:
+        subs = [s for s in subs if shard_of(s.student, part[1]) == part[0]]
+        problems = [p for p in problems if shard_of(p.split(":")[0], part[1]) == part[0]]
+        err.print(f"shard {part[0]}/{part[1]}: {len(subs)} submission(s)")
     for p in problems:
         err.print(f"[yellow]skipped[/yellow] {p}")
     if again and results.exists():
@@ -543,7 +566,8 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     warned = False
     with Progress(console=err, transient=False) as progress:
         task = progress.add_task(f"lesson {les.id}", total=len(todo))
-        for row in grade_batch(les, todo, results, jobs=jobs, sandbox=sandbox, warm=not cold):
+        for row in grade_batch(les, todo, results, jobs=jobs, sandbox=sandbox, warm=not cold,
+                               seed=seed):
             progress.advance(task)
             if row.get("isolation_warning") and not warned:  # once, loudly
                 warned = True
@@ -552,27 +576,239 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
             if "error" in row:
                 faults += row.get("status") == "grader_error"
                 err.print(f"[red]{row['student']}[/red]: {row['error']}")
-    rows = {}
-    for line in results.read_text(encoding="utf-8").splitlines():
-        try:
-            row = json.loads(line)
-            rows[row["student"]] = row
-        except (ValueError, KeyError, TypeError):
-            continue
-    summary = results.with_suffix(".csv")
-    with summary.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["student", "status", "score", "max_score", "seed", "mistakes", "error"])
-        for name in sorted(rows):
-            r = rows[name]
-            w.writerow([name, r.get("status", "graded"), r.get("score", 0),
-                        r.get("max_score", ""), r.get("seed", ""),
-                        " ".join(m["id"] for m in r.get("mistakes", [])), r.get("error", "")])
+    rows = read_latest(results)
     graded = [r for r in rows.values() if r.get("status") != "grader_error"]
     mean = sum(r.get("score", 0) for r in graded) / len(graded) if graded else 0.0
-    click.echo(f"{len(graded)} graded, mean {mean:.1f}/{les.spec.max_score}; results: {results}; "
-               f"summary: {summary}")
+    summary = ""
+    if not part:
+        write_summary(rows, results.with_suffix(".csv"))
+        summary = f"; summary: {results.with_suffix('.csv')}"
+    click.echo(f"{len(graded)} graded, mean {mean:.1f}/{les.spec.max_score}; results: "
+               f"{results}{summary}")
     if faults:
         raise GraderFault(f"the grader failed on {faults} submission(s) (status grader_error "
                           f"in {results}); they are not graded: fix and run again to grade "
                           "just them")
+
+
+@main.command("merge")
+@click.argument("lesson")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--shards", type=click.IntRange(1, 10000), required=True,
+              help="How many shards the class was graded in.")
+@click.option("--report/--no-report", default=True, show_default=True,
+              help="Also write FOLDER/report-LESSON.html (grade report).")
+def merge_cmd(lesson: str, folder: Path, shards: int, report: bool) -> None:
+    """Merge the shard results of LESSON in FOLDER (what `grade slurm`'s last job runs).
+
+    Writes FOLDER/grades-LESSON.jsonl (one row per student: their latest result), its
+    summary CSV and, by default, the class report. Safe to run again: it only reads the
+    shards. Exits 3 when a shard is missing or a student has no result.
+    """
+    from grader.course.lessons import get_lesson  # noqa: PLC0415
+    from grader.delivery.batch import (  # noqa: PLC0415
+        find_submissions,
+        merge_results,
+        shard_path,
+        write_summary,
+    )
+
+    les = get_lesson(lesson)
+    parts = [shard_path(folder, les.id, i) for i in range(shards)]
+    out = folder / f"grades-{les.id}.jsonl"
+    rows = merge_results(parts, out)
+    write_summary(rows, out.with_suffix(".csv"))
+    click.echo(f"merged {len(parts)} shard(s): {len(rows)} student(s) in {out}")
+    if report and rows:
+        from grader.report.class_report import render_report  # noqa: PLC0415
+
+        page = folder / f"report-{les.id}.html"
+        _write(page, render_report(list(rows.values()), sources=out.name))
+        click.echo(f"wrote {page}")
+    missing = [p.name for p in parts if not p.is_file()]
+    subs, _ = find_submissions(folder, les.spec.lesson.stem, stubs=les.stub_files)
+    ungraded = sorted({s.student for s in subs} - set(rows))
+    if missing or ungraded:
+        raise GraderFault(
+            (f"missing shard file(s): {', '.join(missing)}; " if missing else "")
+            + (f"{len(ungraded)} student(s) without a result: {', '.join(ungraded[:10])}"
+               if ungraded else "") + " (run the shards again: they resume)")
+
+
+@main.command("slurm")
+@click.argument("lesson")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--shards", type=click.IntRange(1, 10000), required=True,
+              help="Array tasks: the class is cut into this many stable shards.")
+@click.option("--partition", default=None, help="Slurm partition (default: the cluster's).")
+@click.option("--time", "time_limit", default="01:00:00", show_default=True,
+              help="Time limit of each array task (Slurm's --time).")
+@click.option("--cpus-per-task", type=click.IntRange(1, 256), default=2, show_default=True,
+              help="CPUs per task; also the warm workers per task.")
+@click.option("--gpus-per-task", type=click.IntRange(0, 16), default=0, show_default=True,
+              help="GPUs per task (course GPUs are often a Slurm partition).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process", "docker"]),
+              default="auto", show_default=True, help="Where the submissions run.")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None,
+              help="Seed the batch (see grade batch --seed); default: one drawn now.")
+@click.option("--dry-run", is_flag=True, help="Print the two scripts; submit nothing.")
+def slurm_cmd(lesson: str, folder: Path, shards: int, partition: str | None,
+              time_limit: str, cpus_per_task: int, gpus_per_task: int, sandbox: str,
+              seed: int | None, dry_run: bool) -> None:
+    """Grade LESSON's class in FOLDER on a Slurm cluster: a job array and a merge job.
+
+    \b
+    Writes FOLDER/slurm-LESSON/grade.sbatch, an array job (--requeue, --signal=TERM@60)
+    whose task i runs `grade batch LESSON FOLDER --shard i/K` on warm workers, and
+    merge.sbatch, which runs `grade merge` after every task has ended (afterany):
+    FOLDER/grades-LESSON.jsonl, its CSV and report-LESSON.html. A task that is killed or
+    requeued loses nothing: its shard resumes where it stopped.
+    """
+    import secrets  # noqa: PLC0415
+
+    from grader.course.lessons import get_lesson  # noqa: PLC0415
+    from grader.delivery.slurm import SlurmJob, submit, write_scripts  # noqa: PLC0415
+
+    les = get_lesson(lesson)
+    les.spec  # noqa: B018 - a broken spec stops here, before anything is submitted
+    job = SlurmJob(lesson=les.id, folder=folder.resolve(), shards=shards, partition=partition,
+                   time=time_limit, cpus_per_task=cpus_per_task, gpus_per_task=gpus_per_task,
+                   sandbox=sandbox, seed=secrets.randbits(31) if seed is None else seed)
+    array, merge = write_scripts(job)
+    if dry_run:
+        click.echo(f"# {array}\n{array.read_text()}\n# {merge}\n{merge.read_text()}")
+        return
+    array_id, merge_id = submit(array, merge)
+    click.echo(f"submitted array job {array_id} ({shards} task(s)) and merge job {merge_id}; "
+               f"results will be in {folder / f'grades-{les.id}.jsonl'}")
+
+
+# ------------------------------------------------------------------ the grading service
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="The embedded database's folder (default: under the user's "
+                                 "data folder); unused with DATABASE_URL.")
+@click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True,
+              help="Worker processes started with the API (0: API only).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Submissions each worker grades at once (warm sandbox workers).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "docker", "process"]),
+              default="auto", show_default=True, help="Where the workers run submissions.")
+@click.option("--allow-process", is_flag=True,
+              help="Let workers grade in the process sandbox (no isolation from the machine).")
+def serve_cmd(host: str, port: int, data_dir: Path | None, workers: int, jobs: int,
+              sandbox: str, allow_process: bool) -> None:
+    """Run the grading service: API, database and workers, in one command.
+
+    \\b
+    Without DATABASE_URL a private PostgreSQL starts in --data (one command on a laptop);
+    with it, any PostgreSQL server, shared by servers and `grade worker`s on many
+    machines. Stops cleanly on SIGTERM or Ctrl-C.
+    """
+    from grader.service.server import serve  # noqa: PLC0415
+    from grader.service.settings import ServiceSettings  # noqa: PLC0415
+
+    settings = ServiceSettings.from_env(data_dir=data_dir)
+    serve(settings, host=host, port=port, workers=workers, jobs=jobs, sandbox=sandbox,
+          allow_process=allow_process, say=lambda m: click.echo(m, err=True))
+
+
+@main.command("worker")
+@click.option("--queue", type=click.Choice(["cpu", "gpu"]), default="cpu", show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Submissions graded at once (warm sandbox workers).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "docker", "process"]),
+              default="auto", show_default=True)
+@click.option("--gpu", is_flag=True, help="This machine's GPU is for grading: needed to "
+                                          "serve the gpu queue.")
+@click.option("--allow-process", is_flag=True,
+              help="Accept the process sandbox (no isolation from this machine).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="The embedded database's folder, without DATABASE_URL.")
+def worker_cmd(queue: str, jobs: int, sandbox: str, gpu: bool, allow_process: bool,
+               data_dir: Path | None) -> None:
+    """Grade submissions from the service's queue (DATABASE_URL names the database)."""
+    from grader.sandbox import get_backend  # noqa: PLC0415
+    from grader.service.embedded import database_url  # noqa: PLC0415
+    from grader.service.settings import ServiceSettings  # noqa: PLC0415
+    from grader.service.worker import run_worker  # noqa: PLC0415
+
+    if queue == "gpu" and not gpu:
+        raise UsageProblem("the gpu queue is served only by a worker started with --gpu")
+    if get_backend(sandbox).name == "process" and not allow_process:
+        raise UsageProblem("this worker would grade in the process sandbox, which does not "
+                           "isolate submissions from this machine: install bubblewrap or "
+                           "Docker, or pass --allow-process")
+    settings = ServiceSettings.from_env(data_dir=data_dir)
+    run_worker(settings, database_url(settings.database_url, settings.data_dir), queue=queue,
+               jobs=jobs, sandbox=sandbox)
+
+
+@main.group("token")
+def token_group() -> None:
+    """Make tokens for the grading service (instructors)."""
+
+
+@token_group.command("create")
+@click.option("--role", type=click.Choice(["student", "instructor", "course"]), required=True)
+@click.option("--name", required=True, help="Who it is for (a student's name for a student).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="The embedded database's folder, without DATABASE_URL.")
+def token_create_cmd(role: str, name: str, data_dir: Path | None) -> None:
+    """Make a token; it is printed on the last line, once (only its hash is kept)."""
+    from sqlalchemy.orm import Session  # noqa: PLC0415
+
+    from grader.service.database import make_engine, migrate  # noqa: PLC0415
+    from grader.service.embedded import database_url  # noqa: PLC0415
+    from grader.service.settings import ServiceSettings  # noqa: PLC0415
+    from grader.service.tokens import create_token  # noqa: PLC0415
+
+    settings = ServiceSettings.from_env(data_dir=data_dir)
+    url = database_url(settings.database_url, settings.data_dir)
+    migrate(url)
+    with Session(make_engine(url)) as s, s.begin():
+        token = create_token(s, name, role)
+    click.echo(f"{role} token for {name} (shown once; keep it secret):", err=True)
+    click.echo(token)
+
+
+@main.command("submit")
+@click.argument("lesson")
+@click.argument("submission", required=False, type=click.Path(path_type=Path))
+@click.option("--server", envvar="GRADE_SERVER", required=True,
+              help="The service's address (env GRADE_SERVER).")
+@click.option("--token", default=None, help="Your token (default: $GRADE_TOKEN or the token "
+                                            "file in your config folder).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def submit_cmd(lesson: str, submission: Path | None, server: str, token: str | None,
+               fmt: str) -> None:
+    """Submit SUBMISSION for LESSON to a grading service and print its report."""
+    from rich.console import Console  # noqa: PLC0415
+
+    from grader.service.client import find_token, submit  # noqa: PLC0415
+
+    if submission is None:
+        from grader.course.lessons import get_lesson  # noqa: PLC0415
+
+        submission = _find_submission(get_lesson(lesson), None)
+    err = Console(stderr=True)
+    with err.status(f"submitting {submission.name}…") as status:
+        sub = submit(server, find_token(token), lesson, submission,
+                     on_status=lambda s: status.update(f"{submission.name}: {s}…"))
+    if sub["status"] != "graded" or not sub.get("result"):
+        raise GraderFault(f"submission {sub['id']}: {sub['status']}: {sub.get('error')}")
+    from grader.results import GradeResult  # noqa: PLC0415
+
+    result = GradeResult.model_validate(sub["result"])
+    if fmt == "json":
+        from grader.report.json_report import render_json  # noqa: PLC0415
+
+        click.echo(render_json(result))
+    else:
+        from grader.report.terminal import render_terminal  # noqa: PLC0415
+
+        render_terminal(result, Console())

@@ -6,22 +6,21 @@ exactly with ``--seed`` and adding an input to a spec does not shift the others.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import torch
 
 from grader.course.datasets import load_dataset
 from grader.course.paths import course_root
+from grader.course.seeds import derive_seed
 from grader.course.spec import InputSpec, LessonSpec
+
+__all__ = ["derive_seed", "draw_dims", "draw_inputs", "draw_one"]
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64,
           "bool": torch.bool}
 
 
-def derive_seed(seed: int, *names: str) -> int:
-    digest = hashlib.sha256(":".join([str(seed), *names]).encode()).digest()
-    return int.from_bytes(digest[:8], "little") & ((1 << 62) - 1)
 
 
 def draw_dims(spec: LessonSpec, seed: int) -> dict[str, int]:

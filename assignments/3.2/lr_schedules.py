@@ -11,12 +11,12 @@
 
 # %%
 """Lesson 3.2 stub: warmup + cosine, step and exponential decay, and LambdaLR in a loop."""
-import math
+import math  # noqa: F401 - math.cos and math.pi, for your schedules
 from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
-from torch.optim.lr_scheduler import LambdaLR
+from torch.optim.lr_scheduler import LambdaLR  # noqa: F401 - for your loop
 
 # %% [markdown]
 # ## 1. Linear warmup, then cosine decay
@@ -24,8 +24,10 @@ from torch.optim.lr_scheduler import LambdaLR
 # $\mathrm{lr} = \mathrm{lr_{max}} \cdot (\text{step} + 1) / \text{warmup}$, so step 0 gets
 # $\mathrm{lr_{max}}/\text{warmup}$ and the last warmup step gets $\mathrm{lr_{max}}$.
 #
-# For `step >= warmup`, with $p = (\text{step} - \text{warmup}) / (\text{total} - \text{warmup})$:
-# $\mathrm{lr} = \mathrm{lr_{min}} + \tfrac{1}{2}(\mathrm{lr_{max}} - \mathrm{lr_{min}})(1 + \cos \pi p)$,
+# For `step >= warmup`, with
+# $p = (\text{step} - \text{warmup}) / (\text{total} - \text{warmup})$:
+# $\mathrm{lr} = \mathrm{lr_{min}}
+# + \tfrac{1}{2}(\mathrm{lr_{max}} - \mathrm{lr_{min}})(1 + \cos \pi p)$,
 # so the first step after warmup gets $\mathrm{lr_{max}}$ again ($p = 0$) and the curve
 # comes down towards $\mathrm{lr_{min}}$ (reached at $p = 1$, one step after the last).
 #

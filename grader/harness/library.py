@@ -254,14 +254,17 @@ def over_steps(fn: Callable[..., Any], steps: int, *args: Any, **kwargs: Any) ->
 
 
 @helper
-def sequence_function(values: Any) -> Callable[[int], float]:
+def sequence_function(values: Any, after: float | None = None) -> Callable[[int], float]:
     """A function of a step index that returns ``values[i]`` as a Python float (a 1-d tensor
-    or a list), holding the last value beyond the end: an arbitrary schedule to hand to
-    code that takes one."""
+    or a list) and ``after`` beyond the end (by default the last value): an arbitrary
+    schedule to hand to code that takes one. A distinct ``after`` makes any use of a step
+    past the end visible."""
     table = [float(v) for v in values]
+    beyond = table[-1] if after is None else float(after)
 
     def value_at(i: int) -> float:
-        return table[min(int(i), len(table) - 1)]
+        i = int(i)
+        return table[i] if 0 <= i < len(table) else beyond
     return value_at
 
 

@@ -97,8 +97,9 @@ def test_every_mistake_is_far_from_the_reference_where_it_loses():
     assert not margins.surprises, margins.surprises[:5]
 
 
-def test_correct_solutions_stay_well_inside_the_tolerances():
-    solutions = sorted((ROOT / "tests" / "solutions" / "3.2").glob("*.py"))
-    worst = solution_ratios(LESSON, solutions, range(100, 140))
-    assert len({name for name, _ in worst}) >= 2
+def test_reference_and_alternatives_stay_well_inside_the_tolerances():
+    files = [LESSON.reference_dir / "solution.py",
+             *sorted((ROOT / "tests" / "solutions" / "3.2").glob("*.py"))]
+    worst = solution_ratios(LESSON, files, range(100, 140))
+    assert len({name for name, _ in worst}) == len(files) >= 3
     assert max(worst.values()) < 0.5, max(worst.items(), key=lambda kv: kv[1])

@@ -669,3 +669,134 @@ def slurm_cmd(lesson: str, folder: Path, shards: int, partition: str | None,
     array_id, merge_id = submit(array, merge)
     click.echo(f"submitted array job {array_id} ({shards} task(s)) and merge job {merge_id}; "
                f"results will be in {folder / f'grades-{les.id}.jsonl'}")
+
+
+# ------------------------------------------------------------------ the grading service
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="The embedded database's folder (default: under the user's "
+                                 "data folder); unused with DATABASE_URL.")
+@click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True,
+              help="Worker processes started with the API (0: API only).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Submissions each worker grades at once (warm sandbox workers).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "docker", "process"]),
+              default="auto", show_default=True, help="Where the workers run submissions.")
+@click.option("--allow-process", is_flag=True,
+              help="Let workers grade in the process sandbox (no isolation from the machine).")
+def serve_cmd(host: str, port: int, data_dir: Path | None, workers: int, jobs: int,
+              sandbox: str, allow_process: bool) -> None:
+    """Run the grading service: API, database and workers, in one command.
+
+    \\b
+    Without DATABASE_URL a private PostgreSQL starts in --data (one command on a laptop);
+    with it, any PostgreSQL server, shared by servers and `grade worker`s on many
+    machines. Stops cleanly on SIGTERM or Ctrl-C.
+    """
+    from grader.service.server import serve  # noqa: PLC0415
+    from grader.service.settings import ServiceSettings  # noqa: PLC0415
+
+    settings = ServiceSettings.from_env(data_dir=data_dir)
+    serve(settings, host=host, port=port, workers=workers, jobs=jobs, sandbox=sandbox,
+          allow_process=allow_process, say=lambda m: click.echo(m, err=True))
+
+
+@main.command("worker")
+@click.option("--queue", type=click.Choice(["cpu", "gpu"]), default="cpu", show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Submissions graded at once (warm sandbox workers).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "docker", "process"]),
+              default="auto", show_default=True)
+@click.option("--gpu", is_flag=True, help="This machine's GPU is for grading: needed to "
+                                          "serve the gpu queue.")
+@click.option("--allow-process", is_flag=True,
+              help="Accept the process sandbox (no isolation from this machine).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="The embedded database's folder, without DATABASE_URL.")
+def worker_cmd(queue: str, jobs: int, sandbox: str, gpu: bool, allow_process: bool,
+               data_dir: Path | None) -> None:
+    """Grade submissions from the service's queue (DATABASE_URL names the database)."""
+    from grader.sandbox import get_backend  # noqa: PLC0415
+    from grader.service.embedded import database_url  # noqa: PLC0415
+    from grader.service.settings import ServiceSettings  # noqa: PLC0415
+    from grader.service.worker import run_worker  # noqa: PLC0415
+
+    if queue == "gpu" and not gpu:
+        raise UsageProblem("the gpu queue is served only by a worker started with --gpu")
+    if get_backend(sandbox).name == "process" and not allow_process:
+        raise UsageProblem("this worker would grade in the process sandbox, which does not "
+                           "isolate submissions from this machine: install bubblewrap or "
+                           "Docker, or pass --allow-process")
+    settings = ServiceSettings.from_env(data_dir=data_dir)
+    run_worker(settings, database_url(settings.database_url, settings.data_dir), queue=queue,
+               jobs=jobs, sandbox=sandbox)
+
+
+@main.group("token")
+def token_group() -> None:
+    """Make tokens for the grading service (instructors)."""
+
+
+@token_group.command("create")
+@click.option("--role", type=click.Choice(["student", "instructor", "course"]), required=True)
+@click.option("--name", required=True, help="Who it is for (a student's name for a student).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="The embedded database's folder, without DATABASE_URL.")
+def token_create_cmd(role: str, name: str, data_dir: Path | None) -> None:
+    """Make a token; it is printed on the last line, once (only its hash is kept)."""
+    from sqlalchemy.orm import Session  # noqa: PLC0415
+
+    from grader.service.database import make_engine, migrate  # noqa: PLC0415
+    from grader.service.embedded import database_url  # noqa: PLC0415
+    from grader.service.settings import ServiceSettings  # noqa: PLC0415
+    from grader.service.tokens import create_token  # noqa: PLC0415
+
+    settings = ServiceSettings.from_env(data_dir=data_dir)
+    url = database_url(settings.database_url, settings.data_dir)
+    migrate(url)
+    with Session(make_engine(url)) as s, s.begin():
+        token = create_token(s, name, role)
+    click.echo(f"{role} token for {name} (shown once; keep it secret):", err=True)
+    click.echo(token)
+
+
+@main.command("submit")
+@click.argument("lesson")
+@click.argument("submission", required=False, type=click.Path(path_type=Path))
+@click.option("--server", envvar="GRADE_SERVER", required=True,
+              help="The service's address (env GRADE_SERVER).")
+@click.option("--token", default=None, help="Your token (default: $GRADE_TOKEN or the token "
+                                            "file in your config folder).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def submit_cmd(lesson: str, submission: Path | None, server: str, token: str | None,
+               fmt: str) -> None:
+    """Submit SUBMISSION for LESSON to a grading service and print its report."""
+    from rich.console import Console  # noqa: PLC0415
+
+    from grader.service.client import find_token, submit  # noqa: PLC0415
+
+    if submission is None:
+        from grader.course.lessons import get_lesson  # noqa: PLC0415
+
+        submission = _find_submission(get_lesson(lesson), None)
+    err = Console(stderr=True)
+    with err.status(f"submitting {submission.name}…") as status:
+        sub = submit(server, find_token(token), lesson, submission,
+                     on_status=lambda s: status.update(f"{submission.name}: {s}…"))
+    if sub["status"] != "graded" or not sub.get("result"):
+        raise GraderFault(f"submission {sub['id']}: {sub['status']}: {sub.get('error')}")
+    from grader.results import GradeResult  # noqa: PLC0415
+
+    result = GradeResult.model_validate(sub["result"])
+    if fmt == "json":
+        from grader.report.json_report import render_json  # noqa: PLC0415
+
+        click.echo(render_json(result))
+    else:
+        from grader.report.terminal import render_terminal  # noqa: PLC0415
+
+        render_terminal(result, Console())

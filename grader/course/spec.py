@@ -244,12 +244,19 @@ class Mistake(_Strict):
 
 
 class Limits(_Strict):
+    """What a submission may use in the sandbox: the one place the defaults live (a
+    lesson's ``[limits]`` overrides any of them; docs/spec-format.md lists them)."""
+
     time_s: float = Field(default=120.0, gt=0, le=3600)  # wall time for the whole sandbox run
     load_timeout_s: float = Field(default=30.0, gt=0, le=600)  # importing the submission
     memory_mb: int = Field(default=3072, ge=256, le=65536)
-    max_processes: int = Field(default=64, ge=1, le=4096)
-    max_file_mb: int = Field(default=64, ge=1, le=4096)
-    max_output_kb: int = Field(default=64, ge=1, le=10240)
+    max_processes: int = Field(default=64, ge=1, le=4096)  # processes and threads at once
+    max_file_mb: int = Field(default=64, ge=1, le=4096)  # each file
+    max_output_kb: int = Field(default=64, ge=1, le=10240)  # stdout and stderr, each
+    scratch_mb: int = Field(default=256, ge=1, le=65536)  # all files written, together
+    max_files: int = Field(default=2000, ge=10, le=1_000_000)  # files and folders made
+    open_files: int = Field(default=256, ge=32, le=65536)  # open at once (RLIMIT_NOFILE)
+    watch_poll_s: float = Field(default=0.1, ge=0.01, le=5.0)  # how often files are counted
 
 
 class LessonInfo(_Strict):

@@ -415,3 +415,38 @@ def with_grads(model: nn.Module, grads: dict[str, Tensor]) -> nn.Module:
 def grads_of(params: Any) -> list[Tensor | None]:
     """The ``.grad`` of each parameter of an iterable (copies; None where there is none)."""
     return [None if p.grad is None else p.grad.detach().clone() for p in params]
+
+
+@helper
+def same_object(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are one and the same object (``a is b``): an in-place function
+    such as ``torch.nn.init.normal_`` returns the tensor it was given, not a new one."""
+    return a is b
+
+
+@helper
+def tensor_moments(t: Tensor) -> dict[str, float]:
+    """Summary statistics of a tensor's entries, computed in float64 as Python floats: ``mean``,
+    ``mean_square`` (the second moment about 0, i.e. the variance of entries drawn with mean 0)
+    and ``abs_max`` (the largest absolute value)."""
+    x = t.detach().to(torch.float64).flatten()
+    return {"mean": float(x.mean()), "mean_square": float((x * x).mean()),
+            "abs_max": float(x.abs().max())}
+
+
+@helper
+def relu_net_log2_gain(init: Callable[[Tensor], Any], width: int, depth: int,
+                       x: Tensor) -> float:
+    """How a deep ReLU network initialised by ``init`` scales its input: log2(|h|^2 / |x|^2)
+    for h = relu(W_depth ... relu(W_1 x)), each W_l an empty (width, width) float32 tensor
+    filled by ``init(W_l)`` in place (its return value is ignored, as when a layer's weight is
+    initialised), no biases. ``x`` is a (width,) vector. 0 means the variance is kept."""
+    h = x.detach().to(torch.float32).reshape(-1)
+    start = float((h.double() ** 2).sum())
+    for _ in range(int(depth)):
+        w = torch.zeros(int(width), int(width))
+        with torch.no_grad():
+            init(w)
+        h = torch.relu(w @ h)
+    end = float((h.double() ** 2).sum())
+    return math.log2(end / start) if end > 0 else -math.inf

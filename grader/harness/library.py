@@ -407,9 +407,10 @@ def validation_curves(seed: Any, count: int, min_delta: float, tail: int) -> lis
     1.5-4 min_delta, a tie (better by at most 0.6 min_delta) or worse by up to 5
     min_delta, so no value lies near the boundary ``best - min_delta``. The first two
     curves are fixed shapes: one that improves every epoch (its best epoch is the last),
-    and one that creeps down by less than min_delta in all (6-14 epochs). The others
-    take 3-9 random moves and end with ``tail`` worse epochs (so a patience below ``tail``
-    always stops them).
+    and one that creeps down by less than min_delta in all (6-14 epochs). Curves 2-6 hold
+    1-5 bad epochs in a row, then an improvement (a patience just too short stops before
+    it); the others take 3-9 random moves. All but the first two end with ``tail`` worse
+    epochs (so a patience below ``tail`` always stops them).
     """
     g = torch.Generator().manual_seed(int(seed))
     md = float(min_delta)
@@ -427,7 +428,11 @@ def validation_curves(seed: Any, count: int, min_delta: float, tail: int) -> lis
                     curve.append(curve[0] - md * 0.6 * t / length)
             curves.append(curve)
             continue
-        for _ in range(_randint(g, 3, 9)):
+        if c < 7:  # c - 1 bad epochs in a row, then an improvement: stop right before it?
+            curve.extend(best + md * _uniform(g, 0.5, 5.0) for _ in range(c - 1))
+            best -= md * _uniform(g, 1.5, 4.0)
+            curve.append(best)
+        for _ in range(_randint(g, 3, 9) if c >= 7 else 0):
             u = _uniform(g, 0, 1)
             if u < 0.35:
                 best -= md * _uniform(g, 1.5, 4.0)

@@ -27,6 +27,7 @@ def test_every_optimizer_step_is_guarded() -> None:
         assert all(step.no_builtin_optimizers for step in probe.steps), probe.id
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delegation", [
     # a subclass of torch's Adam
     "class Adam(torch.optim.Adam):\n    pass\n",
@@ -63,6 +64,7 @@ def test_delegating_to_torch_adam_loses_the_points_with_a_clear_message(delegati
 HIDDEN = "_Base = getattr(torch.optim, 'Ad' + 'am')\n\n\nclass Adam(_Base):\n    pass\n"
 
 
+@pytest.mark.slow
 def test_hidden_delegation_is_caught_while_it_runs() -> None:
     result = grade_source("3.1", REFERENCE + "\n\n" + HIDDEN, seed=5)
     lost = _lost(result)
@@ -75,6 +77,7 @@ def test_hidden_delegation_is_caught_while_it_runs() -> None:
         c.max_points for c in result.checks if c.name in ADAM_CHECKS)
 
 
+@pytest.mark.slow
 def test_hidden_delegation_loses_every_adam_check() -> None:
     result = grade_source("3.1", REFERENCE + "\n\n" + HIDDEN, seed=5)
     assert set(_lost(result)) == ADAM_CHECKS
@@ -103,6 +106,7 @@ class AdamW(AdamW):
 '''
 
 
+@pytest.mark.slow
 def test_broken_calling_conventions_lose_only_their_checks() -> None:
     result = grade_source("3.1", REFERENCE + "\n\n" + CONVENTIONS, seed=5)
     lost = _lost(result)

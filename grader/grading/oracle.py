@@ -19,6 +19,12 @@ from grader.harness.runner import run_probe
 from grader.harness.values import SpecBug, decode, encode
 from grader.sandbox.run import probe_seed
 
+# torch's global RNG (dropout, torch.randn without a generator) and its thread count are
+# per process: trusted runs of probes for submissions graded in parallel threads (batch,
+# the test suite) would draw from one stream in an interleaved order. One trusted run at a
+# time, on a forked RNG state that is put back afterwards.
+_TRUSTED_RUN = threading.Lock()
+
 
 class OracleLike(Protocol):
     """What the checks read expected outputs from: ``Oracle`` here, or the student
@@ -102,12 +108,13 @@ class Oracle:
             module, rename = self.module(probe.expect.module), probe.expect.rename
         else:
             module, rename = self.module(f"mistake:{variant}"), {}
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # as in the sandbox: timings and reductions alike
-        try:
-            return run_probe(module, probe.model_dump(mode="json"), self.inputs,
-                             probe_seed(self.seed, probe.id), rename=rename)
-        except SpecBug as e:
-            raise GraderFault(f"probe {probe.id!r}: {e}") from None
-        finally:
-            torch.set_num_threads(threads)
+        with _TRUSTED_RUN, torch.random.fork_rng(devices=[]):
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)  # as in the sandbox: timings and reductions alike
+            try:
+                return run_probe(module, probe.model_dump(mode="json"), self.inputs,
+                                 probe_seed(self.seed, probe.id), rename=rename)
+            except SpecBug as e:
+                raise GraderFault(f"probe {probe.id!r}: {e}") from None
+            finally:
+                torch.set_num_threads(threads)

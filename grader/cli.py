@@ -563,7 +563,7 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
         results.parent.mkdir(parents=True, exist_ok=True)
     _check_writable(results)
     subs, problems = find_submissions(folder, les.spec.lesson.stem, stubs=les.stub_files)
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # paths and names unbroken
     if part:
         subs = [s for s in subs if shard_of(s.student, part[1]) == part[0]]
         problems = [p for p in problems if shard_of(p.split(":")[0], part[1]) == part[0]]

@@ -21,7 +21,7 @@ from grader.course.lessons import Lesson
 from grader.course.public import load_public
 from grader.grading.evaluate import evaluate_checks, named_mistakes
 from grader.grading.oracle import Oracle, OracleLike
-from grader.grading.rules import rule_violations
+from grader.grading.rules import check_rules
 from grader.grading.submission import Program, load_program
 from grader.grading.text import clean_text
 from grader.results import GradeResult
@@ -83,8 +83,10 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     say("comparing with the reference")
     if oracle is None:
         oracle = Oracle(lesson, {**inputs, **dims}, seed)
-    static = rule_violations(spec.probes, [c.source for c in program.cells])
-    results = evaluate_checks(lesson, run, oracle, static, can_time=not lesson.is_public)
+    rules = check_rules(spec.probes, [c.source for c in program.cells],
+                        [c.label for c in program.cells])
+    results = evaluate_checks(lesson, run, oracle, rules.violations,
+                              can_time=not lesson.is_public)
     # result
     return GradeResult(
         lesson=lesson.id, title=spec.lesson.title, submission=program.path.name,
@@ -92,8 +94,21 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         duration_s=round(time.perf_counter() - started, 3), sandbox=backend.name,
         checks=results, mistakes=named_mistakes(results),
         notes=_notes(lesson, program, run, backend, release_note),
+        review=_review(rules.review, rules.violations, run),
         output=clean_text(run.stdout + run.stderr, 4000),
     )
+
+
+def _review(static: list[str], violations: dict[str, str], run: SandboxRun) -> list[str]:
+    """Reasons to review: what the source scan could not follow, and a rule the sandbox saw
+    broken where the source scan found nothing (autograd reached in a way it missed)."""
+    reasons = [clean_text(r, 300) for r in static]
+    for probe_id, outcome in run.probes.items():
+        for seen in outcome.violations[:1]:
+            if probe_id.split("__")[0] not in violations:
+                reasons.append(clean_text(f"while it ran, the sandbox saw: {seen}; the source "
+                                          "scan found nothing (hidden use?)", 300))
+    return list(dict.fromkeys(reasons))
 
 
 def require_gpu(backend: Backend) -> None:

@@ -102,7 +102,7 @@ def run(workdir: Path, plan: dict[str, Any]) -> int:
         try:
             _alarm(float(probe["timeout_s"]))
             result = run_probe(module, probe, inputs, int(probe["seed"]),
-                               student_files=student_files)
+                               student_files=student_files, enforce=True)
             _cancel_alarm()
         except ProbeTimeout:
             events.emit(event="done", probe=probe["id"], status="timeout",

@@ -70,9 +70,11 @@ def _describe_exception(exc: BaseException, callee: str, student_files: tuple[st
 
 
 @contextlib.contextmanager
-def _watch(step: dict[str, Any], seen: list[str], name: str) -> Iterator[None]:
+def _watch(step: dict[str, Any], seen: list[str], name: str, enforce: bool) -> Iterator[None]:
     with contextlib.ExitStack() as stack:
         if step.get("no_autograd"):
+            if enforce:  # autograd then needs an explicit enable_grad, which the scan sees
+                stack.enter_context(torch.no_grad())
             stack.enter_context(guards.watch_autograd(seen, name))
         if step.get("no_builtin_optimizers"):
             stack.enter_context(guards.watch_builtin_optimizers(seen, name))
@@ -81,9 +83,13 @@ def _watch(step: dict[str, Any], seen: list[str], name: str) -> Iterator[None]:
 
 def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: int, *,
               rename: dict[str, str] | None = None,
-              student_files: tuple[str, ...] = ("<cell", "/"),
+              student_files: tuple[str, ...] = ("<cell", "/"), enforce: bool = False,
               ) -> dict[str, Any]:
     """Run ``probe`` against ``module``.
+
+    ``enforce`` (in the sandbox): a ``no_autograd`` step runs under ``torch.no_grad()``, so
+    that gradients by autograd need a visible ``enable_grad``; on the trusted side oracles
+    that use autograd on purpose run those steps as they are.
 
     Returns ``{"status": "ok"|"error", "error": str|None, "outputs": {name: value},
     "violations": [str], "elapsed_s": float, "step_times": [float]}``.
@@ -118,7 +124,7 @@ def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: 
             args = [resolve(a, ns, symbol) for a in step.get("args", [])]
             kwargs = {k: resolve(v, ns, symbol) for k, v in step.get("kwargs", {}).items()}
             t0 = time.perf_counter()
-            with _watch(step, violations, callee):
+            with _watch(step, violations, callee, enforce):
                 result = fn(*args, **kwargs)
             step_times.append(time.perf_counter() - t0)
             if step.get("no_autograd") and guards.graph_attached(result):

@@ -39,6 +39,9 @@ def render_terminal(result: GradeResult, console: Console) -> None:
     for m in result.mistakes:
         console.print(Panel(Text(m.message), title=f"Known mistake: {escape(m.title)}",
                             title_align="left", border_style="yellow"))
+    if result.review:
+        console.print(Panel(Text("\n".join(result.review)), title="Flagged for review",
+                            title_align="left", border_style="magenta"))
     for note in result.notes:
         console.print(Text(f"note: {note}", style="dim"))
     if result.output.strip():

@@ -7,7 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from grader.course.lessons import Lesson
-from grader.course.spec import CloseCheck, EqualCheck, QuizCheck, TimeBudgetCheck
+from grader.course.spec import (
+    SCOPE_SEP,
+    Check,
+    CloseCheck,
+    EqualCheck,
+    ProbeCase,
+    QuizCheck,
+    TimeBudgetCheck,
+    base_of,
+    scope_of,
+)
 from grader.grading.checks import EVALUATORS, CheckContext, Verdict
 from grader.grading.checks.base import at_path
 from grader.grading.mistakes import recognise, recognise_slow
@@ -32,67 +42,102 @@ def _load_failure(run: SandboxRun) -> str | None:
             "so what came after it never ran")
 
 
+def case_label(case: ProbeCase) -> str:
+    """How a boundary case is named in feedback: its name and what it fixes."""
+    parts = [f"{k} = {v}" for k, v in case.dims.items()]
+    parts += [f"{name} {', '.join(f'{k} {v}' for k, v in change.items())}"
+              for name, change in case.inputs.items()]
+    return f"boundary case '{case.name}'" + (f" ({'; '.join(parts)})" if parts else "")
+
+
 def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
                     static: dict[str, str], *, can_time: bool) -> list[CheckResult]:
-    """Every check of ``lesson`` on the outcome ``run`` of the sandbox stage."""
+    """Every check of ``lesson`` on the outcome ``run`` of the sandbox stage. A check on a
+    probe with boundary cases holds on the random draw and on every case, and says which
+    case failed."""
     spec = lesson.spec
     load_failure = _load_failure(run)
+    results: list[CheckResult] = []
+    for check in spec.checks:
+        instances = [check.probe] if isinstance(check, TimeBudgetCheck) else \
+            [p.id for p in spec.instances(check.probe)]
+        first: CheckResult | None = None
+        for probe_id in instances:
+            result = _evaluate(lesson, check, probe_id, run, oracle, static, load_failure,
+                               can_time)
+            if result.status != "passed":
+                case = spec.case_of(scope_of(probe_id))
+                if case is not None:
+                    result.message = clean_text(f"{case_label(case)}: {result.message}", 1500)
+                first = result
+                break
+            first = first or result
+        assert first is not None
+        results.append(first)
+    return results
+
+
+def _evaluate(lesson: Lesson, check: Check, probe_id: str, run: SandboxRun,
+              oracle: OracleLike, static: dict[str, str], load_failure: str | None,
+              can_time: bool) -> CheckResult:
+    """One check on one instance of its probe (the random draw, or a boundary case)."""
+    spec = lesson.spec
+    scope = scope_of(probe_id)
+
+    def in_scope(probe: str) -> str:
+        return f"{probe}{SCOPE_SEP}{scope}" if scope else probe
 
     def expected(ref: str) -> Any:
-        probe_id, *path = ref.split(".")
-        outs = oracle.outputs(spec.probe(probe_id))
+        ref_probe, *path = ref.split(".")
+        outs = oracle.outputs(spec.probe(in_scope(ref_probe)))
         assert outs is not None
         return at_path(outs, path)
 
-    def reference_time(probe_id: str, i: int) -> float | None:
+    def reference_time(ref_probe: str, i: int) -> float | None:
         step_time = getattr(oracle, "step_time", None)
-        return step_time(spec.probe(probe_id), i) if step_time else None
+        return step_time(spec.probe(in_scope(ref_probe)), i) if step_time else None
 
-    results: list[CheckResult] = []
-    for check in spec.checks:
-        outcome = run.probes[check.probe]
-        base: dict[str, Any] = dict(name=check.name, max_points=check.points)
-        if outcome.status != "ok":
-            message = outcome.error or ""
-            if load_failure and outcome.status == "error":
-                message = f"{load_failure}. {message}"
-            results.append(CheckResult(**base, points=0, status=_status_for(outcome),
-                                       message=clean_text(message, 1500)))
-            continue
-        rule = outcome.violations[:1] or ([static[check.probe]] if check.probe in static else [])
-        if rule:
-            results.append(CheckResult(**base, points=0, status="failed",
-                                       message=clean_text(rule[0], 500) + " (not accepted)"))
-            continue
+    outcome = run.probes.get(probe_id) or ProbeOutcome("error", "not run")
+    base: dict[str, Any] = dict(name=check.name, max_points=check.points)
+    if outcome.status != "ok":
+        message = outcome.error or ""
+        if load_failure and outcome.status == "error":
+            message = f"{load_failure}. {message}"
+        return CheckResult(**base, points=0, status=_status_for(outcome),
+                           message=clean_text(message, 1500))
+    rule = outcome.violations[:1] or ([static[base_of(probe_id)]]
+                                      if base_of(probe_id) in static else [])
+    if rule:
+        return CheckResult(**base, points=0, status="failed",
+                           message=clean_text(rule[0], 500) + " (not accepted)")
 
-        def student(path: str, outcome: ProbeOutcome = outcome) -> Any:
-            return at_path(outcome.outputs, path.split("."))
+    def student(path: str) -> Any:
+        return at_path(outcome.outputs, path.split("."))
 
-        def student_time(i: int, outcome: ProbeOutcome = outcome) -> float | None:
-            return outcome.step_times[i] if i < len(outcome.step_times) else None
+    def student_time(i: int) -> float | None:
+        return outcome.step_times[i] if i < len(outcome.step_times) else None
 
-        ctx = CheckContext(lesson, student, expected, lambda: oracle.module("reference"),
-                           student_time, reference_time)
-        verdict: Verdict = EVALUATORS[check.kind](check, ctx)
-        found = None
-        if not verdict.passed and verdict.comparable and isinstance(
-                check, (CloseCheck, EqualCheck, QuizCheck)):
-            exp = None if isinstance(check, QuizCheck) else \
-                expected(check.expected or f"{check.probe}.{check.output}")
-            found = recognise(check, oracle, lesson, student(check.output), exp)
-        elif (not verdict.passed and isinstance(check, TimeBudgetCheck)
-              and verdict.tolerance is not None and can_time):
-            found = recognise_slow(check, oracle, lesson, verdict.tolerance)
-        mistake = MistakeMatch(id=found.id, title=found.title, message=found.message) \
-            if found else None
-        message = clean_text(verdict.message, 1500)
-        if not verdict.passed and mistake is None and check.hint:
-            message = f"{message}. Hint: {check.hint}" if message else f"Hint: {check.hint}"
-        results.append(CheckResult(**base, points=check.points if verdict.passed else 0,
-                                   status="passed" if verdict.passed else "failed",
-                                   message=message, error=verdict.error,
-                                   tolerance=verdict.tolerance, mistake=mistake))
-    return results
+    ctx = CheckContext(lesson, student, expected, lambda: oracle.module("reference"),
+                       student_time, reference_time)
+    verdict: Verdict = EVALUATORS[check.kind](check, ctx)
+    found = None
+    if not verdict.passed and verdict.comparable and isinstance(
+            check, (CloseCheck, EqualCheck, QuizCheck)):
+        exp = None if isinstance(check, QuizCheck) else \
+            expected(check.expected or f"{check.probe}.{check.output}")
+        found = recognise(check, oracle, lesson, student(check.output), exp, probe_id)
+    elif (not verdict.passed and isinstance(check, TimeBudgetCheck)
+          and verdict.tolerance is not None and can_time):
+        found = recognise_slow(check, oracle, lesson, verdict.tolerance)
+    mistake = MistakeMatch(id=found.id, title=found.title, message=found.message) \
+        if found else None
+    message = clean_text(verdict.message, 1500)
+    if not verdict.passed and mistake is None and check.hint:
+        message = f"{message}. Hint: {check.hint}" if message else f"Hint: {check.hint}"
+    return CheckResult(**base, points=check.points if verdict.passed else 0,
+                       status="passed" if verdict.passed else "failed",
+                       message=message, error=verdict.error,
+                       tolerance=verdict.tolerance, mistake=mistake)
 
 
 def named_mistakes(results: list[CheckResult]) -> list[MistakeMatch]:

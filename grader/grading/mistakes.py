@@ -23,11 +23,12 @@ Same = Callable[[Any, Any], bool]
 
 
 def same_within(check: CloseCheck | EqualCheck) -> Same:
-    """Sameness for a value check: within its tolerance (exactly, for ``equal``)."""
+    """Sameness for a value check: within its tolerance (exactly, for ``equal``), values
+    only (the dtype rule is the check's own business, not the mistake's)."""
     if isinstance(check, EqualCheck):
-        return lambda a, b: compare(a, b, 0.0, 0.0, equal_nan=True).ok
+        return lambda a, b: compare(a, b, 0.0, 0.0, equal_nan=True, dtypes=False).ok
     return lambda a, b: compare(a, b, check.rtol, check.atol, atol_per_step=check.atol_per_step,
-                                equal_nan=True).ok
+                                equal_nan=True, dtypes=False).ok
 
 
 def match_mistake(check_name: str, actual: Any, expected: Any, mistakes: list[Mistake],
@@ -48,10 +49,11 @@ def match_mistake(check_name: str, actual: Any, expected: Any, mistakes: list[Mi
 
 
 def recognise(check: CloseCheck | EqualCheck | QuizCheck, oracle: OracleLike, lesson: Lesson,
-              actual: Any, expected: Any) -> Mistake | None:
+              actual: Any, expected: Any, probe_id: str | None = None) -> Mistake | None:
     """The known mistake whose variant gives the student's wrong output ``actual`` for
-    ``check`` (``expected`` is what the reference gives there)."""
-    probe = lesson.spec.probe(check.probe)
+    ``check`` (``expected`` is what the reference gives there) on the instance
+    ``probe_id`` of its probe (default: the random draw)."""
+    probe = lesson.spec.probe(probe_id or check.probe)
     mistakes = lesson.spec.mistakes
 
     def variant_output(mid: str) -> Any:

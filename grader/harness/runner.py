@@ -81,6 +81,17 @@ def _watch(step: dict[str, Any], seen: list[str], name: str, enforce: bool) -> I
         yield
 
 
+def scoped(inputs: dict[str, Any], probe_id: str) -> dict[str, Any]:
+    """The inputs (and dims) a probe instance sees: those of the random draw, with its
+    scope's own (``"<scope>/<name>"``, for an id ``"<probe>__<scope>"``) in their place."""
+    shared = {k: v for k, v in inputs.items() if "/" not in k}
+    if "__" not in probe_id:
+        return shared
+    prefix = probe_id.split("__", 1)[1] + "/"
+    shared.update({k[len(prefix):]: v for k, v in inputs.items() if k.startswith(prefix)})
+    return shared
+
+
 def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: int, *,
               rename: dict[str, str] | None = None,
               student_files: tuple[str, ...] = ("<cell", "/"), enforce: bool = False,
@@ -95,7 +106,7 @@ def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: 
     "violations": [str], "elapsed_s": float, "step_times": [float]}``.
     """
     ns: dict[str, Any] = {k: (v.clone() if isinstance(v, torch.Tensor) else v)
-                          for k, v in inputs.items()}
+                          for k, v in scoped(inputs, probe["id"]).items()}
     symbol = _symbol_lookup(module, rename or {})
     violations: list[str] = []
     step_times: list[float] = []

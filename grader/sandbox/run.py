@@ -82,7 +82,7 @@ def prepare_workdir(base: Path, spec: LessonSpec, cells: list[dict[str, str]],
         "dims": dims,
         "threads": threads,
         "load_timeout_s": spec.limits.load_timeout_s,
-        "probes": [{**p.model_dump(mode="json", exclude={"expect", "trusted_only"}),
+        "probes": [{**p.model_dump(mode="json", exclude={"expect", "trusted_only", "cases"}),
                     "timeout_s": min(p.timeout_s, probe_timeout_s or p.timeout_s),
                     "seed": probe_seed(seed, p.id)} for p in probes],
     }
@@ -126,7 +126,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                    inputs: dict[str, torch.Tensor], dims: dict[str, int], seed: int, *,
                    time_limit_s: float | None = None, threads: int = 1, gpu: bool = False,
                    on_progress: Callable[[str], None] | None = None) -> SandboxRun:
-    probes = [p for p in spec.probes if not p.trusted_only]
+    probes = spec.sandbox_probes()
     results: dict[str, ProbeOutcome] = {}
     load_errors: list[channel.CellError] = []
     stdout_parts: list[str] = []

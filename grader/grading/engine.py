@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from grader.course.inputs import draw_inputs
+from grader.course.inputs import draw_inputs, draw_timed, timed_id
 from grader.course.lessons import Lesson
 from grader.course.public import load_public
 from grader.grading.evaluate import evaluate_checks, named_mistakes
@@ -71,6 +71,10 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     else:
         say("drawing fresh inputs")
         inputs, dims = draw_inputs(spec, seed)
+    # the timed runs' inputs: fresh, apart from everything else (not in a student release,
+    # whose time budgets run on submission)
+    timed = {} if lesson.is_public else {
+        timed_id(pid): draw_timed(spec, seed, pid, dims) for pid in spec.timed_probes()}
     # run
     backend = get_backend(sandbox) if isinstance(sandbox, str) else sandbox
     if gpu:
@@ -78,11 +82,12 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     cells = [{"label": c.label, "filename": c.filename, "source": c.source}
              for c in program.cells]
     run = run_submission(backend, spec, cells, inputs, dims, seed, time_limit_s=time_limit_s,
-                         gpu=gpu, on_progress=say)
+                         gpu=gpu, on_progress=say, timed=timed)
     # oracle, checks, mistakes
     say("comparing with the reference")
     if oracle is None:
-        oracle = Oracle(lesson, {**inputs, **dims}, seed)
+        oracle = Oracle(lesson, {**inputs, **dims,
+                                 **{k: v for t in timed.values() for k, v in t.items()}}, seed)
     rules = check_rules(spec.probes, [c.source for c in program.cells],
                         [c.label for c in program.cells])
     results = evaluate_checks(lesson, run, oracle, rules.violations,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.course.inputs import timed_id
 from grader.course.lessons import Lesson
 from grader.course.spec import (
     SCOPE_SEP,
@@ -59,8 +60,10 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
     load_failure = _load_failure(run)
     results: list[CheckResult] = []
     for check in spec.checks:
-        instances = [check.probe] if isinstance(check, TimeBudgetCheck) else \
-            [p.id for p in spec.instances(check.probe)]
+        if isinstance(check, TimeBudgetCheck):  # the timed run, where there is one
+            instances = [timed_id(check.probe)]
+        else:
+            instances = [p.id for p in spec.instances(check.probe)]
         first: CheckResult | None = None
         for probe_id in instances:
             result = _evaluate(lesson, check, probe_id, run, oracle, static, load_failure,
@@ -97,7 +100,10 @@ def _evaluate(lesson: Lesson, check: Check, probe_id: str, run: SandboxRun,
         step_time = getattr(oracle, "step_time", None)
         return step_time(spec.probe(in_scope(ref_probe)), i) if step_time else None
 
-    outcome = run.probes.get(probe_id) or ProbeOutcome("error", "not run")
+    outcome = run.probes.get(probe_id) or ProbeOutcome(
+        "error", "not run" if not isinstance(check, TimeBudgetCheck) else
+        "no timing was recorded (a time budget is measured only when the grader runs the "
+        "timed probe itself)")
     base: dict[str, Any] = dict(name=check.name, max_points=check.points)
     if outcome.status != "ok":
         message = outcome.error or ""
@@ -114,8 +120,8 @@ def _evaluate(lesson: Lesson, check: Check, probe_id: str, run: SandboxRun,
     def student(path: str) -> Any:
         return at_path(outcome.outputs, path.split("."))
 
-    def student_time(i: int) -> float | None:
-        return outcome.step_times[i] if i < len(outcome.step_times) else None
+    def student_time(_i: int) -> float | None:
+        return outcome.cpu_s  # measured outside the submission (harness/timed.py), or None
 
     ctx = CheckContext(lesson, student, expected, lambda: oracle.module("reference"),
                        student_time, reference_time)

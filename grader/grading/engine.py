@@ -91,7 +91,7 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     rules = check_rules(spec.probes, [c.source for c in program.cells],
                         [c.label for c in program.cells])
     results = evaluate_checks(lesson, run, oracle, rules.violations,
-                              can_time=not lesson.is_public)
+                              can_time=not lesson.is_public, unbound=rules.unbound)
     # result
     return GradeResult(
         lesson=lesson.id, title=spec.lesson.title, submission=program.path.name,

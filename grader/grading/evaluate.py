@@ -53,7 +53,8 @@ def case_label(case: ProbeCase) -> str:
 
 
 def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
-                    static: dict[str, str], *, can_time: bool) -> list[CheckResult]:
+                    static: dict[str, str], *, can_time: bool,
+                    unbound: dict[str, str] | None = None) -> list[CheckResult]:
     """Every check of ``lesson`` on the outcome ``run`` of the sandbox stage. A check on a
     probe with boundary cases holds on the random draw and on every case, and says which
     case failed."""
@@ -67,7 +68,10 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
             instances = [p.id for p in spec.instances(check.probe)]
         first: CheckResult | None = None
         for probe_id in instances:
-            result = _evaluate(lesson, check, probe_id, run, oracle, static, load_failure,
+            ran = run.probes.get(probe_id)
+            rules = static if ran is None or ran.status != "ok" else {**(unbound or {}),
+                                                                       **static}
+            result = _evaluate(lesson, check, probe_id, run, oracle, rules, load_failure,
                                can_time)
             if result.status != "passed":
                 case = spec.case_of(scope_of(probe_id))
@@ -106,19 +110,20 @@ def _evaluate(lesson: Lesson, check: Check, probe_id: str, run: SandboxRun,
         "no timing was recorded (a time budget is measured only when the grader runs the "
         "timed probe itself)")
     base: dict[str, Any] = dict(name=check.name, max_points=check.points)
+    # a broken rule first, even where the code then failed (autograd under the no_grad a
+    # rule-bound step runs in raises): the source scan's message, which names the construct
+    # and its line, else the watcher's (seen while the code ran)
+    rule = ([static[base_of(probe_id)]] if base_of(probe_id) in static else []) \
+        or outcome.violations[:1]
+    if rule:
+        return CheckResult(**base, points=0, status="failed",
+                           message=clean_text(rule[0], 500) + " (not accepted)")
     if outcome.status != "ok":
         message = outcome.error or ""
         if load_failure and outcome.status == "error":
             message = f"{load_failure}. {message}"
         return CheckResult(**base, points=0, status=_status_for(outcome),
                            message=clean_text(message, 1500))
-    # the source scan first: it names the construct and its line; the watcher's report
-    # (seen while the code ran) where the scan found nothing
-    rule = ([static[base_of(probe_id)]] if base_of(probe_id) in static else []) \
-        or outcome.violations[:1]
-    if rule:
-        return CheckResult(**base, points=0, status="failed",
-                           message=clean_text(rule[0], 500) + " (not accepted)")
 
     def student(path: str) -> Any:
         return at_path(outcome.outputs, path.split("."))

@@ -72,26 +72,26 @@ _DYNAMIC_ATTRS = {
 _DYNAMIC_BUILTINS = {"globals", "vars", "locals", "exec", "eval", "compile", "__import__",
                      "__builtins__", "breakpoint"}
 _ATTR_FUNCTIONS = {"getattr", "setattr", "hasattr", "delattr"}
-# modules whose use cannot be followed: they reach code or objects by name, run code
-# elsewhere, or are the grader's own
+# modules whose use cannot be followed: they reach code or objects by name, run other
+# programs (code in a string: `python -c "..."`), or are the grader's own. A fork runs this
+# same source, which the scan reads: it is not one of them.
 _DYNAMIC_MODULES = {
     "ctypes", "_ctypes", "cffi", "builtins", "__builtin__", "inspect", "gc", "pickle",
     "_pickle", "cPickle", "dill", "cloudpickle", "joblib", "marshal", "shelve", "copyreg",
-    "runpy", "code", "codeop", "zipimport", "pkgutil", "subprocess", "multiprocessing",
-    "pty", "harness", "grader", "reference",
+    "runpy", "code", "codeop", "zipimport", "pkgutil", "subprocess", "pty", "harness",
+    "grader", "reference",
 }
 # dotted paths whose use cannot be followed (prefixes)
 _DYNAMIC_PATHS = {
     "sys.modules", "sys._getframe", "sys.settrace", "sys.setprofile", "sys.meta_path",
     "sys.path", "sys.path_hooks", "sys.path_importer_cache", "sys.exc_info",
-    "sys.exception", "os.system", "os.popen", "os.fork", "os.forkpty", "os.posix_spawn",
+    "sys.exception", "os.system", "os.popen", "os.posix_spawn",
     "os.posix_spawnp", "os.execv", "os.execve", "os.execl", "os.execle", "os.execlp",
     "os.execlpe", "os.execvp", "os.execvpe", "os.spawnl", "os.spawnle", "os.spawnv",
     "os.spawnve", "os.spawnlp", "os.spawnvp", "torch._C", "torch.load", "torch.hub",
-    "torch.package", "torch.jit.load", "torch.multiprocessing", "torch.distributed",
-    "torch.utils.cpp_extension", "torch.serialization", "numpy.load", "types.FunctionType",
-    "types.CodeType", "types.LambdaType", "types.ModuleType", "operator.attrgetter",
-    "operator.methodcaller", "concurrent.futures",
+    "torch.package", "torch.jit.load", "torch.distributed", "torch.utils.cpp_extension",
+    "torch.serialization", "numpy.load", "types.FunctionType", "types.CodeType",
+    "types.LambdaType", "types.ModuleType", "operator.attrgetter", "operator.methodcaller",
 }
 _OK_IMPORTLIB = {"importlib.import_module"}  # with a constant name: resolved
 _MUTATORS = {"append", "extend", "insert", "update", "setdefault", "add", "__setitem__",
@@ -117,6 +117,10 @@ class RuleFindings:
 
     violations: dict[str, str] = field(default_factory=dict)
     review: list[str] = field(default_factory=list)
+    # probe id -> a rule-bound function with no binding in the source: a violation only if
+    # the probe ran (then it was made where the scan cannot see); else the run's own error
+    # (not defined, or the cell that defines it does not load) says more
+    unbound: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- the parsed submission
@@ -737,7 +741,7 @@ def check_rules(probes: Iterable[Probe], sources: list[str],
                     # it ran (or the check fails anyway): made where the scan cannot see it
                     msg = (f"`{step.call}` is not defined in the source where the grader can "
                            "read it (a `def` or an assignment at module level)")
-                    findings.violations.setdefault(probe.id, msg)
+                    findings.unbound.setdefault(probe.id, msg)
                     continue
                 msg = _uses_autograd(src, step.call)
                 if msg:

@@ -234,3 +234,9 @@ def test_the_optimizer_base_class_is_allowed() -> None:
                    "from torch.optim.optimizer import Optimizer as Base\nclass Adam(Base):\n"
                    "    pass\n"):
         assert check_rules(P31, [source]).violations == {}
+
+
+def test_a_function_the_source_never_binds_is_a_violation_only_if_it_ran() -> None:
+    findings = check_rules(P12, [T + "def fit(X, y, lr, steps):\n    return X, y, []\n"])
+    assert findings.violations == {}
+    assert "`mse_grad` is not defined in the source" in findings.unbound["grad"]

@@ -12,20 +12,22 @@ precomputed) matches them.
 
 from __future__ import annotations
 
-import hashlib
-import importlib
+from pathlib import Path
 
 import torch
 
+from grader.course.datasets import load_dataset
+from grader.course.paths import course_root
+from grader.course.seeds import derive_seed
 from grader.course.spec import SCOPE_SEP, InputSpec, LessonSpec
+
+__all__ = ["derive_seed", "draw_dims", "draw_inputs", "draw_one", "draw_timed", "probe_reads",
+           "timed_id"]
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64,
           "bool": torch.bool}
 
 
-def derive_seed(seed: int, *names: str) -> int:
-    digest = hashlib.sha256(":".join([str(seed), *names]).encode()).digest()
-    return int.from_bytes(digest[:8], "little") & ((1 << 62) - 1)
 
 
 def draw_dims(spec: LessonSpec, seed: int) -> dict[str, int]:
@@ -40,13 +42,10 @@ def _size(d: int | str, dims: dict[str, int]) -> int:
     return dims[d] if isinstance(d, str) else d
 
 
-def load_dataset(name: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
-    datasets = importlib.import_module("grader.course.datasets")
-    return getattr(datasets, f"load_{name}")(split)
 
 
 def draw_one(name: str, s: InputSpec, seed: int, dims: dict[str, int],
-             done: dict[str, torch.Tensor], salt: str = "input") -> torch.Tensor:
+             done: dict[str, torch.Tensor], root: Path, salt: str = "input") -> torch.Tensor:
     g = torch.Generator().manual_seed(derive_seed(seed, salt, name))
     shape = tuple(_size(d, dims) for d in s.shape)
     dtype = DTYPES[s.dtype]
@@ -81,7 +80,7 @@ def draw_one(name: str, s: InputSpec, seed: int, dims: dict[str, int],
         return torch.tensor(derive_seed(seed, "seed", name) % (2**31), dtype=torch.int64)
     if s.dist == "dataset":
         assert s.dataset is not None and s.split == "train"
-        X, y = load_dataset(s.dataset, s.split)
+        X, y = load_dataset(root, s.dataset, s.split)
         return (X if s.field == "X" else y).clone()
     if s.dist == "linear_targets":
         assert s.X is not None and s.w is not None
@@ -101,13 +100,16 @@ def _uses(s: InputSpec) -> tuple[set[str], set[str]]:
     return dims, inputs
 
 
-def draw_inputs(spec: LessonSpec, seed: int) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
+def draw_inputs(spec: LessonSpec, seed: int, root: Path | None = None,
+                ) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
     """All inputs of a lesson for one run, in spec order (later ones may use earlier ones),
-    and those of every probe's boundary cases under their scopes."""
+    and those of every probe's boundary cases under their scopes; datasets come from the
+    course at ``root`` (default: ``course_root()``)."""
+    root = root or course_root()
     dims = draw_dims(spec, seed)
     done: dict[str, torch.Tensor] = {}
     for name, s in spec.inputs.items():
-        done[name] = draw_one(name, s, seed, dims, done)
+        done[name] = draw_one(name, s, seed, dims, done, root)
     for probe in spec.probes:
         for scope, case in spec.case_scopes(probe.id):
             case_dims = {**dims, **case.dims}
@@ -117,7 +119,7 @@ def draw_inputs(spec: LessonSpec, seed: int) -> tuple[dict[str, torch.Tensor], d
                 s = spec.case_input(case, name)
                 used_dims, used_inputs = _uses(s)
                 if name in case.inputs or used_dims & set(case.dims) or used_inputs & changed:
-                    local[name] = draw_one(name, s, seed, case_dims, local)
+                    local[name] = draw_one(name, s, seed, case_dims, local, root)
                     done[f"{scope}/{name}"] = local[name]
                     changed.add(name)
             dims.update({f"{scope}/{k}": v for k, v in case.dims.items()})
@@ -151,17 +153,18 @@ def probe_reads(spec: LessonSpec, probe_id: str) -> set[str]:
     return found
 
 
-def draw_timed(spec: LessonSpec, seed: int, probe_id: str,
-               dims: dict[str, int]) -> dict[str, torch.Tensor]:
+def draw_timed(spec: LessonSpec, seed: int, probe_id: str, dims: dict[str, int],
+               root: Path | None = None) -> dict[str, torch.Tensor]:
     """Fresh inputs for the timed run of a probe (every input it reads, drawn with another
     salt), under its scope's names."""
+    root = root or course_root()
     reads = probe_reads(spec, probe_id)
     local: dict[str, torch.Tensor] = {}
     out: dict[str, torch.Tensor] = {}
     scope = timed_scope(probe_id)
     for name, s in spec.inputs.items():
         if name in reads:
-            local[name] = draw_one(name, s, seed, dims, local, salt=f"timed:{probe_id}")
+            local[name] = draw_one(name, s, seed, dims, local, root, salt=f"timed:{probe_id}")
             out[f"{scope}/{name}"] = local[name]
     return out
 

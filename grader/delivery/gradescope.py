@@ -21,14 +21,19 @@ import re
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.course.datasets import datasets_dir
 from grader.course.lessons import Lesson, LessonNotFound, all_lessons, get_lesson
+from grader.course.paths import COURSE_FILE
+from grader.errors import SubmissionError, UsageProblem
+from grader.grading.submission import find_submission as pick_submission
 from grader.report.gradescope import (
     GradescopeResults,
     GradescopeTest,
+    isolation_test,
     lesson_output,
     lesson_tests,
     md_escape,
@@ -46,6 +51,11 @@ SETUP_SH = f"""#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
 # It makes a Python >= 3.11 virtual environment in $ROOT/venv with the CPU build of torch
 # (the version pinned in constraints.txt) and installs the grader from this folder.
+# GRADER_PYTHON: an interpreter that already has torch and the grader's dependencies (an
+# image that ships them; tests without a network): used as it is, nothing is installed.
+# Student code runs as unprivileged users (never root) where bubblewrap cannot start (it
+# cannot under Docker's default seccomp profile), so the course is made unreadable to
+# other users: see LOCK below, which run_autograder repeats before every grading.
 set -euo pipefail
 SOURCE="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
 ROOT="${{GRADESCOPE_ROOT:-/autograder}}"
@@ -57,28 +67,41 @@ if command -v apt-get >/dev/null; then
     apt-get install -y -qq bubblewrap >/dev/null || echo "no bubblewrap: process sandbox"
 fi
 
-PY=""
-for candidate in python3.13 python3.12 python3.11 python3; do
-    if command -v "$candidate" >/dev/null \\
-        && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-        PY="$candidate"
-        break
+if [ -n "${{GRADER_PYTHON:-}}" ]; then
+    VPY="$GRADER_PYTHON"
+else
+    PY=""
+    for candidate in python3.13 python3.12 python3.11 python3; do
+        if command -v "$candidate" >/dev/null \\
+            && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+            PY="$candidate"
+            break
+        fi
+    done
+    if [ -z "$PY" ]; then
+        apt-get install -y -qq python3.11 python3.11-venv >/dev/null
+        PY=python3.11
     fi
-done
-if [ -z "$PY" ]; then
-    apt-get install -y -qq python3.11 python3.11-venv >/dev/null
-    PY=python3.11
+    if ! "$PY" -m venv "$ROOT/venv"; then
+        apt-get install -y -qq "$(basename "$PY")-venv" >/dev/null \
+            || apt-get install -y -qq python3-venv >/dev/null
+        "$PY" -m venv "$ROOT/venv"
+    fi
+    VPY="$ROOT/venv/bin/python"
+    "$VPY" -m pip install --quiet --upgrade pip
+    "$VPY" -m pip install --quiet -c "$SOURCE/constraints.txt" --index-url {TORCH_INDEX} torch
+    "$VPY" -m pip install --quiet -c "$SOURCE/constraints.txt" "$SOURCE"
 fi
-if ! "$PY" -m venv "$ROOT/venv"; then
-    apt-get install -y -qq "$(basename "$PY")-venv" >/dev/null \
-        || apt-get install -y -qq python3-venv >/dev/null
-    "$PY" -m venv "$ROOT/venv"
+(cd / && "$VPY" -c "import torch, safetensors, pydantic; print('torch', torch.__version__)")
+
+# LOCK: the reference, the grader (its installed copy too) and the results are root's
+# alone; the Python environment stays readable (student code runs with it).
+chmod -R go-rwx "$SOURCE"
+WHERE='import grader, os; print(os.path.dirname(grader.__file__))'
+INSTALLED="$(cd / && "$VPY" -c "$WHERE" 2>/dev/null || true)"
+if [ -n "$INSTALLED" ] && [ -d "$INSTALLED" ]; then
+    chmod -R go-rwx "$INSTALLED"
 fi
-VPY="$ROOT/venv/bin/python"
-"$VPY" -m pip install --quiet --upgrade pip
-"$VPY" -m pip install --quiet -c "$SOURCE/constraints.txt" --index-url {TORCH_INDEX} torch
-"$VPY" -m pip install --quiet -c "$SOURCE/constraints.txt" "$SOURCE"
-"$VPY" -c "import torch, grader; print('torch', torch.__version__, 'ready')"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -89,6 +112,12 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 ROOT="${GRADESCOPE_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
 PY="${GRADER_PYTHON:-$ROOT/venv/bin/python}"
+# Student code runs as unprivileged users where bubblewrap cannot start (Docker's default
+# seccomp profile): the course, the submission's metadata and the results are root's alone.
+chmod 711 "$ROOT" 2>/dev/null || true
+chmod -R go-rwx "$SOURCE" 2>/dev/null || true
+mkdir -p "$ROOT/results" && chmod 700 "$ROOT/results"
+if [ -e "$ROOT/submission_metadata.json" ]; then chmod 600 "$ROOT/submission_metadata.json"; fi
 export GRADER_COURSE_ROOT="$SOURCE"
 export PYTHONPATH="$SOURCE${PYTHONPATH:+:$PYTHONPATH}"
 cd "$SOURCE" || exit 1
@@ -107,7 +136,7 @@ exit 0
 """
 
 
-class BuildError(Exception):
+class BuildError(UsageProblem):
     """The zip cannot be built (unknown lesson, unreadable or unwritable path)."""
 
 
@@ -163,7 +192,12 @@ def zip_entries(lessons: list[Lesson], root: Path) -> list[tuple[str, bytes, int
         if not path.is_file():
             raise BuildError(f"{path} is missing: build from the course repository")
         entries.append((name, path.read_bytes(), 0o644))
+    if (root / COURSE_FILE).is_file():
+        entries.append((COURSE_FILE, (root / COURSE_FILE).read_bytes(), 0o644))
     folders = [(root / "grader", "grader")]
+    # the datasets the lessons name, whole: held-out splits score trained models there
+    folders += [(datasets_dir(root) / name, f"datasets/{name}")
+                for name in sorted({n for les in lessons for n in les.spec.datasets()})]
     for les in lessons:
         folders.append((les.reference_dir, f"reference/{les.id}"))
         if les.assignment_dir.is_dir():
@@ -213,24 +247,16 @@ class Found:
     note: str = ""
 
 
-def find_submission(folder: Path, stem: str) -> Found:
-    """The lesson's file in the submission: ``<stem>.py`` or ``.ipynb``, at the top or in a
-    subfolder (an uploaded folder or repository). A ``.py`` wins over a notebook."""
+def find_submission(folder: Path, stem: str, stubs: Sequence[Path] = ()) -> Found:
+    """The lesson's file in the submission, by the one rule of
+    ``grader.grading.submission.find_submission`` (an uploaded folder or repository is
+    searched too); ``note`` says why nothing was chosen."""
     if not folder.is_dir():
         return Found(None)
-    for name in (f"{stem}.py", f"{stem}.ipynb"):
-        if (folder / name).is_file():
-            other = f"{stem}.ipynb" if name.endswith(".py") else None
-            note = (f"both {stem}.py and {stem}.ipynb were submitted; {stem}.py was graded"
-                    if other and (folder / other).is_file() else "")
-            return Found(folder / name, note)
-    for suffix in (".py", ".ipynb"):
-        deeper = sorted(p for p in folder.rglob(stem + suffix)
-                        if p.is_file() and not any(part in _SKIP_DIRS or part.startswith(".")
-                                                   for part in p.relative_to(folder).parts))
-        if deeper:
-            return Found(deeper[0])
-    return Found(None)
+    try:
+        return Found(pick_submission(folder, stem, stubs=stubs, search_subfolders=True))
+    except SubmissionError as e:
+        return Found(None, str(e))
 
 
 def _submitted_names(folder: Path, limit: int = 12) -> str:
@@ -262,14 +288,15 @@ def grade_in_layout(root: Path, *, seed: int | None = None, sandbox: str = "auto
     several = len(lessons) > 1
     tests: list[GradescopeTest] = []
     outputs: list[str] = []
+    warnings: list[str] = []
     for les in lessons:
         prefix = f"{les.id} · " if several else ""
         stem = les.spec.lesson.stem
-        found = find_submission(submission, stem)
+        found = find_submission(submission, stem, les.stub_files)
         if found.path is None:
-            reason = (f"no {stem}.py or {stem}.ipynb in your submission (it has "
-                      f"{_submitted_names(submission)}). Name your file {stem}.py or "
-                      f"{stem}.ipynb and submit again.")
+            why = found.note or f"no {stem}.py or {stem}.ipynb"
+            reason = (f"{why} (your submission has {_submitted_names(submission)}). Submit "
+                      f"one file named {stem}.py or {stem}.ipynb.")
             say(f"lesson {les.id}: {reason}")
             tests += not_graded_tests(_spec_checks(les), reason, prefix)
             outputs.append(f"**Lesson {les.id} ({md_escape(les.spec.lesson.title)}): 0/"
@@ -291,12 +318,24 @@ def grade_in_layout(root: Path, *, seed: int | None = None, sandbox: str = "auto
             outputs.append(lesson_output(result))
             say(f"lesson {les.id}: {result.score}/{result.max_score} (seed {result.seed}, "
                 f"sandbox {result.sandbox})")
+            say(f"lesson {les.id}: isolation: {result.isolation}")
+            if result.isolation_warning:
+                warnings.append(f"lesson {les.id}: {result.isolation_warning}")
+                say(_banner(f"lesson {les.id}: {result.isolation_warning}"))
             continue
         say(f"lesson {les.id}: {reason}")
         tests += not_graded_tests(_spec_checks(les), reason, prefix)
         outputs.append(f"**Lesson {les.id}: 0/{les.spec.max_score} points.** "
                        f"{md_escape(reason)}")
-    return results_of(tests, outputs, time.perf_counter() - started)
+    warning = isolation_test(warnings)
+    return results_of(tests + ([warning] if warning else []), outputs,
+                      time.perf_counter() - started)
+
+
+def _banner(text: str) -> str:
+    """A warning no instructor reading the autograder's output can miss."""
+    rule = "!" * 78
+    return f"{rule}\nWARNING: GRADING WAS NOT ISOLATED\n{text}\n{rule}"
 
 
 def run_in_layout(root: Path, *, seed: int | None = None, sandbox: str = "auto",

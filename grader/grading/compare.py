@@ -104,7 +104,8 @@ def _short(dtype: torch.dtype) -> str:
 def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | None,
                     atol: float | None, *, atol_per_step: float = 0.0,
                     exact_dtype: bool = False, equal_nan: bool = False,
-                    like: torch.dtype | None = None, dtypes: bool = True) -> Comparison:
+                    like: torch.dtype | None = None, dtypes: bool = True,
+                    nonzero_only: bool = False) -> Comparison:
     """``like``: the dtype the reference returns here (default: ``expected``'s), which sets
     the dtype rule and the default tolerances; ``dtypes=False`` compares values only (two
     outputs of the student's own, or of known-mistake variants)."""
@@ -134,6 +135,15 @@ def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | 
                                  f"than {_short(want)}, so the values cannot be checked to "
                                  f"{_short(want)}'s tolerance (return {_short(want)})",
                           structural=True)
+    if nonzero_only:
+        # entries zero in either tensor are left out (set to 0 in both, so indices still
+        # point into the whole tensor); NaN is nonzero and stays in
+        both = (actual != 0) & (expected != 0)
+        if not both.any():
+            return Comparison(False, "no entry is nonzero in both the received and the expected "
+                                     "tensor, so there is nothing to compare", structural=True)
+        actual = torch.where(both, actual, torch.zeros((), dtype=actual.dtype))
+        expected = torch.where(both, expected, torch.zeros((), dtype=expected.dtype))
     if not expected.is_floating_point():
         diff = actual.to(torch.int64) != expected.to(torch.int64)
         if diff.any():
@@ -200,9 +210,10 @@ def _child(like: Any, key: Any) -> Any:
 
 def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float | None = None,
             *, atol_per_step: float = 0.0, exact_dtype: bool = False,
-            equal_nan: bool = False, path: str = "", like: Any = _SAME,
-            dtypes: bool = True) -> Comparison:
-    """Compare two decoded results of any supported structure.
+            equal_nan: bool = False, nonzero_only: bool = False, path: str = "",
+            like: Any = _SAME, dtypes: bool = True) -> Comparison:
+    """Compare two decoded results of any supported structure (``nonzero_only``: tensors are
+    compared only where both are nonzero, and must have such an entry).
 
     ``like`` is what the reference returns for this output when ``expected`` comes from
     elsewhere (a closed-form oracle in float64 for a float32 exercise): its dtypes set the
@@ -215,7 +226,7 @@ def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float |
         c = compare_tensors(actual, expected, rtol, atol, atol_per_step=atol_per_step,
                             exact_dtype=exact_dtype, equal_nan=equal_nan,
                             like=like.dtype if isinstance(like, torch.Tensor) else None,
-                            dtypes=dtypes)
+                            dtypes=dtypes, nonzero_only=nonzero_only)
         if path and c.message:
             c.message = f"{path}: {c.message}"
         return c
@@ -256,8 +267,8 @@ def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float |
         worst = Comparison(True, error=0.0, tolerance=0.0)
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             c = compare(a, e, rtol, atol, atol_per_step=atol_per_step, exact_dtype=exact_dtype,
-                        equal_nan=equal_nan, path=f"{path}[{i}]", like=_child(like, i),
-                        dtypes=dtypes)
+                        equal_nan=equal_nan, nonzero_only=nonzero_only, path=f"{path}[{i}]",
+                        like=_child(like, i), dtypes=dtypes)
             if not c.ok:
                 return c
             if c.error is not None and (worst.error is None or c.error > worst.error):
@@ -279,7 +290,7 @@ def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float |
         worst = Comparison(True, error=0.0, tolerance=0.0)
         for k in expected:
             c = compare(actual[k], expected[k], rtol, atol, atol_per_step=atol_per_step,
-                        exact_dtype=exact_dtype, equal_nan=equal_nan,
+                        exact_dtype=exact_dtype, equal_nan=equal_nan, nonzero_only=nonzero_only,
                         path=f"{path}[{k!r}]" if path else repr(k), like=_child(like, k),
                         dtypes=dtypes)
             if not c.ok:

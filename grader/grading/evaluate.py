@@ -14,6 +14,7 @@ from grader.course.spec import (
     CloseCheck,
     EqualCheck,
     ProbeCase,
+    ProportionCheck,
     QuizCheck,
     TimeBudgetCheck,
     base_of,
@@ -21,6 +22,7 @@ from grader.course.spec import (
 )
 from grader.grading.checks import EVALUATORS, CheckContext, Verdict
 from grader.grading.checks.base import MISSING, at_path
+from grader.grading.checks.proportion import expected_probability
 from grader.grading.compare import compare
 from grader.grading.mistakes import recognise, recognise_slow
 from grader.grading.oracle import OracleLike
@@ -110,6 +112,12 @@ def _evaluate(lesson: Lesson, check: Check, probe_id: str, run: SandboxRun,
         "no timing was recorded (a time budget is measured only when the grader runs the "
         "timed probe itself)")
     base: dict[str, Any] = dict(name=check.name, max_points=check.points)
+    if outcome.status == "grader_error":
+        # the harness blamed the spec; the same probe on the reference decides: a fault
+        # there too is the grader's (raised), none means the sandbox's claim was false
+        oracle.outputs(spec.probe(probe_id))
+        outcome = ProbeOutcome("error", "the sandbox reported a grader fault that the "
+                                        "reference does not have")
     # a broken rule first, even where the code then failed (autograd under the no_grad a
     # rule-bound step runs in raises): the source scan's message, which names the construct
     # and its line, else the watcher's (seen while the code ran)
@@ -139,13 +147,17 @@ def _evaluate(lesson: Lesson, check: Check, probe_id: str, run: SandboxRun,
     verdict: Verdict = EVALUATORS[check.kind](check, ctx)
     found = None
     if not verdict.passed and verdict.comparable and isinstance(
-            check, (CloseCheck, EqualCheck, QuizCheck)):
-        exp = None if isinstance(check, QuizCheck) else \
-            expected(check.expected or f"{check.probe}.{check.output}")
+            check, (CloseCheck, EqualCheck, QuizCheck, ProportionCheck)):
+        if isinstance(check, QuizCheck):
+            exp = None
+        elif isinstance(check, ProportionCheck):
+            exp = expected_probability(check, ctx)
+        else:
+            exp = expected(check.expected or f"{check.probe}.{check.output}")
         found = recognise(check, oracle, lesson, student(check.output), exp, probe_id)
     elif (not verdict.passed and isinstance(check, TimeBudgetCheck)
-          and verdict.tolerance is not None and can_time):
-        found = recognise_slow(check, oracle, lesson, verdict.tolerance)
+          and verdict.limit is not None and can_time):
+        found = recognise_slow(check, oracle, lesson, verdict.limit)
     mistake = MistakeMatch(id=found.id, title=found.title, message=found.message) \
         if found else None
     message = clean_text(verdict.message, 1500)
@@ -154,7 +166,8 @@ def _evaluate(lesson: Lesson, check: Check, probe_id: str, run: SandboxRun,
     return CheckResult(**base, points=check.points if verdict.passed else 0,
                        status="passed" if verdict.passed else "failed",
                        message=message, error=verdict.error,
-                       tolerance=verdict.tolerance, mistake=mistake)
+                       tolerance=verdict.tolerance, measured=verdict.measured,
+                       limit=verdict.limit, unit=verdict.unit, mistake=mistake)
 
 
 def _timed_result(lesson: Lesson, check: Check, run: SandboxRun, oracle: OracleLike,

@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from grader.report.details import measured
 from grader.results import GradeResult
 
 _STYLE = {"passed": ("✔ passed", "green"), "failed": ("✘ failed", "red"),
@@ -28,9 +29,9 @@ def render_terminal(result: GradeResult, console: Console) -> None:
     failures = [c for c in result.checks if c.status != "passed"]
     for c in failures:
         body: list[Text] = [Text(c.message or "(no details)")]
-        if c.error is not None and c.tolerance is not None and "accuracy" not in c.message:
-            body.append(Text(f"measured error {c.error:.3g}, allowed {c.tolerance:.3g}",
-                             style="dim"))
+        numbers = measured(c)
+        if numbers:
+            body.append(Text(numbers, style="dim"))
         if c.mistake:
             body.append(Text.assemble(("Looks like: ", "bold yellow"), (c.mistake.title, "bold")))
         label, style = _STYLE[c.status]
@@ -42,6 +43,10 @@ def render_terminal(result: GradeResult, console: Console) -> None:
     if result.review:
         console.print(Panel(Text("\n".join(result.review)), title="Flagged for review",
                             title_align="left", border_style="magenta"))
+    if result.isolation_warning:
+        console.print(Panel(Text(result.isolation_warning, style="bold"),
+                            title="WARNING: this grading was not isolated", title_align="left",
+                            border_style="bold red"))
     for note in result.notes:
         console.print(Text(f"note: {note}", style="dim"))
     if result.output.strip():
@@ -53,3 +58,5 @@ def render_terminal(result: GradeResult, console: Console) -> None:
                                                       f"bold {colour}"),
                                 (f"   seed {result.seed} (replay with --seed {result.seed}), "
                                  f"{result.duration_s:.1f}s, sandbox: {result.sandbox}", "dim")))
+    if result.isolation:
+        console.print(Text(f"isolation: {result.isolation}", style="dim"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sysconfig
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,18 +21,23 @@ from safetensors.torch import save_file
 
 import grader.sandbox.channel as channel
 from grader.course.inputs import derive_seed
-from grader.course.spec import LessonSpec, Probe, base_of
+from grader.course.spec import LessonSpec, Limits, Probe, base_of
 from grader.harness.timed import TIMING_FILE
 from grader.harness.values import decode
-from grader.sandbox.base import Backend, SandboxJob, SandboxOutcome
+from grader.sandbox.base import (
+    HARNESS_DIR,
+    Backend,
+    SandboxJob,
+    SandboxOutcome,
+    host_site_paths,
+)
 
-HARNESS_DIR = Path(__file__).resolve().parents[1] / "harness"
 MAX_ATTEMPTS = 4
 
 
 @dataclass
 class ProbeOutcome:
-    status: str  # ok | error | timeout | crashed
+    status: str  # ok | error | timeout | crashed | grader_error (the harness says: the spec)
     error: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
@@ -50,16 +54,18 @@ class SandboxRun:
     stderr: str
     notes: list[str]
     loaded: bool
+    isolation: str | None = None  # what the sandbox reported it enforced, run by run
 
 
-def site_paths(backend: object | None = None) -> list[str]:
-    """The site folders the harness puts on ``sys.path``: the backend's own where it has
-    them (a container has its own Python), else this interpreter's."""
-    own = getattr(backend, "site_paths", None)
-    if callable(own):
-        return list(own())
-    paths = sysconfig.get_paths()
-    return list(dict.fromkeys([paths["purelib"], paths["platlib"]]))
+def job_for(workdir: Path, limits: Limits, *, wall_time_s: float, threads: int = 1,
+            gpu: bool = False) -> SandboxJob:
+    """A job for ``workdir`` under a lesson's ``limits``."""
+    return SandboxJob(workdir=workdir, wall_time_s=wall_time_s, memory_mb=limits.memory_mb,
+                      max_processes=limits.max_processes, max_file_mb=limits.max_file_mb,
+                      max_output_bytes=limits.max_output_kb * 1024,
+                      scratch_mb=limits.scratch_mb, max_files=limits.max_files,
+                      open_files=limits.open_files, poll_s=limits.watch_poll_s,
+                      threads=threads, gpu=gpu)
 
 
 def probe_seed(seed: int, probe_id: str) -> int:
@@ -69,16 +75,19 @@ def probe_seed(seed: int, probe_id: str) -> int:
 def prepare_workdir(base: Path, spec: LessonSpec, cells: list[dict[str, str]],
                     inputs: dict[str, torch.Tensor], dims: dict[str, int], probes: list[Probe],
                     seed: int, threads: int, probe_timeout_s: float | None = None,
-                    site: list[str] | None = None,
+                    site: list[str] | None = None, harness: bool = True,
                     timed: dict[str, dict[str, torch.Tensor]] | None = None) -> Path:
-    """The job's folder. ``timed``: probe instance id -> its fresh inputs, for the probes
-    among ``probes`` that run timed (``harness/timed.py``); their inputs go in files of
-    their own, which the harness's supervisor takes away before any student code runs."""
+    """A fresh work folder for one run; ``harness``: with its own copy of the harness in
+    lib/ (a warm worker has its own). ``timed``: probe instance id -> its fresh inputs, for
+    the probes among ``probes`` that run timed (``harness/timed.py``); their inputs go in
+    files of their own, which the harness's supervisor takes away before any student code
+    runs."""
     work = Path(tempfile.mkdtemp(prefix="run-", dir=base))
-    lib = work / "lib" / "harness"
-    lib.mkdir(parents=True)
-    for src in HARNESS_DIR.glob("*.py"):
-        shutil.copy2(src, lib / src.name)
+    if harness:
+        lib = work / "lib" / "harness"
+        lib.mkdir(parents=True)
+        for src in HARNESS_DIR.glob("*.py"):
+            shutil.copy2(src, lib / src.name)
     (work / "home").mkdir()
     (work / "out").mkdir()
     timed = timed or {}
@@ -96,7 +105,7 @@ def prepare_workdir(base: Path, spec: LessonSpec, cells: list[dict[str, str]],
     plan = {
         "module_name": spec.lesson.stem,
         "cells_file": "cells.json",
-        "site_paths": site if site is not None else site_paths(),
+        "site_paths": site if site is not None else host_site_paths(),
         "dims": dims,
         "threads": threads,
         "load_timeout_s": spec.limits.load_timeout_s,
@@ -171,6 +180,8 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
     stderr_parts: list[str] = []
     notes: list[str] = []
     loaded = True
+    truncated = False  # noted once, however many runs it took
+    isolation: str | None = None
     limits = spec.limits
     with tempfile.TemporaryDirectory(prefix="grade-") as base:
         remaining = probes
@@ -182,19 +193,18 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                        limits.load_timeout_s * (1 + len(timed_now))
                        + sum(p.timeout_s for p in remaining) + 10)
             work = prepare_workdir(Path(base), spec, cells, inputs, dims, remaining, seed,
-                                   threads, time_limit_s, site=site_paths(backend),
-                                   timed=timed_now)
-            job = SandboxJob(workdir=work, wall_time_s=wall, memory_mb=limits.memory_mb,
-                             max_processes=limits.max_processes, max_file_mb=limits.max_file_mb,
-                             max_output_bytes=limits.max_output_kb * 1024, threads=threads,
-                             gpu=gpu)
+                                   threads, time_limit_s, site=backend.site_paths(),
+                                   harness=not backend.is_warm_pool, timed=timed_now)
+            job = job_for(work, limits, wall_time_s=wall, threads=threads, gpu=gpu)
             if on_progress:
                 on_progress(f"running {len(remaining)} probe(s) in the {backend.name} sandbox"
                             + (f" (attempt {attempt + 1})" if attempt else ""))
             outcome = backend.run(job)
+            isolation = outcome.isolation or isolation
             stdout_parts.append(outcome.stdout)
             stderr_parts.append(outcome.stderr)
-            if outcome.output_truncated and "output truncated" not in " ".join(notes):
+            if outcome.output_truncated and not truncated:
+                truncated = True
                 notes.append(f"your program printed more than {limits.max_output_kb} KB; "
                              "the output shown is truncated")
             try:
@@ -252,4 +262,4 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
         for p in remaining:
             results.setdefault(p.id, ProbeOutcome("error", "not run: too many crashes"))
     return SandboxRun(results, load_errors, "".join(stdout_parts), "".join(stderr_parts), notes,
-                      loaded)
+                      loaded, isolation)

@@ -27,6 +27,7 @@ def test_every_optimizer_step_is_guarded() -> None:
         assert all(step.no_builtin_optimizers for step in probe.steps), probe.id
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delegation", [
     # a subclass of torch's Adam
     "class Adam(torch.optim.Adam):\n    pass\n",
@@ -65,6 +66,7 @@ def test_delegating_to_torch_adam_loses_the_points_with_a_clear_message(delegati
 HIDDEN = "_Base = getattr(torch.optim, 'Ad' + 'am')\n\n\nclass Adam(_Base):\n    pass\n"
 
 
+@pytest.mark.slow
 def test_hidden_delegation_fails_every_rule_bound_check_and_is_flagged() -> None:
     source = REFERENCE + "\n\n" + HIDDEN
     result = grade_source("3.1", source, seed=5)
@@ -102,6 +104,7 @@ class AdamW(AdamW):
 '''
 
 
+@pytest.mark.slow
 def test_broken_calling_conventions_lose_only_their_checks() -> None:
     result = grade_source("3.1", REFERENCE + "\n\n" + CONVENTIONS, seed=5)
     lost = _lost(result)

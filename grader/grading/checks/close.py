@@ -29,7 +29,7 @@ def check_close(check: CloseCheck, ctx: CheckContext) -> Verdict:
         return Verdict(False, f"no output `{check.output}`", comparable=False)
     c = compare(actual, ctx.expected(_expected_path(check)), check.rtol, check.atol,
                 atol_per_step=check.atol_per_step, exact_dtype=check.exact_dtype,
-                like=_like(check, ctx))
+                like=_like(check, ctx), nonzero_only=check.nonzero_only)
     return Verdict(c.ok, c.message, c.error, c.tolerance)
 
 

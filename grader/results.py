@@ -60,6 +60,11 @@ class GradeResult(BaseModel):
     checks: list[CheckResult]
     mistakes: list[MistakeMatch] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    review: list[str] = Field(
+        default_factory=list,
+        description="why a person should look at this submission (code the rule checks could "
+                    "not follow, a rule seen broken only while it ran); empty when nothing is "
+                    "suspicious")
     output: str = Field(default="", description="what the submission printed (truncated)")
 
     def __repr__(self) -> str:

@@ -17,12 +17,13 @@ from typing import Any
 import torch
 
 from grader.course.datasets import dataset_info, datasets_dir
-from grader.course.inputs import draw_inputs
+from grader.course.inputs import draw_inputs, draw_timed, timed_id
 from grader.course.lessons import Lesson
 from grader.course.public import load_public
+from grader.course.spec import SCOPE_SEP
 from grader.grading.evaluate import evaluate_checks, named_mistakes
 from grader.grading.oracle import Oracle, OracleLike
-from grader.grading.rules import rule_violations
+from grader.grading.rules import check_rules
 from grader.grading.submission import Program, load_program
 from grader.grading.text import clean_text
 from grader.results import GradeResult
@@ -97,6 +98,11 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     else:
         say("drawing fresh inputs")
         inputs, dims = draw_inputs(spec, seed, lesson.root)
+    # the timed runs' inputs: fresh, apart from everything else (not in a student release,
+    # whose time budgets run on submission)
+    timed = {} if lesson.is_public else {
+        timed_id(pid): draw_timed(spec, seed, pid, dims, lesson.root)
+        for pid in spec.timed_probes()}
     # run
     backend = get_backend(sandbox) if isinstance(sandbox, str) else sandbox
     if gpu:
@@ -107,16 +113,21 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     # timings are taken again afterwards, on a quiet machine: see Oracle.step_time)
     oracle_ready: Callable[[], None] | None = None
     if oracle is None:
-        oracle = Oracle(lesson, {**inputs, **dims}, seed)
-        oracle_ready = oracle.start_early(list(spec.probes))
+        oracle = Oracle(lesson, {**inputs, **dims,
+                                 **{k: v for t in timed.values() for k, v in t.items()}}, seed)
+        oracle_ready = oracle.start_early(
+            list(spec.probes) + [p for p in spec.sandbox_probes() if SCOPE_SEP in p.id]
+            + [spec.probe(pid) for pid in timed])
     run = run_submission(backend, spec, cells, inputs, dims, seed, time_limit_s=time_limit_s,
-                         gpu=gpu, on_progress=say)
+                         gpu=gpu, on_progress=say, timed=timed)
     # checks, mistakes
     say("comparing with the reference")
     if oracle_ready is not None:
         oracle_ready()
-    static = rule_violations(spec.probes, [c.source for c in program.cells])
-    results = evaluate_checks(lesson, run, oracle, static, can_time=not lesson.is_public)
+    rules = check_rules(spec.probes, [c.source for c in program.cells],
+                        [c.label for c in program.cells])
+    results = evaluate_checks(lesson, run, oracle, rules.violations,
+                              can_time=not lesson.is_public, unbound=rules.unbound)
     # result
     return GradeResult(
         lesson=lesson.id, title=spec.lesson.title, submission=program.path.name,
@@ -126,8 +137,21 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         isolation_warning=isolation_warning(lesson, backend), checks=results,
         mistakes=named_mistakes(results),
         notes=_notes(lesson, program, run, backend, release_note),
+        review=_review(rules.review, rules.violations, run),
         output=clean_text(run.stdout + run.stderr, 4000),
     )
+
+
+def _review(static: list[str], violations: dict[str, str], run: SandboxRun) -> list[str]:
+    """Reasons to review: what the source scan could not follow, and a rule the sandbox saw
+    broken where the source scan found nothing (autograd reached in a way it missed)."""
+    reasons = [clean_text(r, 300) for r in static]
+    for probe_id, outcome in run.probes.items():
+        for seen in outcome.violations[:1]:
+            if probe_id.split("__")[0] not in violations:
+                reasons.append(clean_text(f"while it ran, the sandbox saw: {seen}; the source "
+                                          "scan found nothing (hidden use?)", 300))
+    return list(dict.fromkeys(reasons))
 
 
 def require_gpu(backend: Backend) -> None:

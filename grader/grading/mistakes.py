@@ -34,11 +34,25 @@ Same = Callable[[Any, Any], bool]
 
 
 def same_within(check: CloseCheck | EqualCheck) -> Same:
-    """Sameness for a value check: within its tolerance (exactly, for ``equal``)."""
+    """Sameness for a value check: within its tolerance (exactly, for ``equal``), values
+    only (the dtype rule is the check's own business, not the mistake's)."""
     if isinstance(check, EqualCheck):
-        return lambda a, b: compare(a, b, 0.0, 0.0, equal_nan=True).ok
+        return lambda a, b: compare(a, b, 0.0, 0.0, equal_nan=True, dtypes=False).ok
     return lambda a, b: compare(a, b, check.rtol, check.atol, atol_per_step=check.atol_per_step,
-                                equal_nan=True, nonzero_only=check.nonzero_only).ok
+                                equal_nan=True, nonzero_only=check.nonzero_only,
+                                dtypes=False).ok
+
+
+def passes_check(check: CloseCheck | EqualCheck, like: Any = None) -> Same:
+    """Whether a value passes ``check`` against an expected one, dtype rule included (a
+    variant that differs from the reference only in its dtype differs all the same)."""
+    extra: dict[str, Any] = {} if like is None else {"like": like}
+    if isinstance(check, EqualCheck):
+        return lambda a, b: compare(a, b, 0.0, 0.0, equal_nan=True,
+                                    exact_dtype=check.exact_dtype, **extra).ok
+    return lambda a, b: compare(a, b, check.rtol, check.atol, atol_per_step=check.atol_per_step,
+                                exact_dtype=check.exact_dtype, equal_nan=True,
+                                nonzero_only=check.nonzero_only, **extra).ok
 
 
 def same_proportion(check: ProportionCheck) -> Same:
@@ -63,15 +77,17 @@ def same_proportion(check: ProportionCheck) -> Same:
 
 def match_mistake(check_name: str, actual: Any, expected: Any, mistakes: list[Mistake],
                   variant_value: Callable[[str], Any], missing: object,
-                  same: Same) -> Mistake | None:
-    """The first mistake whose variant reproduces the student's wrong output, if any."""
+                  same: Same, passes: Same | None = None) -> Mistake | None:
+    """The first mistake whose variant reproduces the student's wrong output, if any.
+    ``passes`` (default ``same``) says whether a variant's value would pass the check."""
+    passes = passes or same
     for mistake in mistakes:
         if check_name not in mistake.loses:
             continue
         value = variant_value(mistake.id)
         if value is missing:
             continue
-        if same(value, expected):
+        if passes(value, expected):
             continue  # the variant does not differ from the reference here
         if same(actual, value):
             return mistake
@@ -79,11 +95,13 @@ def match_mistake(check_name: str, actual: Any, expected: Any, mistakes: list[Mi
 
 
 def recognise(check: CloseCheck | EqualCheck | QuizCheck | ProportionCheck, oracle: OracleLike,
-              lesson: Lesson, actual: Any, expected: Any) -> Mistake | None:
+              lesson: Lesson, actual: Any, expected: Any,
+              probe_id: str | None = None) -> Mistake | None:
     """The known mistake whose variant gives the student's wrong output ``actual`` for
     ``check`` (``expected`` is what the reference gives there; for a proportion check, the
-    expected probability)."""
-    probe = lesson.spec.probe(check.probe)
+    expected probability) on the instance ``probe_id`` of its probe (default: the random
+    draw)."""
+    probe = lesson.spec.probe(probe_id or check.probe)
     mistakes = lesson.spec.mistakes
 
     def variant_output(mid: str) -> Any:
@@ -97,8 +115,14 @@ def recognise(check: CloseCheck | EqualCheck | QuizCheck | ProportionCheck, orac
             lambda mid: (MISSING if (v := variant_output(mid)) is MISSING
                          else answer_to(check, v)),
             MISSING, lambda a, b: same_answer(entry, a, b))
-    same = same_proportion(check) if isinstance(check, ProportionCheck) else same_within(check)
-    return match_mistake(check.name, actual, expected, mistakes, variant_output, MISSING, same)
+    if isinstance(check, ProportionCheck):
+        return match_mistake(check.name, actual, expected, mistakes, variant_output, MISSING,
+                             same_proportion(check))
+    own = oracle.outputs(probe)
+    like = None if own is None else at_path(own, check.output.split("."))
+    return match_mistake(check.name, actual, expected, mistakes, variant_output, MISSING,
+                         same_within(check),
+                         passes_check(check, None if like is MISSING else like))
 
 
 def recognise_slow(check: TimeBudgetCheck, oracle: OracleLike, lesson: Lesson,

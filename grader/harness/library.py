@@ -145,13 +145,16 @@ def state_dict(model: nn.Module) -> dict[str, Tensor]:
 
 @helper
 def optimizer_trajectory(cls: type, params: list[Tensor], grads: list[Tensor],
-                         hyper: dict[str, Any], state_keys: list[str]) -> dict[str, Any]:
+                         hyper: dict[str, Any], state_keys: list[str],
+                         idle: int = -1) -> dict[str, Any]:
     """Run ``cls`` for ``len(grads[0])`` steps with the given gradients.
 
     ``params`` are the initial values; ``grads[i][t]`` is the gradient of parameter i at
     step t. Half of the parameters go in a second group with half the learning rate, to
-    exercise param groups. Returns each parameter's trajectory (steps, *shape) and the
-    requested state entries after the last step.
+    exercise param groups. Parameter ``idle`` (if any) has a gradient only at every other
+    step (``.grad`` is None at steps 1, 3, ...), as a layer a batch does not reach: its
+    state must count only its own steps. Returns each parameter's trajectory (steps,
+    *shape) and the requested state entries after the last step.
     """
     ps = [nn.Parameter(p.detach().clone()) for p in params]
     split = max(1, len(ps) // 2)
@@ -163,8 +166,8 @@ def optimizer_trajectory(cls: type, params: list[Tensor], grads: list[Tensor],
     steps = grads[0].shape[0]
     traj: list[list[Tensor]] = [[] for _ in ps]
     for t in range(steps):
-        for p, g in zip(ps, grads, strict=True):
-            p.grad = g[t].clone()
+        for i, (p, g) in enumerate(zip(ps, grads, strict=True)):
+            p.grad = None if i == idle and t % 2 == 1 else g[t].clone()
         opt.step()
         for i, p in enumerate(ps):
             traj[i].append(p.detach().clone())

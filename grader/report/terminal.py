@@ -40,6 +40,9 @@ def render_terminal(result: GradeResult, console: Console) -> None:
     for m in result.mistakes:
         console.print(Panel(Text(m.message), title=f"Known mistake: {escape(m.title)}",
                             title_align="left", border_style="yellow"))
+    if result.review:
+        console.print(Panel(Text("\n".join(result.review)), title="Flagged for review",
+                            title_align="left", border_style="magenta"))
     if result.isolation_warning:
         console.print(Panel(Text(result.isolation_warning, style="bold"),
                             title="WARNING: this grading was not isolated", title_align="left",

@@ -1,10 +1,12 @@
 """Hostile submissions, graded on every sandbox backend: they finish, score what they earned,
 and change nothing outside the sandbox.
 
-``corpus/<case>/linear_regression.py`` is one submission for lesson 1.2, written as a
-student trying an attack would; its docstring names the threat, what the student hopes and
-the safe outcome, and its module-level ``EARNED`` lists the checks it honestly earns
-(optional ``TIME_LIMIT_S`` and ``EXPECT``, a regex the affected checks' messages match).
+``corpus/<case>/<stem>.py`` is one submission, for the lesson whose student file is
+``<stem>.py`` (``linear_regression.py``: lesson 1.2, most cases; the rules, dtypes, timing
+and boundary cases of other lessons have cases of their own), written as a student trying
+an attack would; its docstring names the threat, what the student hopes and the safe
+outcome, and its module-level ``EARNED`` lists the checks it honestly earns (optional
+``TIME_LIMIT_S`` and ``EXPECT``, a regex the affected checks' messages match).
 The test reads these with ``ast``: the test process never imports a hostile file.
 
 Each case is graded on each backend (``process``, ``bwrap`` and, where it runs, ``docker``,
@@ -46,7 +48,7 @@ from typing import Any
 
 import pytest
 
-from grader.course.lessons import Lesson
+from grader.course.lessons import Lesson, all_lessons
 from grader.grading.engine import grade_file
 from grader.sandbox import SandboxError, get_backend
 from tests.conftest import ROOT
@@ -56,7 +58,8 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 CLEAN = HERE / "clean" / "linear_regression.py"
-CASES = sorted(p.parent.name for p in CORPUS.glob("*/linear_regression.py"))
+LESSON_OF = {les.spec.lesson.stem: les.id for les in all_lessons(ROOT)}
+CASES = sorted({p.parent.name for p in CORPUS.glob("*/*.py") if p.stem in LESSON_OF})
 BACKENDS = ["process", "bwrap", "process+warm", "bwrap+warm", "docker", "docker+warm"]
 MARKER = b"hostile-marker"
 LEAK = "HOSTILE-LEAK"
@@ -160,11 +163,19 @@ class Case:
     earned: list[str]
     time_limit_s: float | None
     expect: str | None
+    lesson: str
+
+
+def case_path(name: str) -> Path:
+    """The submission of a case: its file named like a lesson's (others beside it are
+    props, such as modules it hopes will shadow real ones)."""
+    (path,) = [p for p in (CORPUS / name).glob("*.py") if p.stem in LESSON_OF]
+    return path
 
 
 def read_case(name: str) -> Case:
     """The case's declarations, read from its source without running it."""
-    path = CORPUS / name / "linear_regression.py"
+    path = case_path(name)
     tree = ast.parse(path.read_text(encoding="utf-8"))
     assert ast.get_docstring(tree), f"{name}: the docstring names the threat"
     found: dict[str, Any] = {}
@@ -176,7 +187,7 @@ def read_case(name: str) -> Case:
                 found[target.id] = ast.literal_eval(node.value)
     assert "EARNED" in found, f"{name}: EARNED is missing"
     return Case(name, path, list(found["EARNED"]), found.get("TIME_LIMIT_S"),
-                found.get("EXPECT"))
+                found.get("EXPECT"), LESSON_OF[path.stem])
 
 
 # ------------------------------------------------------------------ the course and the host
@@ -184,9 +195,24 @@ def read_case(name: str) -> Case:
 @dataclass
 class Course:
     root: Path
-    lesson: Lesson
+    lessons: dict[str, Lesson]
     canary: str
     files: dict[str, str]  # relative path -> sha256, as copied
+
+    @property
+    def lesson(self) -> Lesson:
+        return self.lessons["1.2"]
+
+
+COURSE_LESSONS = sorted({"1.2"} | {read_case(name).lesson for name in CASES})
+
+
+def _copy_course(root: Path, canary: str) -> None:
+    for lesson_id in COURSE_LESSONS:
+        for part in ("reference", "assignments"):
+            shutil.copytree(ROOT / part / lesson_id, root / part / lesson_id)
+        solution = root / "reference" / lesson_id / "solution.py"
+        solution.write_text(solution.read_text() + f"\n# {canary}\n")
 
 
 def _hashes(root: Path) -> dict[str, str]:
@@ -196,14 +222,12 @@ def _hashes(root: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def course() -> Iterator[Course]:
-    """A copy of the course for lesson 1.2 whose reference carries a canary comment."""
+    """A copy of the course (the lessons the corpus grades) whose references carry a canary
+    comment."""
     root = Path(tempfile.mkdtemp(prefix="corpus-course-"))
     canary = f"CANARY-{uuid.uuid4().hex}"
-    for part in ("reference", "assignments"):
-        shutil.copytree(ROOT / part / "1.2", root / part / "1.2")
-    solution = root / "reference" / "1.2" / "solution.py"
-    solution.write_text(solution.read_text() + f"\n# {canary}\n")
-    yield Course(root, Lesson("1.2", root=root), canary, _hashes(root))
+    _copy_course(root, canary)
+    yield Course(root, {i: Lesson(i, root=root) for i in COURSE_LESSONS}, canary, _hashes(root))
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -321,15 +345,9 @@ def _clean_host(stray: dict[int, bytes], course: Course, sentinels: Sentinels) -
     for path, data in sentinels.files.items():
         path.write_bytes(data)
     if _hashes(course.root) != course.files:
-        for part in ("reference", "assignments"):
-            shutil.rmtree(course.root / part / "1.2", ignore_errors=True)
         for extra in course.root.iterdir():
-            if extra.name not in ("reference", "assignments"):
-                shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
-        for part in ("reference", "assignments"):
-            shutil.copytree(ROOT / part / "1.2", course.root / part / "1.2")
-        solution = course.root / "reference" / "1.2" / "solution.py"
-        solution.write_text(solution.read_text() + f"\n# {course.canary}\n")
+            shutil.rmtree(extra) if extra.is_dir() and not extra.is_symlink() else extra.unlink()
+        _copy_course(course.root, course.canary)
 
 
 # ------------------------------------------------------------------ the result
@@ -403,7 +421,7 @@ def test_hostile_submission(backend_name: str, name: str, course: Course,
     stray: dict[int, bytes] = {}
     try:
         started = time.monotonic()
-        result = grade_file(course.lesson, case.path, seed=seed, sandbox=backend,
+        result = grade_file(course.lessons[case.lesson], case.path, seed=seed, sandbox=backend,
                             time_limit_s=limit)
         elapsed = time.monotonic() - started
         stray = stray_processes()
@@ -447,6 +465,12 @@ GROUPS = {
     "deserialisation": [
         "pickle_beside", "pickle_as_output", "st_overlap", "st_huge", "st_many_entries",
         "st_deep_header"],
+    "rules a student can switch off": [
+        "rules_bound_by_assignment", "rules_autograd_by_strings", "rules_globals_helper",
+        "rules_optim_alias_unwatched", "rules_optim_importlib", "tolerance_bfloat16",
+        "dtype_int32_indices", "dtype_always_float32", "boundary_drop_last",
+        "boundary_single_feature", "timing_clock_patched", "timing_precomputed",
+        "timing_forged_record", "timing_kill_supervisor"],
 }
 
 
@@ -456,6 +480,6 @@ def test_the_corpus_covers_every_threat_group() -> None:
     grouped = [name for names in GROUPS.values() for name in names]
     assert sorted(grouped) == CASES and len(CASES) >= 30
     for name in CASES:
-        doc = ast.get_docstring(ast.parse((CORPUS / name / "linear_regression.py").read_text()))
+        doc = ast.get_docstring(ast.parse(case_path(name).read_text()))
         assert doc and doc.startswith("Threat:") and "Hope:" in doc and "Safe outcome:" in doc
         read_case(name)

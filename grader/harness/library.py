@@ -305,6 +305,157 @@ def optimizer_protocol(cls: type, hyper: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# ---- curves, gradients through a function, parameters with given gradients ----
+
+@helper
+def add(*values: int | float) -> int | float:
+    """The sum of some numbers (ints stay ints): a dim minus one, such as the last step."""
+    return sum(values)
+
+
+@helper
+def over_steps(fn: Callable[..., Any], steps: int, *args: Any, **kwargs: Any) -> list[Any]:
+    """``[fn(i, *args, **kwargs) for i in range(steps)]``: a whole curve, such as a learning
+    rate schedule at every step. Each value is kept as ``fn`` returned it, so a check can say
+    when it is not a Python number."""
+    return [fn(i, *args, **kwargs) for i in range(int(steps))]
+
+
+@helper
+def sequence_function(values: Any, after: float | None = None) -> Callable[[int], float]:
+    """A function of a step index that returns ``values[i]`` as a Python float (a 1-d tensor
+    or a list) and ``after`` beyond the end (by default the last value): an arbitrary
+    schedule to hand to code that takes one. A distinct ``after`` makes any use of a step
+    past the end visible."""
+    table = [float(v) for v in values]
+    beyond = table[-1] if after is None else float(after)
+
+    def value_at(i: int) -> float:
+        i = int(i)
+        return table[i] if 0 <= i < len(table) else beyond
+    return value_at
+
+
+@helper
+def grads_through(fn: Callable[..., Any], args: list[Any], upstream: Tensor, wrt: list[int],
+                  kwargs: dict[str, Any] | None = None) -> list[Tensor]:
+    """The gradients of ``(fn(*args, **kwargs) * upstream).sum()`` with respect to the
+    tensors ``args[i]`` for ``i`` in ``wrt``, by autograd: what backpropagation through
+    ``fn`` hands back to those inputs when ``upstream`` arrives at its output. An input the
+    result does not depend on gets zeros. The other arguments are passed as they are."""
+    args = list(args)
+    leaves = []
+    for i in wrt:
+        leaf = args[i].detach().clone().requires_grad_(True)
+        args[i] = leaf
+        leaves.append(leaf)
+    out = fn(*args, **(kwargs or {}))
+    name = getattr(fn, "__name__", "the function")
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        raise TypeError(f"autograd cannot follow `{name}` from its inputs to its result: "
+                        "build the result with tensor operations (no .item(), .detach(), "
+                        "torch.tensor(...) of computed values, or torch.no_grad())")
+    if out.shape != upstream.shape:
+        raise ValueError(f"`{name}` returned shape {tuple(out.shape)}, expected "
+                         f"{tuple(upstream.shape)}")
+    grads = torch.autograd.grad((out * upstream).sum(), leaves, allow_unused=True)
+    return [torch.zeros_like(leaf) if g is None else g.detach()
+            for leaf, g in zip(leaves, grads, strict=True)]
+
+
+@helper
+def module_grads(model: nn.Module, x: Tensor, upstream: Tensor) -> dict[str, Tensor]:
+    """The gradients of ``(model(x) * upstream).sum()`` by autograd: ``"input"`` for ``x``
+    and one entry per named parameter of ``model`` (zeros where it does not matter). The
+    parameters' ``.grad`` are left as they were."""
+    leaf = x.detach().clone().requires_grad_(True)
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    out = model(leaf)
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        raise TypeError("autograd cannot follow the model from its input to its output")
+    if out.shape != upstream.shape:
+        raise ValueError(f"the model returned shape {tuple(out.shape)}, expected "
+                         f"{tuple(upstream.shape)}")
+    grads = torch.autograd.grad((out * upstream).sum(), [leaf] + [p for _, p in named],
+                                allow_unused=True)
+    names = ["input"] + [n for n, _ in named]
+    targets = [leaf] + [p for _, p in named]
+    return {n: torch.zeros_like(t) if g is None else g.detach()
+            for n, t, g in zip(names, targets, grads, strict=True)}
+
+
+@helper
+def load_weights(model: nn.Module, weights: dict[str, Tensor]) -> nn.Module:
+    """``model`` with its parameters and buffers copied from ``weights`` (strict: the names
+    must be exactly the model's), returned for the next step."""
+    model.load_state_dict(weights, strict=True)
+    return model
+
+
+@helper
+def params_with_grads(values: list[Tensor], grads: list[Tensor]) -> list[nn.Parameter]:
+    """Parameters holding copies of ``values``, each with ``.grad`` a copy of its gradient."""
+    params = []
+    for v, g in zip(values, grads, strict=True):
+        p = nn.Parameter(v.detach().clone())
+        p.grad = g.detach().clone()
+        params.append(p)
+    return params
+
+
+@helper
+def with_grads(model: nn.Module, grads: dict[str, Tensor]) -> nn.Module:
+    """``model`` with ``.grad`` set to a copy of ``grads[name]`` for each named parameter in
+    ``grads`` and None for the others (a frozen layer), returned for the next step."""
+    unknown = set(grads) - {n for n, _ in model.named_parameters()}
+    if unknown:
+        raise KeyError(f"the model has no parameters named {sorted(unknown)}")
+    for name, p in model.named_parameters():
+        p.grad = grads[name].detach().clone() if name in grads else None
+    return model
+
+
+@helper
+def grads_of(params: Any) -> list[Tensor | None]:
+    """The ``.grad`` of each parameter of an iterable (copies; None where there is none)."""
+    return [None if p.grad is None else p.grad.detach().clone() for p in params]
+
+
+@helper
+def same_object(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are one and the same object (``a is b``): an in-place function
+    such as ``torch.nn.init.normal_`` returns the tensor it was given, not a new one."""
+    return a is b
+
+
+@helper
+def tensor_moments(t: Tensor) -> dict[str, float]:
+    """Summary statistics of a tensor's entries, computed in float64 as Python floats: ``mean``,
+    ``mean_square`` (the second moment about 0, i.e. the variance of entries drawn with mean 0)
+    and ``abs_max`` (the largest absolute value)."""
+    x = t.detach().to(torch.float64).flatten()
+    return {"mean": float(x.mean()), "mean_square": float((x * x).mean()),
+            "abs_max": float(x.abs().max())}
+
+
+@helper
+def relu_net_log2_gain(init: Callable[[Tensor], Any], width: int, depth: int,
+                       x: Tensor) -> float:
+    """How a deep ReLU network initialised by ``init`` scales its input: log2(|h|^2 / |x|^2)
+    for h = relu(W_depth ... relu(W_1 x)), each W_l an empty (width, width) float32 tensor
+    filled by ``init(W_l)`` in place (its return value is ignored, as when a layer's weight is
+    initialised), no biases. ``x`` is a (width,) vector. 0 means the variance is kept."""
+    h = x.detach().to(torch.float32).reshape(-1)
+    start = float((h.double() ** 2).sum())
+    for _ in range(int(depth)):
+        w = torch.zeros(int(width), int(width))
+        with torch.no_grad():
+            init(w)
+        h = torch.relu(w @ h)
+    end = float((h.double() ** 2).sum())
+    return math.log2(end / start) if end > 0 else -math.inf
+
+
 @helper
 def attribute(obj: Any, name: str) -> Any:
     """The attribute ``name`` of ``obj`` (a recorded history, a counter), read, not called."""

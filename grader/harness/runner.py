@@ -51,7 +51,8 @@ def _student_function(exc: BaseException, student_files: tuple[str, ...]) -> str
     return name
 
 
-def _describe_exception(exc: BaseException, callee: str, student_files: tuple[str, ...]) -> str:
+def _describe_exception(exc: BaseException, callee: str, student_files: tuple[str, ...],
+                        via_helper: bool = False) -> str:
     if isinstance(exc, NotImplementedError):
         own = _student_function(exc, student_files) or callee
         return f"`{own}` is not implemented yet (it raises NotImplementedError)."
@@ -59,6 +60,8 @@ def _describe_exception(exc: BaseException, callee: str, student_files: tuple[st
         return str(exc)
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if any(f.filename.startswith(s) for s in student_files)]
+    if via_helper:  # a harness helper called the student's code: name the student's function
+        callee = _student_function(exc, student_files) or callee
     where = ""
     if frames:
         f = frames[-1]
@@ -106,8 +109,10 @@ def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: 
         seed_global_rng(seed)
     start = time.perf_counter()
     callee = "?"
+    via_helper = False
     try:
         for step in probe["steps"]:
+            via_helper = bool(step.get("use"))
             if step.get("call"):
                 callee = step["call"]
                 fn = symbol(callee)
@@ -154,8 +159,9 @@ def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: 
         raise
     except Exception as exc:  # noqa: BLE001 - anything the student's code raises
         outputs = {}
-        status, error = "error", _describe_exception(exc, callee, student_files)
+        status, error = "error", _describe_exception(exc, callee, student_files, via_helper)
     except RecursionError as exc:  # pragma: no cover - subclass of Exception, kept for clarity
-        outputs, status, error = {}, "error", _describe_exception(exc, callee, student_files)
+        outputs, status, error = {}, "error", _describe_exception(exc, callee, student_files,
+                                                                  via_helper)
     return {"status": status, "error": error, "outputs": outputs, "violations": violations,
             "elapsed_s": time.perf_counter() - start, "step_times": step_times}

@@ -16,7 +16,7 @@ import sys
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from grader.errors import SandboxError
 
@@ -103,8 +103,15 @@ class Backend(Protocol):
         """Raise ``SandboxError`` saying why this backend cannot run here."""
         ...
 
+    # what it enforces, in words a person can check (shown in every result)
+    isolation: str
+
     def site_paths(self) -> list[str]:
         """Where the harness finds torch, as seen inside the sandbox."""
+        ...
+
+    def can_read(self, folder: Path) -> bool:
+        """Whether student code running here could read a file in ``folder``."""
         ...
 
     def run(self, job: SandboxJob) -> SandboxOutcome:
@@ -138,6 +145,15 @@ class WarmHost(Backend, Protocol):
 
     def zygote_stop(self, pool: Path) -> None:
         """End whatever of the worker outlives its client process (a container)."""
+        ...
+
+    def job_user(self) -> Any:
+        """The user a warm job runs as: a lease to release after it, or None (the worker's
+        own user: bwrap's and docker's are unprivileged already)."""
+        ...
+
+    def proof(self, uid: int, warm: bool = False) -> str:
+        """This run's isolation, for a job that ran as ``uid`` (see ``job_user``)."""
         ...
 
 

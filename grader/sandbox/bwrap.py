@@ -147,5 +147,14 @@ class BwrapBackend:
     def open_job(self, work: Path) -> None:
         return None
 
+    def can_read(self, folder: Path) -> bool:
+        return False  # the sandbox sees none of the machine's course files
+
+    def job_user(self) -> None:
+        return None  # the worker's own user, unprivileged already
+
+    def proof(self, uid: int, warm: bool = False) -> str:
+        return self.isolation
+
     def zygote_stop(self, pool: Path) -> None:
         return None  # --die-with-parent: the worker's namespaces end with its bwrap

@@ -290,6 +290,15 @@ class DockerBackend:
         finally:
             client.close()
 
+    def can_read(self, folder: Path) -> bool:
+        return False  # the sandbox sees none of the machine's course files
+
+    def job_user(self) -> None:
+        return None  # the worker's own user, unprivileged already
+
+    def proof(self, uid: int, warm: bool = False) -> str:
+        return self.isolation
+
     def zygote_stop(self, pool: Path) -> None:
         """Remove the worker's container: killing its ``docker run`` client does not."""
         name = self._warm.pop(pool, None)

@@ -266,8 +266,9 @@ class ProcessBackend:
                 "max_processes": max_processes, "report_fd": report_fd,
                 "cover": cover, "reveal": reveal}
 
-    def proof(self, uid: int, namespaces: list[str] | None, warm: bool = False) -> str:
+    def proof(self, uid: int, warm: bool = False, namespaces: list[str] | None = None) -> str:
         """This run's isolation, from what the launcher (or the warm worker) reported."""
+        namespaces = self.namespaces if namespaces is None else namespaces
         spaces = "+".join(namespaces) + " namespaces" if namespaces else \
             "no namespaces (the kernel refused them: the job's processes killed by user)"
         return (f"process{'+warm' if warm else ''}: uid {uid}, a user of its own for this job "
@@ -314,7 +315,7 @@ class ProcessBackend:
                 report = _read_report(read_end)
             if "error" in report:
                 raise SandboxError(f"the process sandbox could not start: {report['error']}")
-            outcome.isolation = self.proof(lease.uid, report.get("namespaces"))
+            outcome.isolation = self.proof(lease.uid, namespaces=report.get("namespaces"))
         finally:
             try:
                 # every process of the job's user, whatever happened: when the launcher

@@ -9,10 +9,11 @@ result. Each stage lives in its own module; this one only passes data between th
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import torch
 
@@ -27,6 +28,8 @@ from grader.grading.text import clean_text
 from grader.results import GradeResult
 from grader.sandbox import Backend, SandboxError, get_backend
 from grader.sandbox.run import SandboxRun, run_submission
+
+T = TypeVar("T")
 
 
 def _release_note(spec_checks: int, hidden_checks: int, hidden_points: int) -> str:
@@ -83,13 +86,16 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     if oracle is None:
         oracle = Oracle(lesson, {**inputs, **dims}, seed)
         oracle_ready = oracle.start_early(list(spec.probes))
+    # rules (static analysis of the source), meanwhile too
+    static_ready = _meanwhile(lambda: rule_violations(spec.probes,
+                                                      [c.source for c in program.cells]))
     run = run_submission(backend, spec, cells, inputs, dims, seed, time_limit_s=time_limit_s,
                          gpu=gpu, on_progress=say)
     # checks, mistakes
     say("comparing with the reference")
     if oracle_ready is not None:
         oracle_ready()
-    static = rule_violations(spec.probes, [c.source for c in program.cells])
+    static = static_ready()
     results = evaluate_checks(lesson, run, oracle, static, can_time=not lesson.is_public)
     # result
     return GradeResult(
@@ -100,6 +106,30 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         notes=_notes(lesson, program, run, backend, release_note),
         output=clean_text(run.stdout + run.stderr, 4000),
     )
+
+
+def _meanwhile(work: Callable[[], T]) -> Callable[[], T]:
+    """Start ``work`` in a background thread now; returns a function that waits for it and
+    returns its result (or raises what it raised)."""
+    box: list[Any] = []
+
+    def run() -> None:
+        try:
+            box.append((True, work()))
+        except BaseException as e:  # noqa: BLE001 - handed to the caller
+            box.append((False, e))
+
+    thread = threading.Thread(target=run, daemon=True, name="grading-meanwhile")
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        ok, value = box[0]
+        if not ok:
+            raise value
+        return cast(T, value)
+
+    return result
 
 
 def require_gpu(backend: Backend) -> None:

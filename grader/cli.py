@@ -85,10 +85,14 @@ def main() -> None:
     by how much, and name a known mistake when they recognise one.
 
     The `process` sandbox (what `auto` falls back to where neither bwrap nor docker
-    runs) limits time, memory, output and files, but runs as your own user beside the
-    grader: it does not hide the machine's files, /tmp, the network or the grader's
-    process from your code. That is fine for grading your own work; instructors
-    grading untrusted submissions should use --sandbox bwrap or docker.
+    runs) limits time, memory, output and files. Run by an unprivileged user it runs as
+    that user beside the grader: it does not hide the machine's files, /tmp, the network
+    or the grader's process from your code. Run by root (Gradescope) it never runs
+    student code as root: each job gets a user of its own, namespaces where the kernel
+    allows them (else the network stays open), and every process it started is killed
+    before its outputs are read; files every user may read stay readable. Each result
+    says which isolation ran, and warns when your code could read the reference.
+    Instructors grading untrusted submissions should use --sandbox bwrap or docker.
     """
 
 
@@ -117,8 +121,9 @@ def _find_submission(lesson: Any, given: Path | None) -> Path:
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=None,
               help="Wall-time limit in seconds for your code (default: the lesson's).")
 @click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
-              help="Where your code runs: process (limits only), bwrap or docker (also hide "
-                   "the rest of the machine and the network); auto picks the strongest here.")
+              help="Where your code runs: process (limits; as root, a user of its own per "
+                   "job), bwrap or docker (also hide the rest of the machine and the "
+                   "network); auto picks the strongest here.")
 @click.option("--gpu", is_flag=True, default=False,
               help="Give your code this machine's CUDA GPU (process or docker sandbox).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -173,6 +178,8 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
         from grader.report.json_report import render_json  # noqa: PLC0415
 
         _write(output, render_json(result) + "\n")
+    if result.isolation_warning and fmt != "text":  # the text report shows it in red
+        click.echo(f"WARNING: grading was not isolated: {result.isolation_warning}", err=True)
     _emit(fmt, result, les)
 
 
@@ -570,11 +577,16 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     if done:
         err.print(f"{len(done)} already graded in {results}; grading the other {len(todo)}")
     faults = 0
+    warned = False
     with Progress(console=err, transient=False) as progress:
         task = progress.add_task(f"lesson {les.id}", total=len(todo))
         for row in grade_batch(les, todo, results, jobs=jobs, sandbox=sandbox, warm=not cold,
                                seed=seed):
             progress.advance(task)
+            if row.get("isolation_warning") and not warned:  # once, loudly
+                warned = True
+                err.print(f"[bold red]WARNING: grading is not isolated:[/bold red] "
+                          f"{row['isolation_warning']}")
             if "error" in row:
                 faults += row.get("status") == "grader_error"
                 err.print(f"[red]{row['student']}[/red]: {row['error']}")

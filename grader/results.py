@@ -52,6 +52,11 @@ class GradeResult(BaseModel):
     seed: int
     duration_s: float
     sandbox: str
+    isolation: str = Field(default="", description="what kept the submission's code apart "
+                           "from the grader and the machine, as the sandbox enforced it")
+    isolation_warning: str | None = Field(
+        default=None, description="set when the submission's code could reach what it must "
+        "not (the reference, the grader's files): an unisolated run, for the instructor")
     checks: list[CheckResult]
     mistakes: list[MistakeMatch] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)

@@ -144,6 +144,9 @@ class CloseCheck(_CheckBase):
     atol: float | None = Field(default=None, ge=0)
     atol_per_step: float = Field(default=0.0, ge=0)  # trajectories: atol grows along dim 0
     exact_dtype: bool = False  # require the very dtype (not just its kind)
+    # compare only the entries nonzero in both (an output with entries dropped at random, such
+    # as dropout's: which entries survive is a ``proportion`` check's business); at least one
+    nonzero_only: bool = False
 
 
 class EqualCheck(_CheckBase):
@@ -189,6 +192,27 @@ class TimeBudgetCheck(_CheckBase):
     min_seconds: float = Field(default=0.05, ge=0)
 
 
+class ProportionCheck(_CheckBase):
+    """The fraction of entries of a tensor output that count as successes (``count``) is
+    consistent with independent trials of a known probability: the count must lie in the
+    exact binomial interval that a correct output misses with probability at most
+    ``false_failure_rate`` (see ``grader/grading/checks/proportion.py``)."""
+
+    kind: Literal["proportion"] = "proportion"
+    count: Literal["nonzero", "zero"] = "nonzero"  # which entries are successes
+    probability: float | None = Field(default=None, ge=0, le=1)  # a fixed probability, or
+    expected: str | None = None  # "<probe>.<path>": a number computed on the trusted side
+    shape_of: str | None = None  # "<probe>.<path>": a tensor whose shape the output must have
+    false_failure_rate: float = Field(gt=0, le=1e-6)
+
+    @model_validator(mode="after")
+    def _one_probability(self) -> ProportionCheck:
+        if (self.probability is None) == (self.expected is None):
+            raise ValueError("a proportion check needs exactly one of 'probability' or "
+                             "'expected'")
+        return self
+
+
 class QuizCheck(_CheckBase):
     """Answers to a quiz compared with the hidden key (``key.toml`` beside the spec)."""
 
@@ -198,12 +222,17 @@ class QuizCheck(_CheckBase):
 
 Check = Annotated[
     CloseCheck | EqualCheck | MonotoneCheck | SameCheck | AccuracyCheck | TimeBudgetCheck
-    | QuizCheck,
+    | QuizCheck | ProportionCheck,
     Field(discriminator="kind"),
 ]
 
 
 # --------------------------------------------------------------------------- lesson
+
+# A correct submission may lose a statistical check only by bad luck: the rates of a lesson's
+# statistical checks add up (a union bound) to at most this, per grading.
+MAX_FALSE_FAILURE_RATE = 1e-6
+
 
 class Mistake(_Strict):
     """A known mistake: an override file in ``mistakes/`` and the teaching message."""
@@ -272,13 +301,18 @@ class LessonSpec(_Strict):
             head = c.output.split(".")[0]
             if head not in probes[c.probe].outputs:
                 raise ValueError(f"check {c.name!r}: probe {c.probe!r} has no output {head!r}")
-            exp = getattr(c, "expected", None)
-            if exp is not None and exp.split(".")[0] not in probes:
-                raise ValueError(f"check {c.name!r}: expected {exp!r} names no probe")
+            for field in ("expected", "shape_of"):
+                ref = getattr(c, field, None)
+                if ref is not None and ref.split(".")[0] not in probes:
+                    raise ValueError(f"check {c.name!r}: {field} {ref!r} names no probe")
         for m in self.mistakes:
             unknown = [n for n in m.loses if n not in names]
             if unknown:
                 raise ValueError(f"mistake {m.id!r}: loses unknown checks {unknown}")
+        rate = sum(c.false_failure_rate for c in self.checks if isinstance(c, ProportionCheck))
+        if rate > MAX_FALSE_FAILURE_RATE * (1 + 1e-9):
+            raise ValueError(f"the statistical checks' false_failure_rate add up to {rate:g}: "
+                             f"at most {MAX_FALSE_FAILURE_RATE:g} per grading")
         for lo, hi in self.dims.values():
             if lo > hi:
                 raise ValueError("a dim range must be [low, high] with low <= high")
@@ -311,7 +345,7 @@ def _field_path(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
             node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
         else:
             if part in {"close", "equal", "nonincreasing", "same", "accuracy", "quiz",
-                        "time_budget"}:
+                        "time_budget", "proportion"}:
                 continue  # discriminator tag, not a field
             out += f".{part}" if out else str(part)
             node = node.get(part) if isinstance(node, dict) else None

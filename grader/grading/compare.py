@@ -73,7 +73,8 @@ def _index(flat_i: int, shape: tuple[int, ...]) -> tuple[int, ...]:
 
 def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | None,
                     atol: float | None, *, atol_per_step: float = 0.0,
-                    exact_dtype: bool = False, equal_nan: bool = False) -> Comparison:
+                    exact_dtype: bool = False, equal_nan: bool = False,
+                    nonzero_only: bool = False) -> Comparison:
     if tuple(actual.shape) != tuple(expected.shape):
         hint = ""
         if actual.dim() == expected.dim() + 1 and actual.shape[-1] == 1:
@@ -93,6 +94,15 @@ def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | 
     if exact_dtype and actual.dtype != expected.dtype:
         return Comparison(False, f"received dtype {str(actual.dtype)[6:]}, expected "
                                  f"{str(expected.dtype)[6:]}", structural=True)
+    if nonzero_only:
+        # entries zero in either tensor are left out (set to 0 in both, so indices still
+        # point into the whole tensor); NaN is nonzero and stays in
+        both = (actual != 0) & (expected != 0)
+        if not both.any():
+            return Comparison(False, "no entry is nonzero in both the received and the expected "
+                                     "tensor, so there is nothing to compare", structural=True)
+        actual = torch.where(both, actual, torch.zeros((), dtype=actual.dtype))
+        expected = torch.where(both, expected, torch.zeros((), dtype=expected.dtype))
     if not expected.is_floating_point():
         diff = actual.to(torch.int64) != expected.to(torch.int64)
         if diff.any():
@@ -151,15 +161,17 @@ def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | 
 
 def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float | None = None,
             *, atol_per_step: float = 0.0, exact_dtype: bool = False,
-            equal_nan: bool = False, path: str = "") -> Comparison:
-    """Compare two decoded results of any supported structure."""
+            equal_nan: bool = False, nonzero_only: bool = False, path: str = "") -> Comparison:
+    """Compare two decoded results of any supported structure (``nonzero_only``: tensors are
+    compared only where both are nonzero, and must have such an entry)."""
     where = f" in {path}" if path else ""
     if isinstance(expected, torch.Tensor):
         if not isinstance(actual, torch.Tensor):
             return Comparison(False, f"received {describe(actual)}{where}, expected "
                                      f"{describe(expected)}", structural=True)
         c = compare_tensors(actual, expected, rtol, atol, atol_per_step=atol_per_step,
-                            exact_dtype=exact_dtype, equal_nan=equal_nan)
+                            exact_dtype=exact_dtype, equal_nan=equal_nan,
+                            nonzero_only=nonzero_only)
         if path and c.message:
             c.message = f"{path}: {c.message}"
         return c
@@ -200,7 +212,7 @@ def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float |
         worst = Comparison(True, error=0.0, tolerance=0.0)
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             c = compare(a, e, rtol, atol, atol_per_step=atol_per_step, exact_dtype=exact_dtype,
-                        equal_nan=equal_nan, path=f"{path}[{i}]")
+                        equal_nan=equal_nan, nonzero_only=nonzero_only, path=f"{path}[{i}]")
             if not c.ok:
                 return c
             if c.error is not None and (worst.error is None or c.error > worst.error):
@@ -222,7 +234,7 @@ def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float |
         worst = Comparison(True, error=0.0, tolerance=0.0)
         for k in expected:
             c = compare(actual[k], expected[k], rtol, atol, atol_per_step=atol_per_step,
-                        exact_dtype=exact_dtype, equal_nan=equal_nan,
+                        exact_dtype=exact_dtype, equal_nan=equal_nan, nonzero_only=nonzero_only,
                         path=f"{path}[{k!r}]" if path else repr(k))
             if not c.ok:
                 return c

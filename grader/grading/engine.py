@@ -17,6 +17,7 @@ from typing import Any, TypeVar, cast
 
 import torch
 
+from grader.course.datasets import dataset_info, datasets_dir
 from grader.course.inputs import draw_inputs
 from grader.course.lessons import Lesson
 from grader.course.public import load_public
@@ -43,9 +44,6 @@ def _release_note(spec_checks: int, hidden_checks: int, hidden_points: int) -> s
 def _notes(lesson: Lesson, program: Program, run: SandboxRun, backend: Backend,
            release_note: str | None) -> list[str]:
     notes = ([release_note] if release_note else []) + list(run.notes)
-    if not backend.hides_files and lesson.reference_dir.exists() and not lesson.is_public:
-        notes.append(f"the {backend.name} sandbox cannot hide the reference solution, which is "
-                     "on this machine: use --sandbox bwrap or docker to grade untrusted code")
     for err in run.load_errors:
         line = f", line {err.line}" if err.line else ""
         notes.append(clean_text(f"{err.cell}{line} raised {err.type}: {err.message} — code after "
@@ -53,6 +51,35 @@ def _notes(lesson: Lesson, program: Program, run: SandboxRun, backend: Backend,
     for skipped in program.skipped:
         notes.append(clean_text(f"skipped (IPython only): {skipped}", 300))
     return notes
+
+
+def _secrets(lesson: Lesson) -> list[Path]:
+    """What student code must not read: the reference and the datasets with held-out
+    splits that the lesson names."""
+    folders = [lesson.reference_dir]
+    for name in sorted(lesson.spec.datasets()):
+        try:
+            if dataset_info(lesson.root, name).held_out:
+                folders.append(datasets_dir(lesson.root) / name)
+        except Exception:  # noqa: BLE001, S112 - a broken dataset fails elsewhere, loudly
+            continue
+    return [f for f in folders if f.exists()]
+
+
+def isolation_warning(lesson: Lesson, backend: Backend) -> str | None:
+    """Why this grading was not isolated (student code could read the reference or held-out
+    data), or None."""
+    if backend.hides_files or lesson.is_public:
+        return None
+    can_read = getattr(backend, "can_read", None)
+    exposed = [f for f in _secrets(lesson) if not callable(can_read) or can_read(f)]
+    if not exposed:
+        return None
+    return (f"UNISOLATED: the {backend.name} sandbox cannot hide the reference solution or "
+            f"held-out data: the submission's code could read {', '.join(map(str, exposed))} ("
+            + (getattr(backend, "isolation", "") or backend.name) + "). Grade untrusted code "
+            "with --sandbox bwrap or docker, or as root with the course unreadable to other "
+            "users (chmod -R go-rwx on the course folder)")
 
 
 def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
@@ -102,7 +129,9 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         lesson=lesson.id, title=spec.lesson.title, submission=program.path.name,
         score=sum(r.points for r in results), max_score=spec.max_score, seed=seed,
         duration_s=round(time.perf_counter() - started, 3), sandbox=backend.name,
-        checks=results, mistakes=named_mistakes(results),
+        isolation=run.isolation or getattr(backend, "isolation", "") or backend.name,
+        isolation_warning=isolation_warning(lesson, backend), checks=results,
+        mistakes=named_mistakes(results),
         notes=_notes(lesson, program, run, backend, release_note),
         output=clean_text(run.stdout + run.stderr, 4000),
     )

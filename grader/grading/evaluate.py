@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from grader.course.lessons import Lesson
-from grader.course.spec import CloseCheck, EqualCheck, QuizCheck, TimeBudgetCheck
+from grader.course.spec import CloseCheck, EqualCheck, ProportionCheck, QuizCheck, TimeBudgetCheck
 from grader.grading.checks import EVALUATORS, CheckContext, Verdict
 from grader.grading.checks.base import at_path
+from grader.grading.checks.proportion import expected_probability
 from grader.grading.mistakes import recognise, recognise_slow
 from grader.grading.oracle import OracleLike
 from grader.grading.text import clean_text
@@ -82,9 +83,13 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
         verdict: Verdict = EVALUATORS[check.kind](check, ctx)
         found = None
         if not verdict.passed and verdict.comparable and isinstance(
-                check, (CloseCheck, EqualCheck, QuizCheck)):
-            exp = None if isinstance(check, QuizCheck) else \
-                expected(check.expected or f"{check.probe}.{check.output}")
+                check, (CloseCheck, EqualCheck, QuizCheck, ProportionCheck)):
+            if isinstance(check, QuizCheck):
+                exp = None
+            elif isinstance(check, ProportionCheck):
+                exp = expected_probability(check, ctx)
+            else:
+                exp = expected(check.expected or f"{check.probe}.{check.output}")
             found = recognise(check, oracle, lesson, student(check.output), exp)
         elif (not verdict.passed and isinstance(check, TimeBudgetCheck)
               and verdict.limit is not None and can_time):

@@ -4,7 +4,8 @@ A variant is the reference with one deliberate error (``reference/<id>/mistakes/
 runs on the trusted side on the same inputs; when the student's output equals the
 variant's where the variant differs from the reference, the feedback names the mistake.
 "Equals" is the check's own notion of sameness: within tolerance for values, exact for
-orders and counts, the same answer for a quiz question.
+orders and counts, the same answer for a quiz question, and for a proportion, counts that a
+two-sample test cannot tell apart.
 """
 
 from __future__ import annotations
@@ -12,9 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import torch
+
 from grader.course.lessons import Lesson
-from grader.course.spec import CloseCheck, EqualCheck, Mistake, QuizCheck, TimeBudgetCheck
+from grader.course.spec import (
+    CloseCheck,
+    EqualCheck,
+    Mistake,
+    ProportionCheck,
+    QuizCheck,
+    TimeBudgetCheck,
+)
 from grader.grading.checks.base import MISSING, at_path
+from grader.grading.checks.proportion import binomial_acceptance, proportions_agree, successes
 from grader.grading.checks.quiz import answer_to, same_answer
 from grader.grading.compare import compare
 from grader.grading.oracle import Oracle, OracleLike
@@ -27,7 +38,27 @@ def same_within(check: CloseCheck | EqualCheck) -> Same:
     if isinstance(check, EqualCheck):
         return lambda a, b: compare(a, b, 0.0, 0.0, equal_nan=True).ok
     return lambda a, b: compare(a, b, check.rtol, check.atol, atol_per_step=check.atol_per_step,
-                                equal_nan=True).ok
+                                equal_nan=True, nonzero_only=check.nonzero_only).ok
+
+
+def same_proportion(check: ProportionCheck) -> Same:
+    """Sameness for a proportion check. An output and a probability are the same when the
+    output's count is accepted for that probability; two outputs are the same when their
+    fractions agree within the two-sample bound at the check's false-failure rate (both drawn
+    with one probability, they disagree with at most that probability)."""
+    def same(a: Any, b: Any) -> bool:
+        ca = successes(a, check.count)
+        if isinstance(ca, str):
+            return False
+        if isinstance(b, torch.Tensor):
+            cb = successes(b, check.count)
+            return not isinstance(cb, str) and proportions_agree(*ca, *cb,
+                                                                 check.false_failure_rate)
+        if isinstance(b, bool) or not isinstance(b, (int, float)):
+            return False
+        lo, hi = binomial_acceptance(ca[1], float(b), check.false_failure_rate)
+        return lo <= ca[0] <= hi
+    return same
 
 
 def match_mistake(check_name: str, actual: Any, expected: Any, mistakes: list[Mistake],
@@ -47,10 +78,11 @@ def match_mistake(check_name: str, actual: Any, expected: Any, mistakes: list[Mi
     return None
 
 
-def recognise(check: CloseCheck | EqualCheck | QuizCheck, oracle: OracleLike, lesson: Lesson,
-              actual: Any, expected: Any) -> Mistake | None:
+def recognise(check: CloseCheck | EqualCheck | QuizCheck | ProportionCheck, oracle: OracleLike,
+              lesson: Lesson, actual: Any, expected: Any) -> Mistake | None:
     """The known mistake whose variant gives the student's wrong output ``actual`` for
-    ``check`` (``expected`` is what the reference gives there)."""
+    ``check`` (``expected`` is what the reference gives there; for a proportion check, the
+    expected probability)."""
     probe = lesson.spec.probe(check.probe)
     mistakes = lesson.spec.mistakes
 
@@ -65,8 +97,8 @@ def recognise(check: CloseCheck | EqualCheck | QuizCheck, oracle: OracleLike, le
             lambda mid: (MISSING if (v := variant_output(mid)) is MISSING
                          else answer_to(check, v)),
             MISSING, lambda a, b: same_answer(entry, a, b))
-    return match_mistake(check.name, actual, expected, mistakes, variant_output, MISSING,
-                         same_within(check))
+    same = same_proportion(check) if isinstance(check, ProportionCheck) else same_within(check)
+    return match_mistake(check.name, actual, expected, mistakes, variant_output, MISSING, same)
 
 
 def recognise_slow(check: TimeBudgetCheck, oracle: OracleLike, lesson: Lesson,

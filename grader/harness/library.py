@@ -55,6 +55,28 @@ def mlp_model(weights: list[Tensor], biases: list[Tensor]) -> nn.Module:
 
 
 @helper
+def parameter_count(module: nn.Module) -> int:
+    """How many numbers ``module`` learns: the total ``numel`` of its parameters."""
+    return sum(p.numel() for p in module.parameters())
+
+
+@helper
+def grad_through(fn: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    """The gradient of ``fn(x).sum()`` with respect to ``x`` by autograd: for an elementwise
+    ``fn`` (an activation), its derivative at every entry, as backpropagation through it in
+    a network would compute it."""
+    leaf = x.detach().clone().requires_grad_(True)
+    out = fn(leaf)
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        name = getattr(fn, "__name__", "the function")
+        raise TypeError(f"autograd cannot follow `{name}` from its input to its result: "
+                        "build the result with tensor operations (no .item(), .detach(), "
+                        "torch.tensor(...) of computed values, or torch.no_grad())")
+    (g,) = torch.autograd.grad(out.sum(), leaf)
+    return g
+
+
+@helper
 def loss_function(name: str) -> nn.Module:
     return {"mse": nn.MSELoss(), "cross_entropy": nn.CrossEntropyLoss()}[name]
 
@@ -68,6 +90,48 @@ def torch_optimizer(name: str, model: nn.Module, **hyper: Any) -> torch.optim.Op
 @helper
 def batches(X: Tensor, y: Tensor, batch_size: int) -> list[tuple[Tensor, Tensor]]:
     return [(X[i:i + batch_size], y[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+
+
+@helper
+def tensor_dataset(*tensors: Tensor) -> torch.utils.data.Dataset:
+    """torch's own ``TensorDataset`` over the given tensors (item i is their i-th rows)."""
+    return torch.utils.data.TensorDataset(*tensors)
+
+
+@helper
+def dataloader_batches(dataset: Any, batch_size: int, generator: torch.Generator,
+                       shuffle: bool = True, drop_last: bool = False) -> list[tuple[Any, ...]]:
+    """One pass of torch's ``DataLoader`` over ``dataset`` (no worker processes, the default
+    collate), each batch as a tuple: the order a batch iterator is compared with. Note that
+    every pass draws a base seed for workers from ``generator`` before shuffling."""
+    loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=shuffle,
+                                         generator=generator, drop_last=drop_last)
+    return [tuple(b) if isinstance(b, list) else b for b in loader]
+
+
+@helper
+def as_list(iterable: Any, limit: int = 100_000) -> list[Any]:
+    """The items of an iterable (a generator, a list, ...) in order, at most ``limit``."""
+    out: list[Any] = []
+    for item in iterable:
+        if len(out) == limit:
+            raise ValueError(f"more than {limit} items: is the iterator endless?")
+        out.append(item)
+    return out
+
+
+@helper
+def parameter_grads(model: nn.Module, value: Any) -> dict[str, Tensor]:
+    """The gradient of a scalar ``value`` with respect to each named parameter of ``model``
+    (zeros for a parameter it does not depend on), by autograd."""
+    if not isinstance(value, Tensor) or value.numel() != 1 or value.grad_fn is None:
+        raise ValueError("the value is not a one-element tensor computed from the model's "
+                         "parameters (a Python float, .item() or .detach() cuts the graph, "
+                         "and then nothing can be learned from it)")
+    named = list(model.named_parameters())
+    grads = torch.autograd.grad(value.reshape(()), [p for _, p in named], allow_unused=True)
+    return {name: torch.zeros_like(p) if g is None else g.detach().clone()
+            for (name, p), g in zip(named, grads, strict=True)}
 
 
 @helper

@@ -169,6 +169,14 @@ def _child(job: Path, request: dict[str, Any]) -> None:
         os.closerange(3, 65536)
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
             signal.signal(sig, signal.SIG_DFL)
+        if request.get("uid") is not None:  # a root worker: the job runs as its own user
+            from harness.launch import drop_privileges  # noqa: PLC0415
+
+            drop_privileges(int(request["uid"]), int(request["gid"]))
+            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a change of user clears both
+            _prctl(PR_SET_DUMPABLE, 1)
+        elif os.getuid() == 0:
+            raise PermissionError("refusing to run student code as root")
         from harness.limits import apply_limits  # noqa: PLC0415
 
         apply_limits(request["limits"])
@@ -283,15 +291,30 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
             control_out.flush()
             continue
         started = time.monotonic()
-        pid = spare.start(request)
+        if request.get("uid") is not None:  # nothing left of this user may meet the job
+            from harness.launch import kill_user  # noqa: PLC0415
+
+            if not kill_user(int(request["uid"]), int(request["gid"]), settle=False):
+                control_out.write(json.dumps({"job": name, "error": "stale processes"}) + "\n")
+                control_out.flush()
+                continue
+            _reap()
+        pid = spare.start(request)  # (the spare is still root: it drops to uid in _child)
         code, sig, timed_out = _wait(pid, float(request["wall_time_s"]))
         _kill_descendants(me)
+        cleared = True
+        if request.get("uid") is not None:  # and whatever its user still runs, anywhere
+            from harness.launch import kill_user, sweep_user  # noqa: PLC0415
+
+            cleared = kill_user(int(request["uid"]), int(request["gid"]))
+            _reap()
+            sweep_user(int(request["uid"]))
         _wipe(conf.get("scratch", []))
         # and whatever the job left in the pool folder itself, for the next job to find
         _wipe([str(pool)], keep=frozenset({"lib", "zygote.json", "scratch", name}))
         control_out.write(json.dumps({
             "job": name, "exit_code": code, "signal": sig, "timed_out": timed_out,
-            "duration_s": time.monotonic() - started}) + "\n")
+            "cleared": cleared, "duration_s": time.monotonic() - started}) + "\n")
         control_out.flush()
         spare = _Spare(pool, [control_in, control_out])  # for the next job, meanwhile
     spare.discard()
@@ -308,6 +331,7 @@ def main() -> None:
     _prctl(PR_SET_DUMPABLE, 0)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
     import harness.entry  # noqa: F401, PLC0415 - the warm part: torch and safetensors
+    import harness.launch  # noqa: F401, PLC0415 - switching users, killing and sweeping
     import harness.limits  # noqa: F401, PLC0415 - a job reads nothing of the harness from disk
     import harness.runner  # noqa: F401, PLC0415
 

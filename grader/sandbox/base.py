@@ -12,6 +12,7 @@ The limits a job runs under are the lesson's ``[limits]`` (``grader/course/spec.
 from __future__ import annotations
 
 import os
+import sys
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,8 @@ from typing import Protocol, runtime_checkable
 from grader.errors import SandboxError
 
 __all__ = ["HARNESS_DIR", "NO_SANDBOX_ENV", "Backend", "SandboxError", "SandboxJob",
-           "SandboxOutcome", "WarmHost", "host_site_paths", "limits_of", "refuse_if_switched_off"]
+           "SandboxOutcome", "WarmHost", "host_site_paths", "limits_of", "python_roots",
+           "refuse_if_switched_off"]
 
 HARNESS_DIR = Path(__file__).resolve().parents[1] / "harness"  # copied next to student code
 
@@ -76,6 +78,7 @@ class SandboxOutcome:
     output_truncated: bool
     memory_exceeded: bool = False
     stopped: str | None = None  # why it was stopped early: a limit watched from outside
+    isolation: str | None = None  # what this run's isolation was, where the backend proves it
 
 
 def host_site_paths() -> list[str]:
@@ -136,3 +139,17 @@ class WarmHost(Backend, Protocol):
     def zygote_stop(self, pool: Path) -> None:
         """End whatever of the worker outlives its client process (a container)."""
         ...
+
+
+def python_roots() -> list[str]:
+    """Folders holding the interpreter and its packages, outermost first, de-duplicated."""
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
+             Path(sys.executable).resolve().parent.parent}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        roots.add(Path(sysconfig.get_paths()[key]).resolve())
+    ordered = sorted(roots, key=lambda p: len(p.parts))
+    kept: list[Path] = []
+    for p in ordered:
+        if not any(p.is_relative_to(k) for k in kept):
+            kept.append(p)
+    return [str(p) for p in kept]

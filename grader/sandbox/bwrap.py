@@ -25,6 +25,7 @@ from grader.sandbox.base import (
     SandboxOutcome,
     host_site_paths,
     limits_of,
+    python_roots,
 )
 from grader.sandbox.process import clean_env, run_with_limits
 
@@ -47,22 +48,6 @@ def scratch_folder(base: Path) -> Path:
     return scratch
 
 
-def python_roots() -> list[str]:
-    """Folders holding the interpreter and its packages, outermost first, de-duplicated."""
-    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-             Path(sys.executable).resolve().parent.parent}
-    import sysconfig  # noqa: PLC0415
-
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        roots.add(Path(sysconfig.get_paths()[key]).resolve())
-    ordered = sorted(roots, key=lambda p: len(p.parts))
-    kept: list[Path] = []
-    for p in ordered:
-        if not any(p.is_relative_to(k) for k in kept):
-            kept.append(p)
-    return [str(p) for p in kept]
-
-
 class BwrapBackend:
     name = "bwrap"
     hides_files = True
@@ -75,6 +60,11 @@ class BwrapBackend:
 
     def __init__(self) -> None:
         self.exe = shutil.which("bwrap")
+        self.isolation = (
+            "bwrap: uid 65534 in new user, PID, mount, IPC, network and UTS namespaces; only "
+            "the system and Python mounted, read-only; private /tmp"
+            + (" (the grader is root: host uid 0 without capabilities)"
+               if os.geteuid() == 0 else ""))
 
     def check_available(self) -> None:
         if not self.exe:

@@ -89,6 +89,9 @@ class DockerBackend:
 
     def __init__(self, image: str | None = None) -> None:
         self.image = image or os.environ.get("GRADER_DOCKER_IMAGE") or IMAGE
+        self.isolation = (f"docker: a container of {self.image} as uid "
+                          f"{container_user().split(':')[0]}: no network, read-only root, no "
+                          "capabilities, cgroup limits")
         self._warm: dict[Path, str] = {}  # pool folder -> its container's name
 
     # -- availability -------------------------------------------------------------------

@@ -52,6 +52,7 @@ class SandboxRun:
     stderr: str
     notes: list[str]
     loaded: bool
+    isolation: str | None = None  # what the sandbox reported it enforced, run by run
 
 
 def job_for(workdir: Path, limits: Limits, *, wall_time_s: float, threads: int = 1,
@@ -142,6 +143,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
     notes: list[str] = []
     loaded = True
     truncated = False  # noted once, however many runs it took
+    isolation: str | None = None
     limits = spec.limits
     with tempfile.TemporaryDirectory(prefix="grade-") as base:
         remaining = probes
@@ -158,6 +160,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                 on_progress(f"running {len(remaining)} probe(s) in the {backend.name} sandbox"
                             + (f" (attempt {attempt + 1})" if attempt else ""))
             outcome = backend.run(job)
+            isolation = outcome.isolation or isolation
             stdout_parts.append(outcome.stdout)
             stderr_parts.append(outcome.stderr)
             if outcome.output_truncated and not truncated:
@@ -213,4 +216,4 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
         for p in remaining:
             results.setdefault(p.id, ProbeOutcome("error", "not run: too many crashes"))
     return SandboxRun(results, load_errors, "".join(stdout_parts), "".join(stderr_parts), notes,
-                      loaded)
+                      loaded, isolation)

@@ -37,6 +37,7 @@ from grader.sandbox.base import (
     refuse_if_switched_off,
 )
 from grader.sandbox.process import clean_env, kill_group
+from grader.sandbox.users import end_job
 from grader.sandbox.watch import Watch, kill_tree, tasks_under
 
 START_TIMEOUT_S = 120.0
@@ -106,13 +107,26 @@ class _Worker:
     def run(self, job: SandboxJob) -> SandboxOutcome:
         """Move the job's folder into the pool, run it, move it back."""
         refuse_if_switched_off(f"a job on a warm {self.base.name} worker")
+        job_user = getattr(self.base, "job_user", None)
+        lease = job_user() if callable(job_user) else None  # a root grader: a user per job
+        try:
+            return self._run(job, lease)
+        finally:
+            if lease is not None:
+                lease.release()
+
+    def _run(self, job: SandboxJob, lease: Any) -> SandboxOutcome:
         name = f"job-{os.urandom(8).hex()}"
         inside = self.pool / name
         _move(job.workdir, inside)
         (inside / "log").mkdir(exist_ok=True)
         for d in (inside, inside / "home", inside / "out", inside / "log"):
             os.chmod(d, 0o777 if self.base.hides_files else 0o700)
-        self.base.open_job(inside)  # a container's user is not ours: it must read the files
+        # a container's user, or the job's own, is not ours: it must read the files
+        if lease is None:
+            self.base.open_job(inside)
+        else:
+            self.base.open_job(inside, lease)  # type: ignore[call-arg] - the process backend
         view = self.base.zygote_view(self.pool) / name
         env = clean_env(job)
         # the job's home as the worker sees it (the folder was moved into the pool)
@@ -120,6 +134,8 @@ class _Worker:
                    TMPDIR="/tmp" if self.base.hides_files else str(view / "home"))
         request = {"job": name, "limits": limits_of(job), "env": env,
                    "wall_time_s": job.wall_time_s}
+        if lease is not None:
+            request.update(uid=lease.uid, gid=lease.gid)
         started = time.monotonic()
         reply: dict[str, Any] | None = None
         watch = Watch([self.pool], self._halt, job, root=self.root, base_tasks=self.base_tasks)
@@ -134,6 +150,9 @@ class _Worker:
             stopped = watch.close()
             if reply is None or stopped:  # the worker died, hung or was stopped: none of it
                 self.stop()               # may run on
+            if lease is not None and (reply is None or stopped or not reply.get("cleared")):
+                end_job(lease)  # the worker did not: every process of the job's user, before
+                # any output is read
             if inside.is_dir() and not inside.is_symlink():
                 _move(inside, job.workdir)
             else:  # the job moved its folder away, or left a link: read nothing through it
@@ -146,6 +165,9 @@ class _Worker:
         duration = time.monotonic() - started
         stdout, t1 = _head(job.workdir / "log" / "stdout", job.max_output_bytes)
         stderr, t2 = _head(job.workdir / "log" / "stderr", job.max_output_bytes)
+        proof = getattr(self.base, "proof", None)
+        isolation = proof(lease.uid, getattr(self.base, "namespaces", None), warm=True) \
+            if lease is not None and callable(proof) else None
         if stopped or reply is None or "error" in reply:
             return SandboxOutcome(exit_code=None, timed_out=False, signal=9, duration_s=duration,
                                   stdout=stdout, stderr=stderr + "\n(the warm worker died)",
@@ -154,7 +176,8 @@ class _Worker:
             exit_code=reply["exit_code"], timed_out=bool(reply["timed_out"]),
             signal=reply["signal"], duration_s=float(reply["duration_s"]), stdout=stdout,
             stderr=stderr, output_truncated=t1 or t2,
-            memory_exceeded="MemoryError" in stderr or "DefaultCPUAllocator" in stderr)
+            memory_exceeded="MemoryError" in stderr or "DefaultCPUAllocator" in stderr,
+            isolation=isolation)
 
     def _halt(self) -> None:
         """End the worker and its job at once (a watched limit was passed)."""
@@ -249,6 +272,14 @@ class WarmBackend:
 
     def check_available(self) -> None:
         self.base.check_available()
+
+    @property
+    def isolation(self) -> str:
+        return (getattr(self.base, "isolation", "") or self.base.name) + "; warm worker"
+
+    def can_read(self, folder: Path) -> bool:
+        own = getattr(self.base, "can_read", None)
+        return bool(own(folder)) if callable(own) else not self.hides_files
 
     def site_paths(self) -> list[str]:
         return self.base.site_paths()

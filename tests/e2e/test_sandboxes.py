@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -117,11 +120,85 @@ def test_bwrap_hides_the_reference_and_the_network(tmp_path, listener, warm):
 
 
 @pytest.mark.slow
-def test_process_backend_warns_that_it_cannot_hide_the_reference(tmp_path):
+def test_process_backend_warns_when_it_cannot_hide_the_reference(tmp_path):
+    """An unprivileged grader's process sandbox reads what the grader reads; a root grader's
+    reads what any user may: this checkout's reference, unless it is closed to others."""
+    from grader.sandbox.users import others_can_read
+
     p = tmp_path / "linear_regression.py"
     p.write_text(REF)
     r = grade_file(LESSON, p, seed=8, sandbox="process")
-    assert any("cannot hide the reference" in n for n in r.notes)
+    assert r.isolation.startswith("process: ")
+    if os.geteuid() != 0 or others_can_read(LESSON.reference_dir):
+        assert r.isolation_warning and "cannot hide the reference" in r.isolation_warning
+    else:
+        assert r.isolation_warning is None
+
+
+AS_ROOT = """
+import os, json
+def _look():
+    bad = []
+    with open("/proc/self/status") as f:
+        status = dict(line.split(":", 1) for line in f if ":" in line)
+    if os.getuid() == 0 or os.geteuid() == 0:
+        bad.append("root")
+    if status["Groups"].strip():
+        bad.append("supplementary groups " + status["Groups"].strip())
+    if status["NoNewPrivs"].strip() != "1":
+        bad.append("new privileges possible")
+    if int(status["CapEff"], 16):
+        bad.append("capabilities")
+    for path in {paths!r}:
+        try:
+            open(path).read()
+            bad.append("read " + path)
+        except OSError:
+            pass
+    try:
+        open({results!r}, "w").write("forged")
+        bad.append("wrote the results folder")
+    except OSError:
+        pass
+    print("UID", os.getuid(), "BROKEN:", bad)
+    return bad
+
+def predict(X, w, b):
+    return X @ w + b + (1.0 if _look() else 0.0)
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the grader is not root here")
+@pytest.mark.parametrize("warm", [False, True])
+def test_process_backend_as_root_runs_each_job_as_a_user_of_its_own(tmp_path, warm):
+    """As root (Gradescope): never root, no groups, no capabilities, no way back; a course
+    and a results folder closed to other users stay closed; two jobs, two users."""
+    course = Path(tempfile.mkdtemp(prefix="closed-course-"))  # 0700, as setup.sh leaves it
+    results = course / "results"
+    results.mkdir()
+    try:
+        for part in ("reference", "assignments"):
+            shutil.copytree(ROOT / part / "1.2", course / part / "1.2")
+        lesson = get_lesson("1.2", course)
+        secret = course / "reference" / "1.2" / "solution.py"
+        src = REF + AS_ROOT.format(paths=[str(secret), "/etc/shadow"],
+                                   results=str(results / "results.json"))
+        p = tmp_path / "linear_regression.py"
+        p.write_text(src)
+        backend = get_backend("process", warm=warm)
+        runs = [grade_file(lesson, p, seed=8 + i, sandbox=backend) for i in range(2)]
+        uids = set()
+        for r in runs:
+            assert "BROKEN: []" in r.output, r.output
+            assert r.score == r.max_score and r.isolation_warning is None
+            assert "a user of its own for this job" in r.isolation
+            uid = int(r.output.split("UID", 1)[1].split()[0])
+            assert r.isolation.startswith(f"process{'+warm' if warm else ''}: uid {uid}, ")
+            uids.add(uid)  # the result names the user the job really ran as
+        assert len(uids) == 2 and 0 not in uids
+        assert list(results.iterdir()) == []
+    finally:
+        shutil.rmtree(course, ignore_errors=True)
 
 
 def test_auto_picks_the_strongest_available():

@@ -18,10 +18,12 @@ running; and a clean submission graded right after on the same backend (the same
 pool: after every case; on a cold backend, after the cases aimed at what outlives a run),
 which looks for anything left behind, still gets full marks.
 
-The ``process`` backend does not hide files or the network and runs as the grader's user
-(as root, RLIMIT_NPROC does not apply): the cases it cannot hold are strict xfails, and
-the ones that would harm this machine or the test run (killing the grader, writing into
-site-packages) are skipped; README's "What the process sandbox does not hold" says the same.
+The ``process`` backend of an unprivileged grader does not hide files or the network and
+runs as the grader's user: the cases it cannot hold are strict xfails, and the ones that
+would harm this machine or the test run (killing the grader, writing into site-packages)
+are skipped. Run by root, it runs each job as a user of its own, in namespaces where the
+kernel allows them, and holds all but the few listed below; README's "What the process
+sandbox does not hold" says the same.
 """
 
 from __future__ import annotations
@@ -62,7 +64,8 @@ COLD_START_S = 2.5  # a cold sandbox imports torch before the first probe: added
 # A cold sandbox is new for each run, so the clean submission graded after a case on a cold
 # backend only needs to follow the cases that aim at what outlives a run (on warm pools it
 # follows every case): the host checks of every case cover the rest.
-OUTLIVES_A_RUN = {"daemon", "fill_disk", "fork_bomb", "kill_everything", "kill_parent",
+OUTLIVES_A_RUN = {"daemon", "fill_disk", "fork_bomb", "hydra_daemon", "kill_everything",
+                  "kill_parent", "rewrite_after_run",
                   "many_files", "many_threads", "pickle_beside", "prewrite_fifo",
                   "ptrace_parent", "shadow_modules", "shared_memory", "stash_state",
                   "swap_workdir", "write_site"}
@@ -81,28 +84,73 @@ def _host_has_a_route() -> bool:
 
 
 # What the `process` backends cannot hold (README: "What the process sandbox does not hold").
+# Run by root, the process sandbox runs each job as a user of its own (harness/launch.py),
+# in PID, mount, IPC, network and UTS namespaces where the kernel allows them, and kills
+# every process of that user and sweeps what it left before any output is read: it holds
+# most of the corpus then. Run by an unprivileged user, it runs as that user, beside the
+# grader.
+ROOT_GRADER = os.geteuid() == 0
 _SAME_MACHINE = "the process sandbox shares the machine's /tmp and /dev/shm"
+
+
+def _process_namespaces() -> list[str]:
+    try:
+        return list(getattr(get_backend("process"), "namespaces", []))
+    except SandboxError:
+        return []
+
+
+def _others_can_read_the_checkout() -> bool:
+    from grader.sandbox.users import others_can_read
+
+    return others_can_read(ROOT / "reference" / "1.2")
+
+
 PROCESS_CANNOT_HOLD: dict[str, str] = {
-    "find_reference_glob": "the process sandbox leaves the machine's files readable",
-    "proc_parent": "the process sandbox runs beside the grader: /proc/<ppid> is the grader",
-    "stash_state": _SAME_MACHINE,
-    "shared_memory": _SAME_MACHINE,
+    "shared_memory": _SAME_MACHINE + " (what it leaves is removed, but it is not capped)",
 }
-if _host_has_a_route():
-    PROCESS_CANNOT_HOLD["network"] = "the process sandbox leaves the network open"
-COLD_PROCESS_CANNOT_HOLD = {
-    "daemon": "a daemon that calls setsid leaves the process sandbox's process group",
-}
-PROCESS_NOT_RUN: dict[str, str] = {
-    "kill_everything": "kill(-1) from the process sandbox reaches every process of the "
-                       "grader's user (the case acts only inside a PID namespace)",
-    "ptrace_parent": "the process sandbox can ptrace the grader or its worker as the same "
-                     "user (the case acts only inside a PID namespace)",
-    "write_site": "the process sandbox can write into this machine's site-packages",
-}
-COLD_PROCESS_NOT_RUN = {
-    "kill_parent": "the process sandbox's parent is the grader itself: it would end this run",
-}
+COLD_PROCESS_CANNOT_HOLD: dict[str, str] = {}
+PROCESS_NOT_RUN: dict[str, str] = {}
+COLD_PROCESS_NOT_RUN: dict[str, str] = {}
+if ROOT_GRADER:
+    if _others_can_read_the_checkout():
+        PROCESS_CANNOT_HOLD["find_reference_glob"] = (
+            "the sandbox's user may read what every user may: this checkout's reference too")
+    if "net" not in _process_namespaces() and _host_has_a_route():
+        PROCESS_CANNOT_HOLD["network"] = "no network namespace can be made here"
+else:  # the grader's own user; in a user namespace's PID, mount... namespaces if allowed
+    _NS = _process_namespaces()
+    PROCESS_CANNOT_HOLD.update({
+        "find_reference_glob": "the process sandbox leaves the machine's files readable",
+        "stash_state": _SAME_MACHINE,
+    })
+    if not {"pid", "mount"} <= set(_NS):
+        PROCESS_CANNOT_HOLD.update({
+            "proc_parent": "the process sandbox runs beside the grader: /proc/<ppid> is the "
+                           "grader",
+            "proc_scan": "the process sandbox runs as the grader's user: /proc shows the grader",
+        })
+    if "net" not in _NS and _host_has_a_route():
+        PROCESS_CANNOT_HOLD["network"] = "the process sandbox leaves the network open"
+    if "pid" not in _NS:
+        COLD_PROCESS_CANNOT_HOLD.update({
+            "daemon": "a daemon that calls setsid leaves the process sandbox's process group",
+            "hydra_daemon": "a daemon that calls setsid leaves the process sandbox's group",
+            "rewrite_after_run": "a daemon that calls setsid outlives the process sandbox's run",
+        })
+        PROCESS_NOT_RUN.update({
+            "kill_everything": "kill(-1) from the process sandbox reaches every process of "
+                               "the grader's user (the case acts only inside a PID namespace)",
+            "ptrace_parent": "the process sandbox can ptrace the grader or its worker as the "
+                             "same user (the case acts only inside a PID namespace)",
+        })
+        COLD_PROCESS_NOT_RUN["kill_parent"] = (
+            "the process sandbox's parent is the grader itself: it would end this run")
+    PROCESS_NOT_RUN.update({
+        "write_site": "the process sandbox can write into this machine's site-packages",
+        "grader_terminal": "the process sandbox runs as the owner of the grader's terminal",
+        "regain_root": "an unprivileged grader's sandbox has its user's sudo, if any",
+    })
 
 
 @dataclass(frozen=True)
@@ -219,8 +267,10 @@ def stray_processes() -> dict[int, bytes]:
     it) and the one spare child each worker forks ahead for its next job (in the worker's
     own session: a job's first act is a session of its own); any other child of a worker
     is a job that outlived its grading."""
-    def worker(cmd: bytes) -> bool:  # the fork server itself, not the bwrap around it
-        return b"harness/zygote.py" in cmd and not cmd.split(b"\0")[0].endswith(b"bwrap")
+    def worker(cmd: bytes) -> bool:  # the fork server itself, not the bwrap (or the process
+        # sandbox's launcher and init) around it
+        return b"harness/zygote.py" in cmd and not cmd.split(b"\0")[0].endswith(b"bwrap") \
+            and b"harness/launch.py" not in cmd
 
     stray: dict[int, bytes] = {}
     for _ in range(20):  # a killed process may need a moment to be reaped
@@ -382,17 +432,18 @@ GROUPS = {
     "resource exhaustion": [
         "cpu_loop", "sleep_forever", "stdin_read", "gil_hold", "ignore_signals", "huge_alloc",
         "fork_bomb", "many_threads", "num_threads_512", "shared_memory", "flood_output",
-        "fill_disk", "unlinked_files", "many_files", "sparse_file", "daemon"],
+        "fill_disk", "unlinked_files", "many_files", "sparse_file", "daemon", "hydra_daemon"],
     "escape and visibility": [
         "find_reference_relative", "find_reference_glob", "proc_parent", "environment",
         "network", "kill_parent", "kill_everything", "ptrace_parent", "write_site",
-        "stash_state"],
+        "stash_state", "proc_scan", "regain_root", "grader_terminal"],
     "score tampering": [
         "exit_midrun", "always_equal", "tensor_subclass", "monkeypatch_torch",
         "patch_harness", "shadow_modules", "autograd_hidden", "background_thread"],
     "forging the output channel": [
         "print_score", "forge_events", "deep_json_events", "json_tricks_events",
-        "prewrite_fifo", "lock_delete_results", "swap_workdir", "nul_escapes"],
+        "prewrite_fifo", "lock_delete_results", "swap_workdir", "nul_escapes",
+        "rewrite_after_run"],
     "deserialisation": [
         "pickle_beside", "pickle_as_output", "st_overlap", "st_huge", "st_many_entries",
         "st_deep_header"],

@@ -16,7 +16,8 @@ def check_close(check: CloseCheck, ctx: CheckContext) -> Verdict:
     if actual is MISSING:
         return Verdict(False, f"no output `{check.output}`", comparable=False)
     c = compare(actual, ctx.expected(_expected_path(check)), check.rtol, check.atol,
-                atol_per_step=check.atol_per_step, exact_dtype=check.exact_dtype)
+                atol_per_step=check.atol_per_step, exact_dtype=check.exact_dtype,
+                nonzero_only=check.nonzero_only)
     return Verdict(c.ok, c.message, c.error, c.tolerance)
 
 

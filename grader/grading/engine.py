@@ -71,13 +71,12 @@ def isolation_warning(lesson: Lesson, backend: Backend) -> str | None:
     data), or None."""
     if backend.hides_files or lesson.is_public:
         return None
-    can_read = getattr(backend, "can_read", None)
-    exposed = [f for f in _secrets(lesson) if not callable(can_read) or can_read(f)]
+    exposed = [f for f in _secrets(lesson) if backend.can_read(f)]
     if not exposed:
         return None
     return (f"UNISOLATED: the {backend.name} sandbox cannot hide the reference solution or "
             f"held-out data: the submission's code could read {', '.join(map(str, exposed))} ("
-            + (getattr(backend, "isolation", "") or backend.name) + "). Grade untrusted code "
+            + backend.isolation + "). Grade untrusted code "
             "with --sandbox bwrap or docker, or as root with the course unreadable to other "
             "users (chmod -R go-rwx on the course folder)")
 
@@ -129,7 +128,7 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         lesson=lesson.id, title=spec.lesson.title, submission=program.path.name,
         score=sum(r.points for r in results), max_score=spec.max_score, seed=seed,
         duration_s=round(time.perf_counter() - started, 3), sandbox=backend.name,
-        isolation=run.isolation or getattr(backend, "isolation", "") or backend.name,
+        isolation=run.isolation or backend.isolation,
         isolation_warning=isolation_warning(lesson, backend), checks=results,
         mistakes=named_mistakes(results),
         notes=_notes(lesson, program, run, backend, release_note),

@@ -107,8 +107,7 @@ class _Worker:
     def run(self, job: SandboxJob) -> SandboxOutcome:
         """Move the job's folder into the pool, run it, move it back."""
         refuse_if_switched_off(f"a job on a warm {self.base.name} worker")
-        job_user = getattr(self.base, "job_user", None)
-        lease = job_user() if callable(job_user) else None  # a root grader: a user per job
+        lease = self.base.job_user()  # a root grader's process sandbox: a user per job
         try:
             return self._run(job, lease)
         finally:
@@ -123,10 +122,7 @@ class _Worker:
         for d in (inside, inside / "home", inside / "out", inside / "log"):
             os.chmod(d, 0o777 if self.base.hides_files else 0o700)
         # a container's user, or the job's own, is not ours: it must read the files
-        if lease is None:
-            self.base.open_job(inside)
-        else:
-            self.base.open_job(inside, lease)  # type: ignore[call-arg] - the process backend
+        self.base.open_job(inside, lease)
         view = self.base.zygote_view(self.pool) / name
         env = clean_env(job)
         # the job's home as the worker sees it (the folder was moved into the pool)
@@ -165,9 +161,7 @@ class _Worker:
         duration = time.monotonic() - started
         stdout, t1 = _head(job.workdir / "log" / "stdout", job.max_output_bytes)
         stderr, t2 = _head(job.workdir / "log" / "stderr", job.max_output_bytes)
-        proof = getattr(self.base, "proof", None)
-        isolation = proof(lease.uid, getattr(self.base, "namespaces", None), warm=True) \
-            if lease is not None and callable(proof) else None
+        isolation = self.base.warm_isolation(lease)
         if stopped or reply is None or "error" in reply:
             return SandboxOutcome(exit_code=None, timed_out=False, signal=9, duration_s=duration,
                                   stdout=stdout, stderr=stderr + "\n(the warm worker died)",
@@ -275,11 +269,10 @@ class WarmBackend:
 
     @property
     def isolation(self) -> str:
-        return (getattr(self.base, "isolation", "") or self.base.name) + "; warm worker"
+        return f"{self.base.isolation}; warm worker"
 
     def can_read(self, folder: Path) -> bool:
-        own = getattr(self.base, "can_read", None)
-        return bool(own(folder)) if callable(own) else not self.hides_files
+        return self.base.can_read(folder)
 
     def site_paths(self) -> list[str]:
         return self.base.site_paths()

@@ -168,6 +168,7 @@ def predict(X, w, b):
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="the grader is not root here")
 @pytest.mark.parametrize("warm", [False, True])
 def test_process_backend_as_root_runs_each_job_as_a_user_of_its_own(tmp_path, warm):

@@ -56,6 +56,7 @@ class ScriptedBackend:
     has_own_python = False
     supports_warm = False
     is_warm_pool = False
+    isolation = "scripted: nothing runs"
 
     def __init__(self, attempts: list[Attempt]) -> None:
         self.attempts = attempts
@@ -67,6 +68,9 @@ class ScriptedBackend:
 
     def site_paths(self) -> list[str]:
         return ["/site"]
+
+    def can_read(self, folder: Path) -> bool:
+        return False
 
     def run(self, job: SandboxJob) -> SandboxOutcome:
         plan = json.loads((job.workdir / "plan.json").read_text())

@@ -92,21 +92,30 @@ def fabricated_run(lesson: Any, module: types.ModuleType, inputs: dict[str, Any]
     """What the sandbox stage returns for ``module``'s code (ours: the reference or a
     known-mistake variant), made in this process without a sandbox: each probe the sandbox
     would run, run by the harness's ``run_probe``, its outputs through the channel's
-    encoding. The fast layer's stand-in for ``run_submission``."""
+    encoding, on one thread as in the sandbox. The fast layer's stand-in for
+    ``run_submission``."""
+    import torch
+
     from grader.harness.runner import run_probe
     from grader.harness.values import decode, encode
     from grader.sandbox.run import ProbeOutcome, SandboxRun, probe_seed
 
     probes: dict[str, ProbeOutcome] = {}
-    for probe in lesson.spec.probes:
-        if probe.trusted_only:
-            continue
-        raw = run_probe(module, probe.model_dump(mode="json"), inputs, probe_seed(seed, probe.id),
-                        student_files=(module.__file__ or "?",))
-        outputs = {name: decode(*encode(value, f"{probe.id}/{name}"))
-                   for name, value in raw["outputs"].items()}
-        probes[probe.id] = ProbeOutcome(raw["status"], raw["error"], outputs, raw["violations"],
-                                        raw["elapsed_s"], raw["step_times"])
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # (and on a busy machine, several threads crawl)
+    try:
+        for probe in lesson.spec.probes:
+            if probe.trusted_only:
+                continue
+            raw = run_probe(module, probe.model_dump(mode="json"), inputs,
+                            probe_seed(seed, probe.id), student_files=(module.__file__ or "?",))
+            outputs = {name: decode(*encode(value, f"{probe.id}/{name}"))
+                       for name, value in raw["outputs"].items()}
+            probes[probe.id] = ProbeOutcome(raw["status"], raw["error"], outputs,
+                                            raw["violations"], raw["elapsed_s"],
+                                            raw["step_times"])
+    finally:
+        torch.set_num_threads(threads)
     return SandboxRun(probes, [], "", "", [], loaded=True)
 
 

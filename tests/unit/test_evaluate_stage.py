@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from grader.course.inputs import draw_inputs
+from grader.course.inputs import draw_inputs, draw_timed
 from grader.course.lessons import Lesson, all_lessons
 from grader.grading.evaluate import evaluate_checks, named_mistakes
 from grader.grading.oracle import Oracle
@@ -36,6 +36,8 @@ def _ids(lessons: list[Lesson]) -> list[str]:
 def grade_in_process(lesson: Lesson, module: types.ModuleType, source: str,
                      seed: int = SEED) -> list[CheckResult]:
     inputs, dims = draw_inputs(lesson.spec, seed, lesson.root)
+    for pid in lesson.spec.timed_probes():
+        inputs.update(draw_timed(lesson.spec, seed, pid, dims, lesson.root))
     run = fabricated_run(lesson, module, {**inputs, **dims}, seed)
     oracle = Oracle(lesson, {**inputs, **dims}, seed)
     static = rule_violations(lesson.spec.probes, [source])

@@ -85,6 +85,7 @@ class Measured:
         self.has_own_python = inner.has_own_python
         self.supports_warm = inner.supports_warm
         self.is_warm_pool = inner.is_warm_pool
+        self.isolation = inner.isolation
         self.compute_s: list[float] = []
 
     def check_available(self) -> None:
@@ -92,6 +93,9 @@ class Measured:
 
     def site_paths(self) -> list[str]:
         return self.inner.site_paths()
+
+    def can_read(self, folder: Path) -> bool:
+        return self.inner.can_read(folder)
 
     def run(self, job: SandboxJob) -> SandboxOutcome:
         outcome = self.inner.run(job)

@@ -92,21 +92,36 @@ def fabricated_run(lesson: Any, module: types.ModuleType, inputs: dict[str, Any]
     """What the sandbox stage returns for ``module``'s code (ours: the reference or a
     known-mistake variant), made in this process without a sandbox: each probe the sandbox
     would run, run by the harness's ``run_probe``, its outputs through the channel's
-    encoding. The fast layer's stand-in for ``run_submission``."""
+    encoding, on one thread as in the sandbox. The fast layer's stand-in for
+    ``run_submission``."""
+    import torch
+
+    from grader.course.inputs import timed_id, timed_scope
     from grader.harness.runner import run_probe
     from grader.harness.values import decode, encode
     from grader.sandbox.run import ProbeOutcome, SandboxRun, probe_seed
 
     probes: dict[str, ProbeOutcome] = {}
-    for probe in lesson.spec.probes:
-        if probe.trusted_only:
-            continue
-        raw = run_probe(module, probe.model_dump(mode="json"), inputs, probe_seed(seed, probe.id),
-                        student_files=(module.__file__ or "?",))
-        outputs = {name: decode(*encode(value, f"{probe.id}/{name}"))
-                   for name, value in raw["outputs"].items()}
-        probes[probe.id] = ProbeOutcome(raw["status"], raw["error"], outputs, raw["violations"],
-                                        raw["elapsed_s"], raw["step_times"])
+    spec = lesson.spec
+    instances = list(spec.sandbox_probes()) + [  # the timed runs where their inputs are given
+        spec.probe(timed_id(pid)) for pid in spec.timed_probes()
+        if any(k.startswith(f"{timed_scope(pid)}/") for k in inputs)]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # (and on a busy machine, several threads crawl)
+    try:
+        for probe in instances:
+            raw = run_probe(module, probe.model_dump(mode="json"), inputs,
+                            probe_seed(seed, probe.id), student_files=(module.__file__ or "?",))
+            outputs = {name: decode(*encode(value, f"{probe.id}/{name}"))
+                       for name, value in raw["outputs"].items()}
+            # a timed run's time: measured here, in process (the sandbox measures it from
+            # outside)
+            cpu_s = sum(raw["step_times"]) if probe.id.endswith("_timed") else None
+            probes[probe.id] = ProbeOutcome(raw["status"], raw["error"], outputs,
+                                            raw["violations"], raw["elapsed_s"],
+                                            raw["step_times"], cpu_s)
+    finally:
+        torch.set_num_threads(threads)
     return SandboxRun(probes, [], "", "", [], loaded=True)
 
 

@@ -419,6 +419,7 @@ class LessonSpec(_Strict):
     def timed_probes(self) -> list[str]:
         """Ids of the probes a time budget times."""
         return sorted({c.probe for c in self.checks if isinstance(c, TimeBudgetCheck)})
+
     def datasets(self) -> set[str]:
         """The datasets the spec names (inputs and accuracy checks)."""
         names = {i.dataset for i in self.inputs.values() if i.dataset}

@@ -12,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 
@@ -29,6 +29,8 @@ from grader.grading.text import clean_text
 from grader.results import GradeResult
 from grader.sandbox import Backend, SandboxError, get_backend
 from grader.sandbox.run import SandboxRun, run_submission
+
+T = TypeVar("T")
 
 
 def _release_note(spec_checks: int, hidden_checks: int, hidden_points: int) -> str:

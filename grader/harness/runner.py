@@ -116,7 +116,7 @@ def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: 
     "violations": [str], "elapsed_s": float, "step_times": [float]}``.
     """
     ns: dict[str, Any] = {k: (v.clone() if isinstance(v, torch.Tensor) else v)
-                          for k, v in scoped(inputs, probe["id"]).items()}
+                          for k, v in scoped(inputs, probe.get("id", "")).items()}
     symbol = _symbol_lookup(module, rename or {})
     violations: list[str] = []
     step_times: list[float] = []

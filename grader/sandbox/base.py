@@ -16,9 +16,12 @@ import sys
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from grader.errors import SandboxError
+
+if TYPE_CHECKING:
+    from grader.sandbox.users import Lease
 
 __all__ = ["HARNESS_DIR", "NO_SANDBOX_ENV", "Backend", "SandboxError", "SandboxJob",
            "SandboxOutcome", "WarmHost", "host_site_paths", "limits_of", "python_roots",
@@ -98,6 +101,7 @@ class Backend(Protocol):
     has_own_python: bool  # its own interpreter and torch (a container), not this machine's
     supports_warm: bool  # can host warm workers (then it is also a ``WarmHost``)
     is_warm_pool: bool  # runs jobs on warm workers, which hold their own copy of the harness
+    isolation: str  # what its runs are isolated by, in words (every result says it)
 
     def check_available(self) -> None:
         """Raise ``SandboxError`` saying why this backend cannot run here."""
@@ -111,7 +115,7 @@ class Backend(Protocol):
         ...
 
     def can_read(self, folder: Path) -> bool:
-        """Whether student code running here could read a file in ``folder``."""
+        """Whether student code could read a file in ``folder`` of this machine."""
         ...
 
     def run(self, job: SandboxJob) -> SandboxOutcome:
@@ -139,21 +143,22 @@ class WarmHost(Backend, Protocol):
         """The process the worker's jobs run under, as this machine sees it."""
         ...
 
-    def open_job(self, work: Path) -> None:
-        """Make a job's folder, moved into the pool, usable by the worker's user."""
+    def job_user(self) -> Lease | None:
+        """A user of its own for the next warm job (a root grader's process sandbox), or
+        None: the job runs as the worker's user."""
+        ...
+
+    def open_job(self, work: Path, lease: Lease | None) -> None:
+        """Make a job's folder, moved into the pool, usable by the job's user."""
+        ...
+
+    def warm_isolation(self, lease: Lease | None) -> str | None:
+        """What isolated a warm job run as ``lease``'s user, where the backend proves it per
+        job; None when ``isolation`` says it all."""
         ...
 
     def zygote_stop(self, pool: Path) -> None:
         """End whatever of the worker outlives its client process (a container)."""
-        ...
-
-    def job_user(self) -> Any:
-        """The user a warm job runs as: a lease to release after it, or None (the worker's
-        own user: bwrap's and docker's are unprivileged already)."""
-        ...
-
-    def proof(self, uid: int, warm: bool = False) -> str:
-        """This run's isolation, for a job that ran as ``uid`` (see ``job_user``)."""
         ...
 
 

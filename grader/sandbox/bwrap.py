@@ -28,6 +28,7 @@ from grader.sandbox.base import (
     python_roots,
 )
 from grader.sandbox.process import clean_env, run_with_limits
+from grader.sandbox.users import Lease
 
 INSIDE = Path("/sandbox")
 JOBS = Path("/jobs")  # the warm worker's pool folder
@@ -144,17 +145,17 @@ class BwrapBackend:
     def zygote_root(self, pool: Path, client_pid: int) -> int:
         return client_pid
 
-    def open_job(self, work: Path) -> None:
+    def can_read(self, folder: Path) -> bool:
+        return False  # only the system and Python are mounted
+
+    def job_user(self) -> Lease | None:
+        return None  # uid 65534 in its own user namespace
+
+    def open_job(self, work: Path, lease: Lease | None) -> None:
         return None
 
-    def can_read(self, folder: Path) -> bool:
-        return False  # the sandbox sees none of the machine's course files
-
-    def job_user(self) -> None:
-        return None  # the worker's own user, unprivileged already
-
-    def proof(self, uid: int, warm: bool = False) -> str:
-        return self.isolation
+    def warm_isolation(self, lease: Lease | None) -> str | None:
+        return None
 
     def zygote_stop(self, pool: Path) -> None:
         return None  # --die-with-parent: the worker's namespaces end with its bwrap

@@ -35,6 +35,7 @@ from grader.sandbox.base import (
     refuse_if_switched_off,
 )
 from grader.sandbox.process import clean_env
+from grader.sandbox.users import Lease
 from grader.sandbox.watch import Watch
 
 IMAGE = "training-loop-grader:latest"  # unless GRADER_DOCKER_IMAGE names another
@@ -269,9 +270,18 @@ class DockerBackend:
     def zygote_view(self, pool: Path) -> Path:
         return JOBS
 
-    def open_job(self, work: Path) -> None:
+    def can_read(self, folder: Path) -> bool:
+        return False  # only the job's folder is mounted
+
+    def job_user(self) -> Lease | None:
+        return None  # the container's user
+
+    def open_job(self, work: Path, lease: Lease | None) -> None:
         """A job moved into a warm worker's pool: see ``open_job``."""
         open_job(work)
+
+    def warm_isolation(self, lease: Lease | None) -> str | None:
+        return None
 
     def zygote_root(self, pool: Path, client_pid: int) -> int:
         """The process the worker's jobs run under, as this machine sees it: the container's
@@ -289,15 +299,6 @@ class DockerBackend:
             return client_pid
         finally:
             client.close()
-
-    def can_read(self, folder: Path) -> bool:
-        return False  # the sandbox sees none of the machine's course files
-
-    def job_user(self) -> None:
-        return None  # the worker's own user, unprivileged already
-
-    def proof(self, uid: int, warm: bool = False) -> str:
-        return self.isolation
 
     def zygote_stop(self, pool: Path) -> None:
         """Remove the worker's container: killing its ``docker run`` client does not."""

@@ -279,7 +279,8 @@ class ProcessBackend:
         return [sys.executable, "-I", "-S", "-B", str(main), str(job.workdir)]
 
     def can_read(self, folder: Path) -> bool:
-        """Whether student code could read a file in ``folder``."""
+        """Whether student code could read a file in ``folder``: as the grader's own user,
+        whatever the grader can; as a user of its own, what others may read."""
         return not self.as_root or others_can_read(folder)
 
     def run(self, job: SandboxJob) -> SandboxOutcome:
@@ -362,11 +363,14 @@ class ProcessBackend:
         """The user a warm job runs as (None: the grader's own, when it is not root)."""
         return lease_user() if self.as_root else None
 
-    def open_job(self, work: Path, lease: Lease | None = None) -> None:
+    def open_job(self, work: Path, lease: Lease | None) -> None:
         """A job moved into a warm worker's pool: readable by its user, who owns home/,
         out/ and log/ only."""
         if lease is not None:
             open_to(work, lease, writable=("home", "out", "log"))
+
+    def warm_isolation(self, lease: Lease | None) -> str | None:
+        return self.proof(lease.uid, self.namespaces, warm=True) if lease is not None else None
 
 
 def _uids() -> tuple[int, int]:

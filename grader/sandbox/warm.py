@@ -122,10 +122,7 @@ class _Worker:
         for d in (inside, inside / "home", inside / "out", inside / "log"):
             os.chmod(d, 0o777 if self.base.hides_files else 0o700)
         # a container's user, or the job's own, is not ours: it must read the files
-        if lease is None:
-            self.base.open_job(inside)
-        else:
-            self.base.open_job(inside, lease)  # type: ignore[call-arg] - the process backend
+        self.base.open_job(inside, lease)
         view = self.base.zygote_view(self.pool) / name
         env = clean_env(job)
         # the job's home as the worker sees it (the folder was moved into the pool)
@@ -164,7 +161,7 @@ class _Worker:
         duration = time.monotonic() - started
         stdout, t1 = _head(job.workdir / "log" / "stdout", job.max_output_bytes)
         stderr, t2 = _head(job.workdir / "log" / "stderr", job.max_output_bytes)
-        isolation = self.base.proof(lease.uid, warm=True) if lease is not None else None
+        isolation = self.base.warm_isolation(lease)
         if stopped or reply is None or "error" in reply:
             return SandboxOutcome(exit_code=None, timed_out=False, signal=9, duration_s=duration,
                                   stdout=stdout, stderr=stderr + "\n(the warm worker died)",
@@ -272,7 +269,7 @@ class WarmBackend:
 
     @property
     def isolation(self) -> str:
-        return (self.base.isolation or self.base.name) + "; warm worker"
+        return f"{self.base.isolation}; warm worker"
 
     def can_read(self, folder: Path) -> bool:
         return self.base.can_read(folder)

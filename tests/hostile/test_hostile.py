@@ -377,7 +377,11 @@ def check_result(result: Any, case: Case, course: Course, backend: str) -> None:
     assert len(result.output) <= 4000 + len("\n… (truncated)")
     points = {c.name: c.max_points for c in result.checks}
     passed = sorted(c.name for c in result.checks if c.status == "passed")
-    assert passed == sorted(case.earned), f"earned {passed}, expected {case.earned}\n{shown}"
+    # a file that reaches code the rule scan cannot follow (exec, os.execv, ...) loses the
+    # rule-bound checks by design (flagged for review): honest points it no longer earns
+    flagged = {c.name for c in result.checks if "Flagged for review" in c.message}
+    earned = sorted(n for n in case.earned if n not in flagged)
+    assert passed == earned, f"earned {passed}, expected {earned}\n{shown}"
     assert result.score == sum(points[n] for n in case.earned), shown
     lost = [c for c in result.checks if c.status != "passed"]
     for c in lost:

@@ -26,7 +26,11 @@ def _spec(**extra: Any) -> LessonSpec:
 def test_every_lesson_draws_the_same_inputs_for_a_seed_and_others_for_another(lesson):
     a, dims_a = draw_inputs(lesson.spec, 11)
     b, dims_b = draw_inputs(lesson.spec, 11)
-    assert dims_a == dims_b and a.keys() == b.keys() == lesson.spec.inputs.keys()
+    # the random draw's inputs, and those drawn again for boundary cases ("<scope>/<name>")
+    assert dims_a == dims_b and a.keys() == b.keys()
+    assert {k for k in a if "/" not in k} == lesson.spec.inputs.keys()
+    scopes = {scope for p in lesson.spec.probes for scope, _ in lesson.spec.case_scopes(p.id)}
+    assert {k.split("/")[0] for k in a if "/" in k} <= scopes
     for name in a:
         assert torch.equal(a[name], b[name]), name
     for name, (lo, hi) in lesson.spec.dims.items():
@@ -34,6 +38,8 @@ def test_every_lesson_draws_the_same_inputs_for_a_seed_and_others_for_another(le
     for name, s in lesson.spec.inputs.items():
         if s.dist not in ("seed", "dataset"):
             assert a[name].dtype == DTYPES[s.dtype], name
+    for lo_hi_name, (lo, hi) in lesson.spec.dims.items():
+        assert lo <= dims_a[lo_hi_name] <= hi
     drawn = [n for n, s in lesson.spec.inputs.items()
              if s.dist in ("randn", "normal", "rand", "uniform", "linear_targets")]
     if drawn:

@@ -2,10 +2,10 @@
 
 Hope: a process that keeps running after the run, to spy on or disturb later gradings.
 Safe outcome: nothing survives the run: the whole sandbox (its process group, PID
-namespace or warm worker's subreaper) is killed; `predict`, `mse_loss` and `gd_step`
-score. (The daemon carries the corpus's marker in its argv, and ends by itself after 2
-minutes. The `os.execv` that starts it is code the static rule of `mse_grad` and `fit`
-cannot follow: those checks are lost, flagged for review, whatever the sandbox does.)
+namespace or warm worker's subreaper) is killed; the functions outside the lesson's rule
+score. Those bound by "no autograd" do not: the file execs another program (os.execv), which
+the source scan cannot follow, so they are flagged for review, not accepted. (The daemon
+carries the corpus's marker in its argv, and ends by itself after 2 minutes.)
 """
 
 import os

@@ -39,13 +39,20 @@ def public_spec(spec: LessonSpec) -> LessonSpec | None:
     names = {c.name for c in checks}
     needed = {c.probe for c in checks}
     needed |= {e.split(".")[0] for c in checks if (e := getattr(c, "expected", None))}
-    mistakes = [m.model_copy(update={"loses": [n for n in m.loses if n in names]})
-                for m in spec.mistakes if names & set(m.loses)]
+    mistakes = [m.model_copy(update={
+        "loses": [n for n in m.loses if n in names],
+        "variants": [v if isinstance(v, str) or v.loses is None else
+                     v.model_copy(update={"loses": [n for n in v.loses if n in names]})
+                     for v in m.variants]})
+        for m in spec.mistakes if names & m.all_loses]
+    diagnose = [d.model_copy(update={"checks": [n for n in d.checks if n in names]})
+                for d in spec.diagnose if names & set(d.checks)]
     return LessonSpec.model_validate({
-        **spec.model_dump(mode="json", exclude={"checks", "probes", "mistakes"}),
+        **spec.model_dump(mode="json", exclude={"checks", "probes", "mistakes", "diagnose"}),
         "checks": [c.model_dump(mode="json") for c in checks],
         "probes": [p.model_dump(mode="json") for p in spec.probes if p.id in needed],
         "mistakes": [m.model_dump(mode="json") for m in mistakes],
+        "diagnose": [d.model_dump(mode="json") for d in diagnose],
     })
 
 

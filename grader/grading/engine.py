@@ -84,7 +84,8 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     if oracle is None:
         oracle = Oracle(lesson, {**inputs, **dims}, seed)
     static = rule_violations(spec.probes, [c.source for c in program.cells])
-    results = evaluate_checks(lesson, run, oracle, static, can_time=not lesson.is_public)
+    results = evaluate_checks(lesson, run, oracle, static, can_time=not lesson.is_public,
+                              values={**inputs, **dims})
     # result
     return GradeResult(
         lesson=lesson.id, title=spec.lesson.title, submission=program.path.name,

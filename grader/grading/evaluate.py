@@ -1,17 +1,23 @@
 """The checks stage: each check of the spec evaluated on the sandbox's validated outputs
-against the oracle's, then (for a failed value check) the mistakes stage names the known
-mistake the output matches. Produces one ``CheckResult`` per check, in spec order."""
+against the oracle's, then, for a failed check, the mistakes stage names the known mistake
+whose variant reproduces the output, or else the generic diagnosers the spec configures
+name what they find (``grader.grading.diagnose``). Produces one ``CheckResult`` per check,
+in spec order."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import torch
+
+from grader.course import expr
 from grader.course.lessons import Lesson
-from grader.course.spec import CloseCheck, EqualCheck, QuizCheck, TimeBudgetCheck
+from grader.course.spec import CloseCheck, EqualCheck, QuizCheck, SameCheck, TimeBudgetCheck
 from grader.grading.checks import EVALUATORS, CheckContext, Verdict
-from grader.grading.checks.base import at_path
-from grader.grading.mistakes import recognise, recognise_slow
-from grader.grading.oracle import OracleLike
+from grader.grading.checks.base import MISSING, at_path
+from grader.grading.diagnose import DiagnoseContext, Finding, diagnose, locate, to_match
+from grader.grading.mistakes import recognise, recognise_slow, variant_differs
+from grader.grading.oracle import Oracle, OracleLike
 from grader.grading.text import clean_text
 from grader.results import CheckResult, MistakeMatch
 from grader.sandbox.run import ProbeOutcome, SandboxRun
@@ -32,11 +38,27 @@ def _load_failure(run: SandboxRun) -> str | None:
             "so what came after it never ran")
 
 
+def _replaced(values: dict[str, Any], replace: dict[str, str]) -> dict[str, Any]:
+    """The inputs a rerun diagnoser replaces, evaluated, each in its original type."""
+    out: dict[str, Any] = {}
+    for name, text in replace.items():
+        value, old = expr.evaluate(text, values), values[name]
+        if isinstance(old, torch.Tensor):
+            value = torch.as_tensor(value).to(old.dtype)
+        elif isinstance(old, int):
+            value = int(value)
+        out[name] = value
+    return out
+
+
 def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
-                    static: dict[str, str], *, can_time: bool) -> list[CheckResult]:
-    """Every check of ``lesson`` on the outcome ``run`` of the sandbox stage."""
+                    static: dict[str, str], *, can_time: bool,
+                    values: dict[str, Any] | None = None) -> list[CheckResult]:
+    """Every check of ``lesson`` on the outcome ``run`` of the sandbox stage. ``values``
+    are the run's inputs and dims (what a diagnoser's expressions may name)."""
     spec = lesson.spec
     load_failure = _load_failure(run)
+    values = values if values is not None else dict(getattr(oracle, "inputs", {}))
 
     def expected(ref: str) -> Any:
         probe_id, *path = ref.split(".")
@@ -49,6 +71,7 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
         return step_time(spec.probe(probe_id), i) if step_time else None
 
     results: list[CheckResult] = []
+    pending: dict[int, tuple[list[Finding], str | None]] = {}  # index -> findings, hint
     for check in spec.checks:
         outcome = run.probes[check.probe]
         base: dict[str, Any] = dict(name=check.name, max_points=check.points)
@@ -74,25 +97,112 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
         ctx = CheckContext(lesson, student, expected, lambda: oracle.module("reference"),
                            student_time, reference_time)
         verdict: Verdict = EVALUATORS[check.kind](check, ctx)
-        found = None
-        if not verdict.passed and verdict.comparable and isinstance(
-                check, (CloseCheck, EqualCheck, QuizCheck)):
-            exp = None if isinstance(check, QuizCheck) else \
-                expected(check.expected or f"{check.probe}.{check.output}")
-            found = recognise(check, oracle, lesson, student(check.output), exp)
+        findings: list[Finding] = []
+        where = None
+        if not verdict.passed and isinstance(check, (CloseCheck, EqualCheck, QuizCheck,
+                                                     SameCheck)):
+            path = None if isinstance(check, (QuizCheck, SameCheck)) else \
+                check.expected or f"{check.probe}.{check.output}"
+            exp = None if path is None else expected(path)
+            if verdict.comparable and not isinstance(check, SameCheck):
+                findings = [Finding.of(m, weak=weak) for m, weak in
+                            recognise(check, oracle, lesson, student(check.output), exp)]
+            dctx = DiagnoseContext(check, student(check.output), exp, values, lesson, student,
+                                   expected, _rerun(lesson, oracle, path, values))
+            if not any(not f.weak for f in findings) and (verdict.comparable
+                                                         or isinstance(check, SameCheck)):
+                # known variants first; the diagnosers after (or beside evidence that is weak)
+                findings = diagnose(dctx) or findings
+            if not isinstance(check, (QuizCheck, SameCheck)):
+                where = locate(dctx)
         elif (not verdict.passed and isinstance(check, TimeBudgetCheck)
               and verdict.tolerance is not None and can_time):
-            found = recognise_slow(check, oracle, lesson, verdict.tolerance)
-        mistake = MistakeMatch(id=found.id, title=found.title, message=found.message) \
-            if found else None
-        message = clean_text(verdict.message, 1500)
-        if not verdict.passed and mistake is None and check.hint:
-            message = f"{message}. Hint: {check.hint}" if message else f"Hint: {check.hint}"
+            slow = recognise_slow(check, oracle, lesson, verdict.tolerance)
+            findings = [Finding.of(slow)] if slow else []
+        message = clean_text(verdict.message + (f". {where}" if where else ""), 1500)
         results.append(CheckResult(**base, points=check.points if verdict.passed else 0,
                                    status="passed" if verdict.passed else "failed",
                                    message=message, error=verdict.error,
-                                   tolerance=verdict.tolerance, mistake=mistake))
+                                   tolerance=verdict.tolerance, mistake=to_match(findings)))
+        if not verdict.passed:
+            pending[len(results) - 1] = (findings, check.hint)
+    # the whole submission's evidence settles weak and ambiguous findings
+    strong: dict[str, set[int]] = {}  # mistake id -> the checks naming it on strong evidence
+    for i, (findings, _hint) in pending.items():
+        for f in findings:
+            if not f.weak:
+                strong.setdefault(f.id, set()).add(i)
+    for i, (findings, hint) in pending.items():
+        if any(f.weak for f in findings) or len(findings) > 1:
+            elsewhere = {ident for ident, where in strong.items() if where - {i}}
+            findings = _settle(findings, elsewhere, results, lesson, oracle, expected)
+            results[i].mistake = to_match(findings)
+        if results[i].mistake is None and hint:
+            m = results[i].message
+            results[i].message = f"{m}. Hint: {hint}" if m else f"Hint: {hint}"
     return results
+
+
+def _settle(findings: list[Finding], elsewhere: set[str], results: list[CheckResult],
+            lesson: Lesson, oracle: OracleLike, expected: Any) -> list[Finding]:
+    """Fewer candidates for one check, by evidence from the whole submission. A known
+    mistake's variant that fails a check this submission passes contradicts it: the
+    candidates with the fewest contradictions stay, then, of those, the ones named on the
+    most checks (the one mistake that explains the most). Weak evidence (an all-NaN output,
+    which any blow-up gives) stays only for a mistake named with strong evidence on
+    another check, or contradicted by nothing the submission passes."""
+    passed = {r.name for r in results if r.status == "passed"}
+    checks = {c.name: c for c in lesson.spec.checks}
+    mistakes = {m.id: m for m in lesson.spec.mistakes}
+
+    def contradictions(f: Finding) -> int:
+        m = mistakes.get(f.id)
+        if m is None:
+            return 0
+        count = 0
+        for name in m.all_loses & passed:
+            c = checks[name]
+            if not isinstance(c, (CloseCheck, EqualCheck, QuizCheck)):
+                continue
+            exp = None if isinstance(c, QuizCheck) else \
+                expected(c.expected or f"{c.probe}.{c.output}")
+            count += all(variant_differs(c, oracle, lesson, stem, exp)
+                         for stem in m.files if name in m.loses_of(stem))
+        return count
+
+    support: dict[str, int] = {}
+    for r in results:
+        if r.mistake is not None:
+            for ident in {r.mistake.id, *r.mistake.alternatives}:
+                support[ident] = support.get(ident, 0) + 1
+    against = {f.id: contradictions(f) for f in findings}
+    findings = [f for f in findings if not f.weak or against[f.id] == 0 or f.id in elsewhere]
+    if not findings:
+        return []
+    least = min(against[f.id] for f in findings)
+    kept = [f for f in findings if against[f.id] == least]
+    best = max(support.get(f.id, 0) for f in kept)
+    return [f for f in kept if support.get(f.id, 0) == best]
+
+
+def _rerun(lesson: Lesson, oracle: OracleLike, path: str | None,
+           values: dict[str, Any]) -> Any:
+    """What a rerun diagnoser calls: the expected output at ``path`` with some inputs
+    replaced (None where there is no reference to run: a student release)."""
+    if path is None or not isinstance(oracle, Oracle):
+        return None
+    probe_id, *rest = path.split(".")
+
+    def run(replace: dict[str, str]) -> Any:
+        try:
+            replaced = _replaced(values, replace)
+        except (expr.ExpressionError, ArithmeticError, TypeError, ValueError, IndexError):
+            return MISSING
+        key = ";".join(f"{k}={v}" for k, v in sorted(replace.items()))
+        outs = oracle.outputs_with(lesson.spec.probe(probe_id), replaced, key)
+        return MISSING if outs is None else at_path(outs, rest)
+
+    return run
 
 
 def named_mistakes(results: list[CheckResult]) -> list[MistakeMatch]:

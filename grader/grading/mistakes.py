@@ -17,6 +17,7 @@ from grader.course.spec import CloseCheck, EqualCheck, Mistake, QuizCheck, TimeB
 from grader.grading.checks.base import MISSING, at_path
 from grader.grading.checks.quiz import answer_to, same_answer
 from grader.grading.compare import compare
+from grader.grading.diagnose.base import all_nan
 from grader.grading.oracle import Oracle, OracleLike
 
 Same = Callable[[Any, Any], bool]
@@ -30,43 +31,60 @@ def same_within(check: CloseCheck | EqualCheck) -> Same:
                                 equal_nan=True).ok
 
 
+def match_mistakes(check_name: str, actual: Any, expected: Any, mistakes: list[Mistake],
+                   variant_value: Callable[[str], Any], missing: object,
+                   same: Same) -> list[tuple[Mistake, bool]]:
+    """Every mistake one of whose variant files reproduces the student's wrong output (more
+    than one when their outputs coincide here: then the evidence fits each equally well),
+    each with whether the evidence is weak: an output that is NaN throughout, which any
+    blow-up reproduces."""
+    found: list[tuple[Mistake, bool]] = []
+    for mistake in mistakes:
+        weak = None
+        for stem in mistake.files:
+            if check_name not in mistake.loses_of(stem):
+                continue
+            value = variant_value(stem)
+            if value is missing:
+                continue
+            if same(value, expected):
+                continue  # the variant does not differ from the reference here
+            if same(actual, value):
+                weak = all_nan(value) if weak is None else weak and all_nan(value)
+        if weak is not None:
+            found.append((mistake, weak))
+    return found
+
+
 def match_mistake(check_name: str, actual: Any, expected: Any, mistakes: list[Mistake],
                   variant_value: Callable[[str], Any], missing: object,
                   same: Same) -> Mistake | None:
     """The first mistake whose variant reproduces the student's wrong output, if any."""
-    for mistake in mistakes:
-        if check_name not in mistake.loses:
-            continue
-        value = variant_value(mistake.id)
-        if value is missing:
-            continue
-        if same(value, expected):
-            continue  # the variant does not differ from the reference here
-        if same(actual, value):
-            return mistake
-    return None
+    found = match_mistakes(check_name, actual, expected, mistakes, variant_value, missing, same)
+    return found[0][0] if found else None
 
 
 def recognise(check: CloseCheck | EqualCheck | QuizCheck, oracle: OracleLike, lesson: Lesson,
-              actual: Any, expected: Any) -> Mistake | None:
-    """The known mistake whose variant gives the student's wrong output ``actual`` for
-    ``check`` (``expected`` is what the reference gives there)."""
+              actual: Any, expected: Any) -> list[tuple[Mistake, bool]]:
+    """The known mistakes whose variants give the student's wrong output ``actual`` for
+    ``check`` (``expected`` is what the reference gives there), each with whether the
+    evidence is weak (see ``match_mistakes``)."""
     probe = lesson.spec.probe(check.probe)
     mistakes = lesson.spec.mistakes
 
-    def variant_output(mid: str) -> Any:
-        outs = oracle.outputs(probe, variant=mid)
+    def variant_output(stem: str) -> Any:
+        outs = oracle.outputs(probe, variant=stem)
         return MISSING if outs is None else at_path(outs, check.output.split("."))
 
     if isinstance(check, QuizCheck):
         entry = lesson.quiz_key()[check.question]
-        return match_mistake(
+        return match_mistakes(
             check.name, answer_to(check, actual), entry["answer"], mistakes,
-            lambda mid: (MISSING if (v := variant_output(mid)) is MISSING
-                         else answer_to(check, v)),
+            lambda stem: (MISSING if (v := variant_output(stem)) is MISSING
+                          else answer_to(check, v)),
             MISSING, lambda a, b: same_answer(entry, a, b))
-    return match_mistake(check.name, actual, expected, mistakes, variant_output, MISSING,
-                         same_within(check))
+    return match_mistakes(check.name, actual, expected, mistakes, variant_output, MISSING,
+                          same_within(check))
 
 
 def recognise_slow(check: TimeBudgetCheck, oracle: OracleLike, lesson: Lesson,
@@ -77,8 +95,23 @@ def recognise_slow(check: TimeBudgetCheck, oracle: OracleLike, lesson: Lesson,
         return None
     probe = lesson.spec.probe(check.probe)
     for mistake in lesson.spec.mistakes:
-        if check.name in mistake.loses:
-            t = oracle.step_time(probe, check.step, variant=mistake.id)
-            if t is not None and t > budget:
-                return mistake
+        for stem in mistake.files:
+            if check.name in mistake.loses_of(stem):
+                t = oracle.step_time(probe, check.step, variant=stem)
+                if t is not None and t > budget:
+                    return mistake
     return None
+
+
+def variant_differs(check: CloseCheck | EqualCheck | QuizCheck, oracle: OracleLike,
+                    lesson: Lesson, stem: str, expected: Any) -> bool:
+    """Whether variant file ``stem`` gives another output than the reference for ``check``
+    (so a student who passes ``check`` does not make that mistake in that form)."""
+    outs = oracle.outputs(lesson.spec.probe(check.probe), variant=stem)
+    if outs is None:
+        return True  # the variant fails outright there
+    value = at_path(outs, check.output.split("."))
+    if isinstance(check, QuizCheck):
+        entry = lesson.quiz_key()[check.question]
+        return not same_answer(entry, answer_to(check, value), entry["answer"])
+    return not same_within(check)(value, expected)

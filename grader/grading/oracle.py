@@ -65,6 +65,27 @@ class Oracle:
                                    for name, v in result["outputs"].items()}
         return self._runs[key]
 
+    def outputs_with(self, probe: Probe, replace: dict[str, Any],
+                     key: str) -> dict[str, Any] | None:
+        """Decoded outputs of the reference (or oracle) on ``probe`` with some inputs
+        replaced (a diagnoser's "what if"); None if it fails there. ``key`` names the
+        replacement for the cache."""
+        cache = (probe.id, f"replaced:{key}")
+        if cache not in self._runs:
+            module, rename = self.module(probe.expect.module), probe.expect.rename
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                result = run_probe(module, probe.model_dump(mode="json"),
+                                   {**self.inputs, **replace}, probe_seed(self.seed, probe.id),
+                                   rename=rename)
+            finally:
+                torch.set_num_threads(threads)
+            self._runs[cache] = None if result["status"] != "ok" else {
+                name: decode(*encode(v, f"{probe.id}/{name}"))
+                for name, v in result["outputs"].items()}
+        return self._runs[cache]
+
     def step_time(self, probe: Probe, i: int, variant: str | None = None) -> float | None:
         """Seconds step ``i`` of ``probe`` took, single-threaded as in the sandbox; for the
         reference the faster of two runs, so a hiccup of this machine does not shrink a

@@ -1,4 +1,4 @@
-"""returns_tensor_not_float: relative_error returns a tensor."""
+"""tensor_instead_of_number: relative_error returns a tensor."""
 from collections.abc import Callable
 
 import torch

@@ -1,0 +1,119 @@
+"""Diagnosis: feedback that names the mistake when no known-mistake variant reproduces it.
+
+Each module is one family of generic diagnosers, written once and configured by specs
+(``diagnose`` on a check, or lesson-level ``[[diagnose]]`` entries listing their checks):
+``scale`` (a constant factor), ``layout`` (transposed; right values in the wrong dtype,
+shape or type), ``sequence`` (off by one step, aliased snapshots, nothing updated),
+``rerun`` (the reference re-run with inputs replaced: hyperparameters swapped or
+complemented, the learning rate doubled), ``randomness`` (a valid shuffle that is not the
+generator's, identically seeded runs that differ), ``quiz`` (another question's answer)
+and ``trajectory`` (where a trajectory first diverges; a locator, not a name).
+
+Precision over recall: a diagnoser names a mistake only when its evidence holds on the
+whole output of the check, within the check's own tolerance; when several diagnosers
+fit, all of them are reported (``MistakeMatch.alternatives``). The representation and
+transpose diagnosers are on for every value check; the others only where a spec says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from grader.course.spec import (
+    Mistake,
+    RepresentationDiagnoser,
+    TransposedDiagnoser,
+)
+from grader.grading.diagnose.base import DiagnoseContext, Hit, all_nan
+from grader.grading.diagnose.layout import representation, transposed
+from grader.grading.diagnose.quiz import other_answer
+from grader.grading.diagnose.randomness import nondeterministic, permutation
+from grader.grading.diagnose.rerun import rerun
+from grader.grading.diagnose.scale import scaled
+from grader.grading.diagnose.sequence import aliased, frozen, shifted
+from grader.grading.diagnose.trajectory import first_divergence
+from grader.results import MistakeMatch
+
+__all__ = ["DiagnoseContext", "Finding", "diagnose", "locate", "to_match"]
+
+DIAGNOSERS: dict[str, Callable[[Any, DiagnoseContext], Hit | list[Hit] | None]] = {
+    "scaled": scaled, "transposed": transposed, "representation": representation,
+    "shifted": shifted, "aliased": aliased, "frozen": frozen, "rerun": rerun,
+    "permutation": permutation, "nondeterministic": nondeterministic,
+    "other_answer": other_answer,
+}
+DEFAULTS = [RepresentationDiagnoser(kind="representation"), TransposedDiagnoser(kind="transposed")]
+
+
+@dataclass
+class Finding:
+    """A named mistake: its id, title and teaching message, and the measured evidence."""
+
+    id: str
+    title: str
+    message: str
+    detail: str = ""
+    weak: bool = False  # evidence any blow-up would give (an all-NaN output): needs support
+
+    @classmethod
+    def of(cls, mistake: Mistake, detail: str = "", weak: bool = False) -> Finding:
+        return cls(mistake.id, mistake.title, mistake.message, detail, weak)
+
+
+def _named(d: Any, hit: Hit, mistakes: dict[str, Mistake]) -> Finding:
+    """The finding under the name the spec gives it (a known mistake, or its own id)."""
+    if d.mistake is not None:
+        return Finding.of(mistakes[d.mistake], hit.detail)
+    if d.id is not None:
+        return Finding(d.id, d.title, d.message, hit.detail)
+    return Finding(hit.id, hit.title, hit.message, hit.detail)
+
+
+def diagnose(ctx: DiagnoseContext) -> list[Finding]:
+    """Every mistake the configured (and default) diagnosers find in ``ctx``'s failed
+    check, without repeats, in the order they are configured."""
+    configured = ctx.lesson.spec.diagnosers(ctx.check.name)
+    if all_nan(ctx.actual):
+        return []  # a blow-up: no value relation to test
+    kinds = {d.kind for d in configured}
+    if ctx.check.kind in ("close", "equal"):
+        configured += [d for d in DEFAULTS if d.kind not in kinds]
+    mistakes = {m.id: m for m in ctx.lesson.spec.mistakes}
+    found: dict[str, Finding] = {}
+    for d in configured:
+        fn = DIAGNOSERS.get(d.kind)
+        if fn is None:
+            continue
+        hits = fn(d, ctx)
+        for hit in hits if isinstance(hits, list) else [hits] if hits else []:
+            finding = _named(d, hit, mistakes)
+            found.setdefault(finding.id, finding)
+    return list(found.values())
+
+
+def locate(ctx: DiagnoseContext) -> str | None:
+    """Where the check's trajectory first diverges, if a ``first_divergence`` entry is set."""
+    for d in ctx.lesson.spec.diagnosers(ctx.check.name):
+        if d.kind == "first_divergence":
+            return first_divergence(d, ctx)
+    return None
+
+
+def to_match(findings: list[Finding]) -> MistakeMatch | None:
+    """One ``MistakeMatch`` for the findings: the first, with the others as alternatives."""
+    if not findings:
+        return None
+
+    def text(f: Finding) -> str:
+        return f"{f.message} (Measured: {f.detail}.)" if f.detail else f.message
+
+    first, rest = findings[0], findings[1:]
+    if not rest:
+        return MistakeMatch(id=first.id, title=first.title, message=text(first))
+    title = " — or — ".join(f.title for f in findings)
+    message = ("Your output fits more than one mistake equally well. "
+               + " ".join(f"({i + 1}) {f.title}: {text(f)}" for i, f in enumerate(findings)))
+    return MistakeMatch(id=first.id, title=title, message=message,
+                        alternatives=[f.id for f in rest])

@@ -6,6 +6,7 @@ It runs our own code only; the student's outputs never reach it."""
 from __future__ import annotations
 
 import importlib
+import threading
 from typing import Any, Protocol
 
 import torch
@@ -16,6 +17,10 @@ from grader.errors import GraderFault
 from grader.harness.runner import run_probe
 from grader.harness.values import decode, encode
 from grader.sandbox.run import probe_seed
+
+# A probe seeds torch's global RNG and then draws from it; two oracles running at once in
+# one process (threads grading several submissions) would interleave those draws.
+_GLOBAL_RNG = threading.Lock()
 
 
 class OracleLike(Protocol):
@@ -73,14 +78,7 @@ class Oracle:
         cache = (probe.id, f"replaced:{key}")
         if cache not in self._runs:
             module, rename = self.module(probe.expect.module), probe.expect.rename
-            threads = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
-                result = run_probe(module, probe.model_dump(mode="json"),
-                                   {**self.inputs, **replace}, probe_seed(self.seed, probe.id),
-                                   rename=rename)
-            finally:
-                torch.set_num_threads(threads)
+            result = self._locked_run(module, probe, {**self.inputs, **replace}, rename)
             self._runs[cache] = None if result["status"] != "ok" else {
                 name: decode(*encode(v, f"{probe.id}/{name}"))
                 for name, v in result["outputs"].items()}
@@ -105,10 +103,15 @@ class Oracle:
             module, rename = self.module(probe.expect.module), probe.expect.rename
         else:
             module, rename = self.module(f"mistake:{variant}"), {}
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # as in the sandbox: timings and reductions alike
-        try:
-            return run_probe(module, probe.model_dump(mode="json"), self.inputs,
-                             probe_seed(self.seed, probe.id), rename=rename)
-        finally:
-            torch.set_num_threads(threads)
+        return self._locked_run(module, probe, self.inputs, rename)
+
+    def _locked_run(self, module: Any, probe: Probe, inputs: dict[str, Any],
+                    rename: dict[str, str]) -> dict[str, Any]:
+        with _GLOBAL_RNG:
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)  # as in the sandbox: timings and reductions alike
+            try:
+                return run_probe(module, probe.model_dump(mode="json"), inputs,
+                                 probe_seed(self.seed, probe.id), rename=rename)
+            finally:
+                torch.set_num_threads(threads)

@@ -60,3 +60,11 @@ def test_equal_nan_lets_a_nan_variant_match():
     a = torch.tensor([float("nan"), 1.0])
     assert compare(a, a.clone(), equal_nan=True).ok
     assert not compare(a, a.clone()).ok
+
+
+def test_an_infinite_expected_value_matches_only_the_same_infinity():
+    inf = float("inf")
+    e = torch.tensor([1.0, inf])
+    assert not compare(torch.tensor([1.0, 5.0]), e, rtol=1e-5, atol=1e-6).ok
+    assert not compare(torch.tensor([1.0, -inf]), e, rtol=1e-5, atol=1e-6).ok
+    assert compare(torch.tensor([1.0, inf]), e, rtol=1e-5, atol=1e-6).ok

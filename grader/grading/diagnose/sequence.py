@@ -110,6 +110,8 @@ def frozen(d: FrozenDiagnoser, ctx: DiagnoseContext) -> Hit | None:
         return None
     if ctx.same(_repeat(e, d.along, 0), e) or not ctx.same(a, _repeat(a, d.along, 0)):
         return None
+    if ctx.same(a, _repeat(e, d.along, -1)):
+        return None  # every entry the final one: aliased snapshots, not a missing update
     return Hit("never_updated", "Nothing ever changes",
                "Your sequence never moves from its first entry, while the expected one does: "
                "the update is computed but never applied to the tensor that is read back "

@@ -78,11 +78,14 @@ def first_divergence(d: FirstDivergenceDiagnoser, ctx: DiagnoseContext) -> str |
     assert a is not None and e is not None
     shape = tuple(e.shape[1:])
     element = tuple(int(x) for x in torch.unravel_index(torch.tensor(k), shape)) if shape else ()
-    what = (f"parameter {i}{_group_of(i, d.groups)}" if len(mine) > 1 else "the sequence")
+    got = (f"received {fmt(a[t].flatten()[k].item())}, expected "
+           f"{fmt(e[t].flatten()[k].item())}")
     at = f", element {element}" if element else ""
-    text = (f"First difference after step {t + 1} of {e.shape[0]} (index {t}): {what}{at}, "
-            f"received {fmt(a[t].flatten()[k].item())}, expected "
-            f"{fmt(e[t].flatten()[k].item())}.")
+    if len(mine) > 1:
+        text = (f"First difference after step {t + 1} of {e.shape[0]} (index {t}): parameter "
+                f"{i}{_group_of(i, d.groups)}{at}, {got}.")
+    else:
+        text = f"First difference at entry {t + 1} of {e.shape[0]} (index {t}){at}: {got}."
     return text + _state_note(d, ctx, t)
 
 

@@ -497,6 +497,11 @@ class LessonSpec(_Strict):
         check = next(c for c in self.checks if c.name == check_name)
         return list(check.diagnose) + [d for d in self.diagnose if check_name in d.checks]
 
+    def datasets(self) -> set[str]:
+        """The datasets the spec names (inputs and accuracy checks)."""
+        names = {i.dataset for i in self.inputs.values() if i.dataset}
+        return names | {c.dataset for c in self.checks if isinstance(c, AccuracyCheck)}
+
     @property
     def max_score(self) -> int:
         return sum(c.points for c in self.checks)

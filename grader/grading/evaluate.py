@@ -75,6 +75,12 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
     for check in spec.checks:
         outcome = run.probes[check.probe]
         base: dict[str, Any] = dict(name=check.name, max_points=check.points)
+        if outcome.status == "grader_error":
+            # the harness blamed the spec; the same probe on the reference decides: a fault
+            # there too is the grader's (raised), none means the sandbox's claim was false
+            oracle.outputs(spec.probe(check.probe))
+            outcome = ProbeOutcome("error", "the sandbox reported a grader fault that the "
+                                            "reference does not have")
         if outcome.status != "ok":
             message = outcome.error or ""
             if load_failure and outcome.status == "error":
@@ -116,14 +122,16 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
             if not isinstance(check, (QuizCheck, SameCheck)):
                 where = locate(dctx)
         elif (not verdict.passed and isinstance(check, TimeBudgetCheck)
-              and verdict.tolerance is not None and can_time):
-            slow = recognise_slow(check, oracle, lesson, verdict.tolerance)
+              and verdict.limit is not None and can_time):
+            slow = recognise_slow(check, oracle, lesson, verdict.limit)
             findings = [Finding.of(slow)] if slow else []
         message = clean_text(verdict.message + (f". {where}" if where else ""), 1500)
         results.append(CheckResult(**base, points=check.points if verdict.passed else 0,
                                    status="passed" if verdict.passed else "failed",
                                    message=message, error=verdict.error,
-                                   tolerance=verdict.tolerance, mistake=to_match(findings)))
+                                   tolerance=verdict.tolerance, measured=verdict.measured,
+                                   limit=verdict.limit, unit=verdict.unit,
+                                   mistake=to_match(findings)))
         if not verdict.passed:
             pending[len(results) - 1] = (findings, check.hint)
     # the whole submission's evidence settles weak and ambiguous findings

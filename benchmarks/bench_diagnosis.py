@@ -9,7 +9,8 @@ honest name exists: ``\"\"\"missing_factor_two: drops the 2 of the square.\"\"\"
 Every file is graded on a few seeds (warm workers). Per lesson it prints the share of runs
 of wrong solutions that lose points, that name a mistake, and that name the intended one
 (a name counts when it is the named mistake or one of the candidates reported beside it);
-the runs that name something else (wrong names); and, on the correct solutions
+the runs that name something else (wrong names), and those that name the intended mistake
+and something else besides (+other); and, on the correct solutions
 (``reference/``, ``tests/solutions/``, ``examples/``), every name given: it must be none.
 
     python benchmarks/bench_diagnosis.py [--seeds 101,202,303] [--lessons 1.2,3.1] [-v]
@@ -64,6 +65,7 @@ class Tally:
     named: int = 0
     correct: int = 0
     wrong: int = 0
+    extra: int = 0  # runs named correctly that also name something else elsewhere
     none_runs: int = 0  # runs of files whose intended id is `none`
     none_named: int = 0
     misses: list[str] = field(default_factory=list)
@@ -89,6 +91,7 @@ def main() -> None:
     ap.add_argument("--seeds", default="101,202,303")
     ap.add_argument("--lessons", default="")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--only", default="*", help="corpus files matching this glob (e.g. 'r2_*')")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -99,7 +102,7 @@ def main() -> None:
 
     jobs: list[tuple[Lesson, str, str, str, int]] = []  # lesson, label, intended, source, seed
     for les in lessons:
-        for path in sorted((CORPUS / les.id).glob("*.py")):
+        for path in sorted((CORPUS / les.id).glob(f"{args.only}.py")):
             src = path.read_text(encoding="utf-8")
             jobs += [(les, path.stem, intended_id(path), src, s) for s in seeds]
         jobs += [(les, label, "correct", src, s) for label, src in correct_solutions(les)
@@ -131,6 +134,10 @@ def main() -> None:
         t.named += bool(names)
         t.correct += intended in names
         t.wrong += bool(names) and intended not in names
+        t.extra += intended in names and len(names) > 1
+        if intended in names and len(names) > 1:
+            t.misses.append(f"{label} ({intended}) seed {seed}: also named "
+                            f"{sorted(names - {intended})}")
         if intended not in names:
             t.misses.append(f"{label} ({intended}) seed {seed}: "
                             + (f"named {sorted(names)}" if names else "unnamed")
@@ -141,18 +148,20 @@ def main() -> None:
 
     print(f"{len(jobs)} gradings in {elapsed:.0f} s on seeds {seeds}\n")
     print(f"{'lesson':<7}{'files':>6}{'runs':>6}{'lose pts':>10}{'named':>8}{'correct':>9}"
-          f"{'wrong':>7}{'none: named':>13}")
+          f"{'wrong':>7}{'+other':>8}{'none: named':>13}")
     total = Tally()
     for les in lessons:
         t = tallies[les.id]
-        files = len(list((CORPUS / les.id).glob("*.py")))
+        files = len(list((CORPUS / les.id).glob(f"{args.only}.py")))
         print(f"{les.id:<7}{files:>6}{t.runs:>6}{pct(t.lose, t.runs):>10}{pct(t.named, t.runs):>8}"
-              f"{pct(t.correct, t.runs):>9}{t.wrong:>7}{t.none_named:>7} of {t.none_runs:<3}")
-        for k in ("runs", "lose", "named", "correct", "wrong", "none_runs", "none_named"):
+              f"{pct(t.correct, t.runs):>9}{t.wrong:>7}{t.extra:>8}{t.none_named:>7} of "
+              f"{t.none_runs:<3}")
+        for k in ("runs", "lose", "named", "correct", "wrong", "extra", "none_runs",
+                  "none_named"):
             setattr(total, k, getattr(total, k) + getattr(t, k))
     print(f"{'all':<7}{'':>6}{total.runs:>6}{pct(total.lose, total.runs):>10}"
           f"{pct(total.named, total.runs):>8}{pct(total.correct, total.runs):>9}{total.wrong:>7}"
-          f"{total.none_named:>7} of {total.none_runs:<3}")
+          f"{total.extra:>8}{total.none_named:>7} of {total.none_runs:<3}")
     print(f"\nnames (or lost points) on correct solutions: {len(correct_named)}")
     for line in correct_named:
         print("  " + line)

@@ -15,7 +15,14 @@ from grader.course.lessons import Lesson
 from grader.course.spec import CloseCheck, EqualCheck, QuizCheck, SameCheck, TimeBudgetCheck
 from grader.grading.checks import EVALUATORS, CheckContext, Verdict
 from grader.grading.checks.base import MISSING, at_path
-from grader.grading.diagnose import DiagnoseContext, Finding, diagnose, locate, to_match
+from grader.grading.diagnose import (
+    DiagnoseContext,
+    Finding,
+    diagnose,
+    locate,
+    predicts_failure,
+    to_match,
+)
 from grader.grading.mistakes import recognise, recognise_slow, variant_differs
 from grader.grading.oracle import Oracle, OracleLike
 from grader.grading.text import clean_text
@@ -72,6 +79,7 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
 
     results: list[CheckResult] = []
     pending: dict[int, tuple[list[Finding], str | None]] = {}  # index -> findings, hint
+    contexts: dict[str, DiagnoseContext] = {}  # value checks that ran: what diagnosers read
     for check in spec.checks:
         outcome = run.probes[check.probe]
         base: dict[str, Any] = dict(name=check.name, max_points=check.points)
@@ -105,16 +113,18 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
         verdict: Verdict = EVALUATORS[check.kind](check, ctx)
         findings: list[Finding] = []
         where = None
-        if not verdict.passed and isinstance(check, (CloseCheck, EqualCheck, QuizCheck,
-                                                     SameCheck)):
+        if isinstance(check, (CloseCheck, EqualCheck, QuizCheck, SameCheck)):
             path = None if isinstance(check, (QuizCheck, SameCheck)) else \
                 check.expected or f"{check.probe}.{check.output}"
             exp = None if path is None else expected(path)
+            dctx = DiagnoseContext(check, student(check.output), exp, values, lesson, student,
+                                   expected, _rerun(lesson, oracle, path, values))
+            contexts[check.name] = dctx
+        if not verdict.passed and isinstance(check, (CloseCheck, EqualCheck, QuizCheck,
+                                                     SameCheck)):
             if verdict.comparable and not isinstance(check, SameCheck):
                 findings = [Finding.of(m, weak=weak) for m, weak in
                             recognise(check, oracle, lesson, student(check.output), exp)]
-            dctx = DiagnoseContext(check, student(check.output), exp, values, lesson, student,
-                                   expected, _rerun(lesson, oracle, path, values))
             if not any(not f.weak for f in findings) and (verdict.comparable
                                                          or isinstance(check, SameCheck)):
                 # known variants first; the diagnosers after (or beside evidence that is weak)
@@ -143,7 +153,8 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
     for i, (findings, hint) in pending.items():
         if any(f.weak for f in findings) or len(findings) > 1:
             elsewhere = {ident for ident, where in strong.items() if where - {i}}
-            findings = _settle(findings, elsewhere, results, lesson, oracle, expected)
+            findings = _settle(findings, elsewhere, results, lesson, oracle, expected,
+                               contexts)
             results[i].mistake = to_match(findings)
         if results[i].mistake is None and hint:
             m = results[i].message
@@ -152,18 +163,24 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
 
 
 def _settle(findings: list[Finding], elsewhere: set[str], results: list[CheckResult],
-            lesson: Lesson, oracle: OracleLike, expected: Any) -> list[Finding]:
+            lesson: Lesson, oracle: OracleLike, expected: Any,
+            contexts: dict[str, DiagnoseContext]) -> list[Finding]:
     """Fewer candidates for one check, by evidence from the whole submission. A known
-    mistake's variant that fails a check this submission passes contradicts it: the
-    candidates with the fewest contradictions stay, then, of those, the ones named on the
-    most checks (the one mistake that explains the most). Weak evidence (an all-NaN output,
-    which any blow-up gives) stays only for a mistake named with strong evidence on
-    another check, or contradicted by nothing the submission passes."""
+    mistake's variant that fails a check this submission passes contradicts it, and so
+    does a check a diagnoser entry covers where its explanation predicts a failure the
+    submission does not have: the candidates with the fewest contradictions stay, then, of
+    those, the ones named on the most checks (the one mistake that explains the most).
+    Weak evidence (an all-NaN output, which any blow-up gives) stays only for a mistake
+    named with strong evidence on another check, or contradicted by nothing the
+    submission passes."""
     passed = {r.name for r in results if r.status == "passed"}
     checks = {c.name: c for c in lesson.spec.checks}
     mistakes = {m.id: m for m in lesson.spec.mistakes}
 
     def contradictions(f: Finding) -> int:
+        if f.entry is not None:  # a diagnoser's explanation, over the checks it covers
+            return sum(predicts_failure(f.entry, contexts[name])
+                       for name in f.entry.checks if name in passed and name in contexts)
         m = mistakes.get(f.id)
         if m is None:
             return 0

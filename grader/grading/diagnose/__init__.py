@@ -24,19 +24,21 @@ from typing import Any
 from grader.course.spec import (
     Mistake,
     RepresentationDiagnoser,
+    ScaledDiagnoser,
     TransposedDiagnoser,
 )
-from grader.grading.diagnose.base import DiagnoseContext, Hit, all_nan
+from grader.grading.checks.base import MISSING
+from grader.grading.diagnose.base import DiagnoseContext, Hit, all_nan, map_leaves
 from grader.grading.diagnose.layout import representation, transposed
 from grader.grading.diagnose.quiz import other_answer
 from grader.grading.diagnose.randomness import nondeterministic, permutation
 from grader.grading.diagnose.rerun import rerun
-from grader.grading.diagnose.scale import scaled
+from grader.grading.diagnose.scale import factor, scaled
 from grader.grading.diagnose.sequence import aliased, frozen, shifted
 from grader.grading.diagnose.trajectory import first_divergence
 from grader.results import MistakeMatch
 
-__all__ = ["DiagnoseContext", "Finding", "diagnose", "locate", "to_match"]
+__all__ = ["DiagnoseContext", "Finding", "diagnose", "locate", "predicts_failure", "to_match"]
 
 DIAGNOSERS: dict[str, Callable[[Any, DiagnoseContext], Hit | list[Hit] | None]] = {
     "scaled": scaled, "transposed": transposed, "representation": representation,
@@ -44,7 +46,11 @@ DIAGNOSERS: dict[str, Callable[[Any, DiagnoseContext], Hit | list[Hit] | None]] 
     "permutation": permutation, "nondeterministic": nondeterministic,
     "other_answer": other_answer,
 }
-DEFAULTS = [RepresentationDiagnoser(kind="representation"), TransposedDiagnoser(kind="transposed")]
+# on for every value check (and the scaled ones for numeric quiz answers): the evidence is
+# exact, so they cost nothing in precision
+DEFAULTS = [RepresentationDiagnoser(kind="representation"), TransposedDiagnoser(kind="transposed"),
+            ScaledDiagnoser(kind="scaled", by="2"), ScaledDiagnoser(kind="scaled", by="0.5"),
+            ScaledDiagnoser(kind="scaled", by="-1")]
 
 
 @dataclass
@@ -56,6 +62,7 @@ class Finding:
     message: str
     detail: str = ""
     weak: bool = False  # evidence any blow-up would give (an all-NaN output): needs support
+    entry: Any = None  # the diagnoser entry that found it (None: a known-mistake variant)
 
     @classmethod
     def of(cls, mistake: Mistake, detail: str = "", weak: bool = False) -> Finding:
@@ -65,10 +72,25 @@ class Finding:
 def _named(d: Any, hit: Hit, mistakes: dict[str, Mistake]) -> Finding:
     """The finding under the name the spec gives it (a known mistake, or its own id)."""
     if d.mistake is not None:
-        return Finding.of(mistakes[d.mistake], hit.detail)
+        m = mistakes[d.mistake]
+        return Finding(m.id, m.title, m.message, hit.detail, entry=d)
     if d.id is not None:
-        return Finding(d.id, d.title, d.message, hit.detail)
-    return Finding(hit.id, hit.title, hit.message, hit.detail)
+        return Finding(d.id, d.title, d.message, hit.detail, entry=d)
+    return Finding(hit.id, hit.title, hit.message, hit.detail, entry=d)
+
+
+def _defaults(check_kind: str, configured: list[Any]) -> list[Any]:
+    """The default diagnosers a check gets beside its configured ones (no repeats)."""
+    have = {(d.kind, getattr(d, "by", None)) for d in configured}
+    if check_kind in ("close", "equal"):
+        pool = DEFAULTS
+    elif check_kind == "quiz":
+        pool = [d for d in DEFAULTS if d.kind == "scaled"]
+    else:
+        return []
+    kinds = {d.kind for d in configured}
+    return [d for d in pool if (d.kind, getattr(d, "by", None)) not in have
+            and (d.kind == "scaled" or d.kind not in kinds)]
 
 
 def diagnose(ctx: DiagnoseContext) -> list[Finding]:
@@ -77,9 +99,7 @@ def diagnose(ctx: DiagnoseContext) -> list[Finding]:
     configured = ctx.lesson.spec.diagnosers(ctx.check.name)
     if all_nan(ctx.actual):
         return []  # a blow-up: no value relation to test
-    kinds = {d.kind for d in configured}
-    if ctx.check.kind in ("close", "equal"):
-        configured += [d for d in DEFAULTS if d.kind not in kinds]
+    configured += _defaults(ctx.check.kind, configured)
     mistakes = {m.id: m for m in ctx.lesson.spec.mistakes}
     found: dict[str, Finding] = {}
     for d in configured:
@@ -91,6 +111,20 @@ def diagnose(ctx: DiagnoseContext) -> list[Finding]:
             finding = _named(d, hit, mistakes)
             found.setdefault(finding.id, finding)
     return list(found.values())
+
+
+def predicts_failure(d: Any, ctx: DiagnoseContext) -> bool:
+    """Whether entry ``d``'s explanation, if it were the student's mistake, would make
+    ``ctx``'s check fail too (its candidate output differs from the expected one). A
+    submission that passes such a check contradicts the explanation there."""
+    if d.kind == "scaled":
+        c = factor(d, ctx)
+        return c is not None and c != 1.0 and ctx.check.kind != "quiz" and not ctx.same(
+            map_leaves(ctx.expected, lambda t: t * c), ctx.expected, scale=c)
+    if d.kind == "rerun" and ctx.rerun is not None:
+        candidate = ctx.rerun(d.replace)
+        return candidate is not MISSING and not ctx.same(candidate, ctx.expected)
+    return False
 
 
 def locate(ctx: DiagnoseContext) -> str | None:

@@ -45,9 +45,10 @@ _TEXT = {
               "Your values are right but their dtype is not the expected one. Compute in "
               "(or convert back to) the dtype of the inputs: a tensor made with torch.tensor "
               "or torch.zeros without dtype=, or a .double() / .float(), changes it."),
-    "type": ("tensor_instead_of_number", "Right values, but tensors instead of numbers",
-             "Your values are right, but they are tensors where Python numbers are "
-             "expected: call .item() on a one-element tensor to get a float."),
+    "type": ("tensor_instead_of_number", "Right values, wrong type (tensor or Python number)",
+             "Your values are right, but their type is not the one asked for: a tensor "
+             "where Python numbers are expected (call .item() on a one-element tensor), or "
+             "Python lists where a tensor is expected (torch.stack or torch.tensor them)."),
 }
 
 
@@ -68,11 +69,17 @@ def _coerce(a: Any, e: Any, used: dict[str, str], exact_dtype: bool) -> Any:
     """``a`` converted toward ``e``'s representation, noting each conversion in ``used``."""
     if isinstance(e, torch.Tensor):
         if not isinstance(a, torch.Tensor):
-            if (is_number(a) and e.numel() == 1) or (is_number_list(a) and e.dim() == 1):
-                used.setdefault("type", f"received {type(a).__name__}, expected a tensor")
-                a = torch.tensor(a, dtype=e.dtype).reshape(e.shape)
-            else:
+            if not (_numbers(a) and (e.dim() > 0 or is_number(a))):
                 return a
+            try:
+                t = torch.tensor(a, dtype=e.dtype)
+            except (TypeError, ValueError, RuntimeError):  # ragged nested lists
+                return a
+            if t.numel() != e.numel():
+                return a
+            used.setdefault("type", f"received a {type(a).__name__} of numbers, expected a "
+                                    "tensor")
+            a = t
         if tuple(a.shape) != tuple(e.shape) and a.numel() == e.numel():
             used.setdefault("shape", f"received shape {tuple(a.shape)}, expected "
                                      f"{tuple(e.shape)}")
@@ -98,3 +105,10 @@ def _coerce(a: Any, e: Any, used: dict[str, str], exact_dtype: bool) -> Any:
     if isinstance(e, dict) and isinstance(a, dict) and set(a) == set(e):
         return {k: _coerce(a[k], e[k], used, exact_dtype) for k in e}
     return a
+
+
+def _numbers(v: Any) -> bool:
+    """A number, or (nested) lists and tuples of numbers only."""
+    if is_number(v):
+        return True
+    return isinstance(v, (list, tuple)) and len(v) > 0 and all(_numbers(x) for x in v)

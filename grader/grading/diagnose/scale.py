@@ -30,7 +30,7 @@ def generic(by: str) -> tuple[str, str]:
     return f"scaled_by_{slug}", f"Off by a factor {by}"
 
 
-def _factor(d: ScaledDiagnoser, ctx: DiagnoseContext) -> float | None:
+def factor(d: ScaledDiagnoser, ctx: DiagnoseContext) -> float | None:
     try:
         value = expr.evaluate(d.by, ctx.values)
     except (expr.ExpressionError, ArithmeticError, TypeError, ValueError):
@@ -43,7 +43,7 @@ def _factor(d: ScaledDiagnoser, ctx: DiagnoseContext) -> float | None:
 
 
 def scaled(d: ScaledDiagnoser, ctx: DiagnoseContext) -> Hit | None:
-    c = _factor(d, ctx)
+    c = factor(d, ctx)
     if c is None or c == 1.0:
         return None
     if ctx.check.kind == "quiz":

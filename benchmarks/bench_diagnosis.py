@@ -66,6 +66,7 @@ class Tally:
     correct: int = 0
     wrong: int = 0
     extra: int = 0  # runs named correctly that also name something else elsewhere
+    seconds: float = 0.0  # grading time of the wrong solutions, all runs
     none_runs: int = 0  # runs of files whose intended id is `none`
     none_named: int = 0
     misses: list[str] = field(default_factory=list)
@@ -123,6 +124,7 @@ def main() -> None:
                                      f"{sorted(names)}")
             continue
         t = tallies[les.id]
+        t.seconds += r.duration_s
         if intended == "none":
             t.none_runs += 1
             t.none_named += bool(names)
@@ -148,14 +150,14 @@ def main() -> None:
 
     print(f"{len(jobs)} gradings in {elapsed:.0f} s on seeds {seeds}\n")
     print(f"{'lesson':<7}{'files':>6}{'runs':>6}{'lose pts':>10}{'named':>8}{'correct':>9}"
-          f"{'wrong':>7}{'+other':>8}{'none: named':>13}")
+          f"{'wrong':>7}{'+other':>8}{'none: named':>13}{'s/grading':>11}")
     total = Tally()
     for les in lessons:
         t = tallies[les.id]
         files = len(list((CORPUS / les.id).glob(f"{args.only}.py")))
         print(f"{les.id:<7}{files:>6}{t.runs:>6}{pct(t.lose, t.runs):>10}{pct(t.named, t.runs):>8}"
               f"{pct(t.correct, t.runs):>9}{t.wrong:>7}{t.extra:>8}{t.none_named:>7} of "
-              f"{t.none_runs:<3}")
+              f"{t.none_runs:<3}{t.seconds / max(1, t.runs + t.none_runs):>11.2f}")
         for k in ("runs", "lose", "named", "correct", "wrong", "extra", "none_runs",
                   "none_named"):
             setattr(total, k, getattr(total, k) + getattr(t, k))

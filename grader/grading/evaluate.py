@@ -165,8 +165,9 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
 def _settle(findings: list[Finding], elsewhere: set[str], results: list[CheckResult],
             lesson: Lesson, oracle: OracleLike, expected: Any,
             contexts: dict[str, DiagnoseContext]) -> list[Finding]:
-    """Fewer candidates for one check, by evidence from the whole submission. A known
-    mistake's variant that fails a check this submission passes contradicts it, and so
+    """Fewer candidates for one check, by evidence from the whole submission. A check that
+    a known mistake's variant file fails and this submission passes contradicts that file
+    (the mistake counts as its least contradicted file), and so
     does a check a diagnoser entry covers where its explanation predicts a failure the
     submission does not have: the candidates with the fewest contradictions stay, then, of
     those, the ones named on the most checks (the one mistake that explains the most).
@@ -184,16 +185,17 @@ def _settle(findings: list[Finding], elsewhere: set[str], results: list[CheckRes
         m = mistakes.get(f.id)
         if m is None:
             return 0
-        count = 0
-        for name in m.all_loses & passed:
-            c = checks[name]
-            if not isinstance(c, (CloseCheck, EqualCheck, QuizCheck)):
-                continue
-            exp = None if isinstance(c, QuizCheck) else \
-                expected(c.expected or f"{c.probe}.{c.output}")
-            count += all(variant_differs(c, oracle, lesson, stem, exp)
-                         for stem in m.files if name in m.loses_of(stem))
-        return count
+        counts = []  # per variant file: the mistake is as consistent as its likeliest form
+        for stem in m.files:
+            count = 0
+            for name in set(m.loses_of(stem)) & passed:
+                c = checks[name]
+                if isinstance(c, (CloseCheck, EqualCheck, QuizCheck)):
+                    exp = None if isinstance(c, QuizCheck) else \
+                        expected(c.expected or f"{c.probe}.{c.output}")
+                    count += variant_differs(c, oracle, lesson, stem, exp)
+            counts.append(count)
+        return min(counts)
 
     support: dict[str, int] = {}
     for r in results:

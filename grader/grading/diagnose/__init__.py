@@ -11,8 +11,10 @@ and ``trajectory`` (where a trajectory first diverges; a locator, not a name).
 
 Precision over recall: a diagnoser names a mistake only when its evidence holds on the
 whole output of the check, within the check's own tolerance; when several diagnosers
-fit, all of them are reported (``MistakeMatch.alternatives``). The representation and
-transpose diagnosers are on for every value check; the others only where a spec says.
+fit, all of them are reported (``MistakeMatch.alternatives``), then settled by the rest
+of the submission (``grader.grading.evaluate``). The representation and transpose
+diagnosers and the factors 2, 1/2 and -1 are on for every value check; the others only
+where a spec says.
 """
 
 from __future__ import annotations

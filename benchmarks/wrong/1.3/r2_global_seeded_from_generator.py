@@ -1,4 +1,4 @@
-"""wrong_random_source: seeds the global RNG from the generator."""
+"""shuffles_once: seeds the global RNG from the generator before every shuffle (the same order every epoch)."""
 import torch
 from torch import Tensor
 

@@ -1,4 +1,4 @@
-"""divided_by_n_twice: divides every gradient by n again."""
+"""gradients_divided_by_n_twice: divides every gradient by n again."""
 import math
 
 import torch

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import torch
@@ -18,9 +19,11 @@ from grader.harness.runner import run_probe
 from grader.harness.values import SpecBug, decode, encode
 from grader.sandbox.run import probe_seed
 
-# A probe seeds torch's global RNG and then draws from it; two oracles running at once in
-# one process (threads grading several submissions) would interleave those draws.
-_GLOBAL_RNG = threading.Lock()
+# torch's global RNG (dropout, torch.randn without a generator) and its thread count are
+# per process: trusted runs of probes for submissions graded in parallel threads (batch,
+# the test suite) would draw from one stream in an interleaved order. One trusted run at a
+# time, on a forked RNG state that is put back afterwards.
+_TRUSTED_RUN = threading.Lock()
 
 
 class OracleLike(Protocol):
@@ -84,6 +87,22 @@ class Oracle:
                 for name, v in result["outputs"].items()}
         return self._runs[cache]
 
+    def start_early(self, probes: list[Probe]) -> Callable[[], None]:
+        """Run the reference on ``probes`` in a background thread now (while the sandbox
+        runs the submission on another core); returns a function that waits for it. The
+        outputs are then cached; a failure is left for ``outputs`` to raise when asked."""
+
+        def work() -> None:
+            for probe in probes:
+                try:
+                    self.outputs(probe)
+                except Exception:  # noqa: BLE001, S112 - raised again, in order, when asked
+                    continue
+
+        thread = threading.Thread(target=work, daemon=True, name="oracle")
+        thread.start()
+        return thread.join
+
     def step_time(self, probe: Probe, i: int, variant: str | None = None) -> float | None:
         """Seconds step ``i`` of ``probe`` took, single-threaded as in the sandbox; for the
         reference the faster of two runs, so a hiccup of this machine does not shrink a
@@ -107,7 +126,7 @@ class Oracle:
 
     def _locked_run(self, module: Any, probe: Probe, inputs: dict[str, Any],
                     rename: dict[str, str]) -> dict[str, Any]:
-        with _GLOBAL_RNG:
+        with _TRUSTED_RUN, torch.random.fork_rng(devices=[]):
             threads = torch.get_num_threads()
             torch.set_num_threads(1)  # as in the sandbox: timings and reductions alike
             try:

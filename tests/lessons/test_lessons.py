@@ -37,6 +37,7 @@ def test_reference_full_marks_on_many_seeds(lesson):
         f"reference lost points on {len(failures)}/{len(seeds)} seeds: {failures[:3]}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS, ids=_ids([x.id for x in LESSONS]))
 def test_stub_scores_zero(lesson):
     result = grade_source(lesson.id, lesson.stub_path.read_text(), seed=7)
@@ -53,6 +54,7 @@ def _named(result) -> dict[str, set[str]]:
             if c.mistake is not None}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson,mistake,stem", MISTAKES,
                          ids=[f"{les.id}:{stem}" for les, m, stem in MISTAKES])
 def test_mistake_loses_exactly_its_points_and_is_named(lesson, mistake, stem):
@@ -85,6 +87,7 @@ def _alternatives() -> list[tuple[str, Path]]:
 ALTERNATIVES = _alternatives()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson_id,path", ALTERNATIVES,
                          ids=[f"{i}:{p.parent.parent.name}/{p.name}" for i, p in ALTERNATIVES])
 def test_differently_written_correct_solutions_get_full_marks(lesson_id, path):

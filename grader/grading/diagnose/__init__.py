@@ -40,7 +40,8 @@ from grader.grading.diagnose.sequence import aliased, frozen, shifted
 from grader.grading.diagnose.trajectory import first_divergence
 from grader.results import MistakeMatch
 
-__all__ = ["DiagnoseContext", "Finding", "diagnose", "locate", "predicts_failure", "to_match"]
+__all__ = ["DiagnoseContext", "Finding", "diagnose", "entries", "findings_of", "locate",
+           "predicts_failure", "to_match"]
 
 DIAGNOSERS: dict[str, Callable[[Any, DiagnoseContext], Hit | list[Hit] | None]] = {
     "scaled": scaled, "transposed": transposed, "representation": representation,
@@ -95,22 +96,29 @@ def _defaults(check_kind: str, configured: list[Any]) -> list[Any]:
             and (d.kind == "scaled" or d.kind not in kinds)]
 
 
+def entries(ctx: DiagnoseContext) -> list[Any]:
+    """The diagnosers tried on ``ctx``'s check: its configured ones, then the defaults."""
+    configured = ctx.lesson.spec.diagnosers(ctx.check.name)
+    return configured + _defaults(ctx.check.kind, configured)
+
+
+def findings_of(d: Any, ctx: DiagnoseContext) -> list[Finding]:
+    """What one diagnoser entry finds in ``ctx``'s failed check, named as the spec says."""
+    fn = DIAGNOSERS.get(d.kind)
+    if fn is None or all_nan(ctx.actual):
+        return []  # (a blow-up: no value relation to test)
+    hits = fn(d, ctx)
+    mistakes = {m.id: m for m in ctx.lesson.spec.mistakes}
+    return [_named(d, hit, mistakes) for hit in
+            (hits if isinstance(hits, list) else [hits] if hits else [])]
+
+
 def diagnose(ctx: DiagnoseContext) -> list[Finding]:
     """Every mistake the configured (and default) diagnosers find in ``ctx``'s failed
     check, without repeats, in the order they are configured."""
-    configured = ctx.lesson.spec.diagnosers(ctx.check.name)
-    if all_nan(ctx.actual):
-        return []  # a blow-up: no value relation to test
-    configured += _defaults(ctx.check.kind, configured)
-    mistakes = {m.id: m for m in ctx.lesson.spec.mistakes}
     found: dict[str, Finding] = {}
-    for d in configured:
-        fn = DIAGNOSERS.get(d.kind)
-        if fn is None:
-            continue
-        hits = fn(d, ctx)
-        for hit in hits if isinstance(hits, list) else [hits] if hits else []:
-            finding = _named(d, hit, mistakes)
+    for d in entries(ctx):
+        for finding in findings_of(d, ctx):
             found.setdefault(finding.id, finding)
     return list(found.values())
 

@@ -282,3 +282,27 @@ def test_expressions_are_data_not_code() -> None:
     for bad in ("x.__class__", "(lambda: 1)()", "'a'", "[1, 2]", "open('f')", "x if y else z"):
         with pytest.raises(expr.ExpressionError):
             expr.parse(bad)
+
+
+def test_a_finding_must_hold_on_every_instance_of_the_check() -> None:
+    from grader.grading.evaluate import _Evaluated, _holds_everywhere
+    from grader.results import CheckResult
+
+    twice = ScaledDiagnoser(kind="scaled", by="2")
+    finding = Finding("scaled_by_2", "t", "m", entry=twice)
+
+    def instance(actual: Any, expected: Any, status: str) -> _Evaluated:
+        result = CheckResult(name="c", points=0, max_points=1, status=status)
+        return _Evaluated(result, ctx=_ctx(actual, expected=expected),
+                          failed_value=status == "failed", judged=True)
+
+    other = torch.tensor([3.0, -1.0])
+    assert _holds_everywhere(finding, {"case": instance(2 * other, other, "failed")})
+    # passing where the explanation predicts a failure, or failing another way: no name
+    assert not _holds_everywhere(finding, {"case": instance(other, other, "passed")})
+    assert not _holds_everywhere(finding, {"case": instance(3 * other, other, "failed")})
+    # a case where twice the expected output is the expected output (zeros) says nothing
+    zero = torch.zeros(2)
+    assert _holds_everywhere(finding, {"case": instance(zero, zero, "passed")})
+    errored = _Evaluated(CheckResult(name="c", points=0, max_points=1, status="error"))
+    assert not _holds_everywhere(finding, {"case": errored})

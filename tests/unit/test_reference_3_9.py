@@ -19,7 +19,7 @@ from grader.course.lessons import get_lesson
 from grader.course.spec import AccuracyCheck
 from grader.grading.oracle import Oracle
 from grader.harness.library import class_subset
-from tests.conftest import ROOT
+from tests.conftest import ROOT, grade_source
 from tests.unit.mistake_margins import mistake_margins, solution_ratios
 
 LESSON = get_lesson("3.9", ROOT)
@@ -111,3 +111,29 @@ def test_the_digits_run_clears_the_threshold_with_a_margin(ref):
         accs.append(float((logits.argmax(dim=1) == y_test).float().mean()))
     # 200 seeds gave 0.922-0.983 (mean 0.964); a linear probe alone gives about 0.87
     assert min(accs) > check.threshold + 0.05, accs
+
+
+HYPERPARAMETER_SLIPS = {
+    "learning_rates_swapped": ('[{"params": backbone, "lr": backbone_lr}, {"params": head, '
+                               '"lr": head_lr}]',
+                               '[{"params": backbone, "lr": head_lr}, {"params": head, '
+                               '"lr": backbone_lr}]'),
+    "weight_decay_ignored": ("momentum=momentum, weight_decay=weight_decay)",
+                             "momentum=momentum)"),
+    "momentum_ignored": ("momentum=momentum, weight_decay=weight_decay)",
+                         "weight_decay=weight_decay)"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("diagnosis", sorted(HYPERPARAMETER_SLIPS))
+def test_a_hyperparameter_in_the_wrong_place_is_diagnosed_by_a_rerun(diagnosis):
+    old, new = HYPERPARAMETER_SLIPS[diagnosis]
+    source = LESSON.reference_source()
+    assert source.count(old) == 1
+    result = grade_source("3.9", source.replace(old, new), seed=11)
+    failed = [c for c in result.checks if c.status != "passed"]
+    assert failed and 0 < result.score < result.max_score
+    for c in failed:  # every loss is a fine_tune / param_groups value, and named so
+        assert c.mistake is not None and c.mistake.id == diagnosis, (c.name, c.mistake)
+        assert c.name.startswith(("fine_tune", "param_groups: each group's learning rate"))

@@ -98,7 +98,7 @@ def load_dataset(root: Path, name: str, split: str) -> tuple[Tensor, Tensor]:
     """``(X, y)`` of ``split`` of the dataset ``name``: fresh tensors on every call."""
     info = dataset_info(root, name)
     if not isinstance(info, TableInfo):
-        raise ValueError(f"dataset {name!r} is {info.kind}, not a table with splits")
+        raise ValueError(f"dataset {name!r} is a {info.kind}, not a table with splits")
     if split not in info.splits:
         raise ValueError(f"dataset {name!r} has no split {split!r} (known: "
                          f"{', '.join(info.splits)})")
@@ -136,6 +136,8 @@ def tensor_names(root: Path, name: str) -> list[str]:
             if size > info.max_bytes:
                 raise ValueError(f"a header of {size} bytes")
             header = json.loads(f.read(size))
+            if not isinstance(header, dict):
+                raise ValueError("the header is not a JSON object")
     except (OSError, ValueError) as e:
         raise SpecError(f"{path}: not a readable safetensors file ({e})") from None
     return sorted(k for k in header if k != "__metadata__")

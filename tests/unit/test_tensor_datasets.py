@@ -77,6 +77,9 @@ def test_a_file_over_max_bytes_or_corrupt_is_the_courses_error(tmp_path):
         load_tensors(tmp_path, "broken")
     with pytest.raises(SpecError, match="not a readable safetensors file"):
         tensor_names(tmp_path, "broken")
+    (folder / "w.safetensors").write_bytes(b"\x03\x00\x00\x00\x00\x00\x00\x00[1]")
+    with pytest.raises(SpecError, match="not a JSON object"):
+        tensor_names(tmp_path, "broken")
 
 
 def test_a_manifest_of_an_unknown_kind_or_file_name_is_refused(tmp_path):

@@ -43,10 +43,11 @@ class InputSpec(_Strict):
     std: float = 1.0
     values: list[float | int | str] | None = None  # choice / const
     num: Dim | None = None  # linspace
-    # dataset
+    # dataset: a table's "X" or "y" of a split ("train" by default: held-out splits never
+    # enter the sandbox), or one tensor of a ``tensors`` dataset by name (no split)
     dataset: str | None = None
-    split: Literal["train"] | None = None  # held-out splits never enter the sandbox
-    field: Literal["X", "y"] | None = None
+    split: Literal["train"] | None = None
+    field: str | None = Field(default=None, min_length=1, max_length=200)
     # linear_targets: y = X @ w + b + noise * N(0, 1)
     X: str | None = None
     w: str | None = None
@@ -62,7 +63,7 @@ class InputSpec(_Strict):
             "choice": ("values",),
             "const": ("values",),
             "linspace": ("low", "high", "num"),
-            "dataset": ("dataset", "split", "field"),
+            "dataset": ("dataset", "field"),
             "linear_targets": ("X", "w"),
             "class_labels": ("classes",),
         }
@@ -354,6 +355,15 @@ class AccuracyCheck(_CheckBase):
     dataset: str
     split: Literal["test"] = "test"
     threshold: float = Field(gt=0, le=1)
+    # score only the rows labelled one of these, relabelled by their position here (a task
+    # on some of the classes: [5, 6, 7, 8, 9] -> labels 0-4); default: every row
+    classes: list[int] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct_classes(self) -> AccuracyCheck:
+        if self.classes is not None and len(set(self.classes)) != len(self.classes):
+            raise ValueError("classes must be distinct")
+        return self
 
 
 class TimeBudgetCheck(_CheckBase):

@@ -143,6 +143,67 @@ def state_dict(model: nn.Module) -> dict[str, Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
+def _under(name: str, prefix: str) -> bool:
+    """A dotted name lies under a module prefix: equal to it or below it ("" is the root)."""
+    return prefix == "" or name == prefix or name.startswith(prefix + ".")
+
+
+@helper
+def module_state(model: nn.Module, prefixes: list[str], part: str = "state") -> dict[str, Tensor]:
+    """Copies of ``model``'s parameters (``part = "parameters"``), buffers (``"buffers"``) or
+    both (``"state"``: the state_dict's entries) whose names lie under one of ``prefixes``
+    (``"block1"`` covers ``block1.0.weight``, not ``block10.weight``; ``""`` covers all)."""
+    entries = {"parameters": model.named_parameters, "buffers": model.named_buffers,
+               "state": lambda: model.state_dict().items()}[part]()
+    return {k: v.detach().clone() for k, v in entries
+            if any(_under(k, str(p)) for p in prefixes)}
+
+
+@helper
+def requires_grad_flags(model: nn.Module) -> dict[str, bool]:
+    """Each named parameter of ``model``: whether it requires grad (is trainable)."""
+    return {name: bool(p.requires_grad) for name, p in model.named_parameters()}
+
+
+@helper
+def training_flags(model: nn.Module) -> dict[str, bool]:
+    """Each named submodule of ``model`` (the root aside): whether it is in training mode."""
+    return {name: bool(m.training) for name, m in model.named_modules() if name}
+
+
+@helper
+def param_group_summary(model: nn.Module, groups: Any) -> dict[str, list[Any]]:
+    """What an optimizer's parameter groups hold, by name: ``params`` lists each group's
+    parameter names (``"?"`` for a tensor that is not a parameter of ``model``) and ``lr``
+    each group's learning rate (None where the group sets none). ``groups`` is what goes
+    into an optimizer (a list of dicts with ``"params"``) or an optimizer itself."""
+    groups = getattr(groups, "param_groups", groups)
+    if isinstance(groups, dict) or not isinstance(groups, (list, tuple)):
+        raise TypeError(f"expected a list of parameter groups (dicts), got {type(groups).__name__}")
+    names = {id(p): name for name, p in model.named_parameters()}
+    params: list[Any] = []
+    lrs: list[Any] = []
+    for group in groups:
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError("every parameter group must be a dict with a 'params' entry")
+        members = group["params"]
+        members = [members] if isinstance(members, Tensor) else list(members)
+        params.append([names.get(id(p), "?") for p in members])
+        lr = group.get("lr")
+        lrs.append(None if lr is None else float(lr))
+    return {"params": params, "lr": lrs}
+
+
+@helper
+def class_subset(X: Tensor, y: Tensor, classes: list[int]) -> tuple[Tensor, Tensor]:
+    """The rows of ``(X, y)`` labelled one of ``classes``, in their order, each label
+    replaced by its position in ``classes`` (a task on some of the classes: ``[5, ..., 9]``
+    gives labels 0-4)."""
+    wanted = torch.tensor([int(c) for c in classes], dtype=y.dtype)
+    keep = torch.isin(y, wanted)
+    return X[keep].clone(), (y[keep, None] == wanted).to(torch.int64).argmax(dim=1)
+
+
 @helper
 def optimizer_trajectory(cls: type, params: list[Tensor], grads: list[Tensor],
                          hyper: dict[str, Any], state_keys: list[str],

@@ -173,10 +173,10 @@ def device_notes(spec: LessonSpec, run: SandboxRun, gpu: bool) -> list[str]:
             story = (f"--gpu was given but the sandbox had no CUDA device (is its torch a CPU "
                      f"build?): graded {paths} instead of {wanted}")
         else:
-            story = (f"no GPU for this grading: graded {paths} instead of {wanted} (grade "
-                     "--gpu on a machine with a CUDA GPU grades that)")
+            story = (f"no GPU for this grading: graded {paths} instead of {wanted}; grade "
+                     "--gpu on a machine with a CUDA GPU grades that")
         stories.setdefault(story, []).append(probe.id)
-    return [f"{story} (probe{'s' if len(ids) > 1 else ''} {', '.join(ids)})"
+    return [f"probe{'s' if len(ids) > 1 else ''} {', '.join(ids)}: {story}"
             for story, ids in stories.items()]
 
 

@@ -142,13 +142,13 @@ def _run(spec: LessonSpec, device: str | None) -> SandboxRun:
 def test_notes_say_which_path_was_graded_and_why():
     spec = _spec(_probe(devices=PATHS))
     assert engine.device_notes(spec, _run(spec, "cuda"), gpu=True) == \
-        ["graded the GPU path (probe p)"]
+        ["probe p: graded the GPU path"]
     [fallback] = engine.device_notes(spec, _run(spec, "cpu"), gpu=True)
-    assert fallback.startswith("--gpu was given but the sandbox had no CUDA device")
+    assert fallback.startswith("probe p: --gpu was given but the sandbox had no CUDA device")
     assert "graded the CPU path instead of the GPU path" in fallback
     [plain] = engine.device_notes(spec, _run(spec, "cpu"), gpu=False)
-    assert plain.startswith("no GPU for this grading: graded the CPU path instead of the GPU "
-                            "path") and "--gpu" in plain
+    assert plain.startswith("probe p: no GPU for this grading: graded the CPU path instead of "
+                            "the GPU path; grade --gpu") and "CUDA GPU" in plain
     assert engine.device_notes(spec, _run(spec, None), gpu=False) == []  # it never ran
     plain_spec = _spec({"id": "p", "steps": [], "outputs": ["where"]})
     assert engine.device_notes(plain_spec, _run(plain_spec, None), gpu=True) == []
@@ -158,4 +158,4 @@ def test_lesson_3_5_names_its_cpu_path_and_shares_one_note():
     spec = get_lesson("3.5", ROOT).spec
     [note] = engine.device_notes(spec, _run(spec, "cpu"), gpu=False)
     assert "CPU path (bfloat16 autocast" in note and "instead of the CUDA float16 path" in note
-    assert note.endswith("(probes amp_fp16, amp_overflow)")
+    assert note.startswith("probes amp_fp16, amp_overflow: no GPU")

@@ -204,4 +204,5 @@ def test_grade_with_gpu_grades_the_cuda_path(tmp_path):
     result = grade_file(LESSON, path, seed=11, sandbox="process", gpu=True)
     assert result.score == result.max_score, [(c.name, c.message) for c in result.checks
                                               if c.status != "passed"]
-    assert any(n.startswith("graded the CUDA float16 path") for n in result.notes), result.notes
+    assert any(n.startswith("probes amp_fp16, amp_overflow: graded the CUDA float16 path")
+               for n in result.notes), result.notes

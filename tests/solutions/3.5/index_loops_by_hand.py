@@ -41,7 +41,7 @@ def data_parallel_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_
         loss = loss_fn(replica(xs), ys)
         loss.backward()
         grads.append([p.grad.clone() for p in replica.parameters()])
-        loss_sum += float(loss)
+        loss_sum += float(loss.detach())
     all_reduce_mean(grads)
     for p, g in zip(model.parameters(), grads[0], strict=True):
         if p.grad is None:

@@ -115,3 +115,11 @@ def test_exact_comparison_reports_an_entry_that_differs():
     c = compare(a, e, 0.0, 0.0)
     assert not c.ok
     assert "received 3.5, expected 3, at index (1, 0)" in c.message, c.message
+
+
+def test_an_infinite_expected_value_matches_only_the_same_infinity():
+    inf = float("inf")
+    e = torch.tensor([1.0, inf])
+    assert not compare(torch.tensor([1.0, 5.0]), e, rtol=1e-5, atol=1e-6).ok
+    assert not compare(torch.tensor([1.0, -inf]), e, rtol=1e-5, atol=1e-6).ok
+    assert compare(torch.tensor([1.0, inf]), e, rtol=1e-5, atol=1e-6).ok

@@ -105,7 +105,7 @@ def _step_outputs(step: Step) -> list[str]:
 def _check_probe(i: int, probe: Probe, known: set[str], stub: set[str] | None,
                  reference: set[str] | None, problems: _Problems) -> None:
     label = f"probes[{i}] ({probe.id!r})"
-    names = set(known)
+    names = set(known) | ({"device"} if probe.devices else set())
     for j, step in enumerate(probe.steps):
         where = f"{label}.steps[{j}]"
         for field in ("call", "get"):

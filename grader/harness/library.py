@@ -43,15 +43,21 @@ def linear_model(weight: Tensor, bias: Tensor) -> nn.Module:
     return model
 
 
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh}
+
+
 @helper
-def mlp_model(weights: list[Tensor], biases: list[Tensor], dropout: float = 0.0) -> nn.Module:
-    """Linear layers with ReLU between them, parameters copied from the inputs; with
-    ``dropout > 0`` an ``nn.Dropout(dropout)`` follows every ReLU."""
+def mlp_model(weights: list[Tensor], biases: list[Tensor], dropout: float = 0.0,
+              activation: str = "relu") -> nn.Module:
+    """Linear layers with an activation (``"relu"`` or ``"tanh"``) between them, parameters
+    copied from the inputs; with ``dropout > 0`` an ``nn.Dropout(dropout)`` follows every
+    activation. (Tanh has no kink: where a probe compares a low-precision step with a float32
+    one, a ReLU unit near 0 can flip sides and move one entry a lot.)"""
     layers: list[nn.Module] = []
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
         layers.append(linear_model(w, b))
         if i < len(weights) - 1:
-            layers.append(nn.ReLU())
+            layers.append(ACTIVATIONS[activation]())
             if dropout > 0:
                 layers.append(nn.Dropout(float(dropout)))
     return nn.Sequential(*layers)
@@ -761,3 +767,99 @@ def early_stopping_run(cls: type, curves: list[list[float]], patiences: list[int
             stops[-1].append(stopped)
             weights[-1].append(state_dict(model))
     return {"stops": stops, "weights": weights}
+
+
+# ---- devices, mixed precision, one plain training step, ranks and shards ----
+
+@helper
+def to_device(value: Any, device: str) -> Any:
+    """``value`` (a tensor, a module, or a list, tuple or dict of them) on ``device``
+    (``"$device"`` of a probe that names devices); a module is moved in place and returned."""
+    if isinstance(value, (Tensor, nn.Module)):
+        return value.to(device)
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_device(v, device) for v in value)
+    if isinstance(value, dict):
+        return {k: to_device(v, device) for k, v in value.items()}
+    return value
+
+
+FLOAT_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16,
+                "float32": torch.float32, "float64": torch.float64}
+
+
+@helper
+def torch_dtype(name: str) -> torch.dtype:
+    """The floating dtype called ``name`` (``"bfloat16"``, ``"float16"``, ...)."""
+    return FLOAT_DTYPES[name]
+
+
+@helper
+def grad_scaler(device: str, init_scale: float = 2.0**16,
+                growth_interval: int = 2000) -> torch.amp.GradScaler:
+    """torch's own ``torch.amp.GradScaler`` for ``device`` (``"cuda"``, or ``"cpu"``, which
+    this torch supports), starting at ``init_scale``; ``growth_interval = 1`` doubles the
+    scale after every step without an overflow, so ``get_scale()`` tells whether
+    ``scaler.update()`` ran."""
+    return torch.amp.GradScaler(device, init_scale=float(init_scale),
+                                growth_interval=int(growth_interval))
+
+
+@helper
+def record_output_dtypes(model: nn.Module) -> dict[str, str]:
+    """A dict that hooks fill from now on with the dtype of each submodule's output
+    (``"0": "bfloat16"``, ...), the last one seen: whether a forward ran under autocast."""
+    seen: dict[str, str] = {}
+    for name, module in model.named_modules():
+        if name and not list(module.children()):
+            def hook(_m: nn.Module, _args: Any, out: Any, name: str = name) -> None:
+                if isinstance(out, Tensor):
+                    seen[name] = str(out.dtype).removeprefix("torch.")
+            module.register_forward_hook(hook)
+    return seen
+
+
+@helper
+def parameter_changes(before: dict[str, Tensor], model: nn.Module) -> dict[str, Tensor]:
+    """How far each parameter of ``model`` moved since ``before`` (a ``state_dict``):
+    ``after - before``, name by name. A step's update, compared apart from the weights
+    themselves (so a tolerance can be relative to the update, not to the weights)."""
+    return {name: (p.detach() - before[name].to(p.device)).clone()
+            for name, p in model.named_parameters()}
+
+
+@helper
+def plain_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: Any, x: Tensor,
+               y: Tensor, max_norm: float | None = None) -> Tensor:
+    """One ordinary full-batch training step (an oracle): zero the grads, ``loss_fn(model(x),
+    y)`` in the model's dtype, backward, torch's ``clip_grad_norm_`` to ``max_norm`` if
+    given, ``optimizer.step()``. Returns the loss, detached."""
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    if max_norm is not None:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), float(max_norm))
+    optimizer.step()
+    return loss.detach()
+
+
+@helper
+def for_each_index(fn: Callable[..., Any], count: int, *args: Any) -> list[Any]:
+    """``[fn(*args, i) for i in range(count)]``: a function whose last argument is an index,
+    called for every index (every rank's shard of a batch)."""
+    return [fn(*args, i) for i in range(int(count))]
+
+
+@helper
+def sorted_cat(tensors: list[Tensor]) -> Tensor:
+    """The 1-d tensors of a list put together and sorted: the same for any split of the same
+    values, so it shows values missing or repeated apart from their order."""
+    return torch.sort(torch.cat([t.reshape(-1) for t in tensors])).values
+
+
+@helper
+def slices_by_index(tensors: list[Tensor]) -> list[list[Tensor]]:
+    """``[[t[0] for t in tensors], [t[1] for t in tensors], ...]`` (copies): tensors stacked
+    along dim 0 regrouped by index, such as every rank's list of gradients."""
+    count = len(tensors[0])
+    return [[t[i].clone() for t in tensors] for i in range(count)]

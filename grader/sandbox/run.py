@@ -23,7 +23,6 @@ from safetensors.torch import save_file
 import grader.sandbox.channel as channel
 from grader.course.inputs import derive_seed
 from grader.course.spec import LessonSpec, Probe
-from grader.harness.values import decode
 from grader.sandbox.base import Backend, SandboxJob, SandboxOutcome
 
 HARNESS_DIR = Path(__file__).resolve().parents[1] / "harness"
@@ -112,12 +111,17 @@ def _why(outcome: SandboxOutcome, memory_mb: int) -> tuple[str, str]:
                        "this check (sys.exit() or os._exit() in your code?)")
 
 
-def _decode_outputs(done: channel.DoneEvent, tensor_file: Path) -> ProbeOutcome:
-    tensors = channel.read_tensors(tensor_file) if done.status == "ok" else {}
+def _decode_outputs(done: channel.DoneEvent, folder: channel.JobFolder, probe: Probe,
+                    budget: channel.Budget) -> ProbeOutcome:
     outputs: dict[str, Any] = {}
-    for name, desc in done.outputs.items():
-        channel.validate_descriptor(desc, tensors)
-        outputs[name] = decode(desc, tensors)
+    if done.status == "ok":
+        try:
+            outputs = channel.read_outputs(folder, f"out/{probe.id}.safetensors", done.outputs,
+                                           probe.outputs, budget)
+        except channel.OverBudget as e:
+            return ProbeOutcome("error", f"the result is too large to be graded ({e})")
+    elif done.outputs:
+        raise channel.ChannelError(f"probe {probe.id!r} did not succeed but has outputs")
     return ProbeOutcome(done.status, done.error, outputs, list(done.violations),
                         done.elapsed_s, list(done.step_times))
 
@@ -134,6 +138,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
     notes: list[str] = []
     loaded = True
     limits = spec.limits
+    budget = channel.Budget()  # for the whole run, every attempt together
     with tempfile.TemporaryDirectory(prefix="grade-") as base:
         remaining = probes
         for attempt in range(MAX_ATTEMPTS):
@@ -157,7 +162,15 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                 notes.append(f"your program printed more than {limits.max_output_kb} KB; "
                              "the output shown is truncated")
             try:
-                events = channel.read_events(work / "out" / "events.jsonl")
+                # the job's folder once, then nothing below it through a link
+                folder = channel.JobFolder(work)
+            except channel.ChannelError as e:
+                for p in remaining:
+                    results.setdefault(p.id, ProbeOutcome(
+                        "error", f"the sandbox left no readable results ({e})"))
+                break
+            try:
+                events = channel.read_events(folder, "out/events.jsonl")
                 started: str | None = None
                 got_loaded = False
                 finished = False
@@ -171,9 +184,9 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                     elif isinstance(ev, channel.StartEvent):
                         started = ev.probe
                     elif isinstance(ev, channel.DoneEvent):
-                        if ev.probe in {p.id for p in remaining} and ev.probe not in results:
-                            results[ev.probe] = _decode_outputs(
-                                ev, work / "out" / f"{ev.probe}.safetensors")
+                        probe = next((p for p in remaining if p.id == ev.probe), None)
+                        if probe is not None and ev.probe not in results:
+                            results[ev.probe] = _decode_outputs(ev, folder, probe, budget)
                         started = None
                     else:
                         finished = True
@@ -183,6 +196,8 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                         "error", f"the sandbox returned malformed output ({e}); nothing from "
                                  "this run can be trusted")
                 break
+            finally:
+                folder.close()
             if not loaded:
                 msg = "; ".join(f"{e.cell}: {e.message}" for e in load_errors) or \
                     "the submission could not be loaded"

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.sandbox.base import SandboxError, SandboxJob, SandboxOutcome, limits_of
+from grader.sandbox.channel import ChannelError, JobFolder
 from grader.sandbox.process import clean_env, kill_group
 from grader.sandbox.run import HARNESS_DIR, site_paths
 from grader.sandbox.watch import Watch, kill_tree, tasks_under
@@ -116,7 +117,7 @@ class _Worker:
             stopped = watch.close()
             if reply is None or stopped:  # the worker died, hung or was stopped: none of it
                 self.stop()               # may run on
-            if inside.is_dir() and not inside.is_symlink():
+            if _is_folder(inside):
                 _move(inside, job.workdir)
             else:  # the job moved its folder away, or left a link: read nothing through it
                 stopped = stopped or "moved or replaced its work folder"
@@ -126,8 +127,8 @@ class _Worker:
             if reply is None or stopped:
                 self.close()
         duration = time.monotonic() - started
-        stdout, t1 = _head(job.workdir / "log" / "stdout", job.max_output_bytes)
-        stderr, t2 = _head(job.workdir / "log" / "stderr", job.max_output_bytes)
+        stdout, t1 = _head(job.workdir, "log/stdout", job.max_output_bytes)
+        stderr, t2 = _head(job.workdir, "log/stderr", job.max_output_bytes)
         if stopped or reply is None or "error" in reply:
             return SandboxOutcome(exit_code=None, timed_out=False, signal=9, duration_s=duration,
                                   stdout=stdout, stderr=stderr + "\n(the warm worker died)",
@@ -175,28 +176,32 @@ def _move(src: Path, dest: Path) -> None:
         shutil.rmtree(src)
 
 
+def _is_folder(path: Path) -> bool:
+    """A real folder at ``path`` (a link to one is not)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _discard(path: Path) -> None:
     """Remove whatever is at ``path`` (a link is removed, never followed)."""
-    if path.is_dir() and not path.is_symlink():
+    if _is_folder(path):
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
 
 
-def _head(path: Path, limit: int) -> tuple[str, bool]:
-    """The first ``limit`` bytes of a regular file (never following a link), and whether
-    there was more."""
+def _head(work: Path, relative: str, limit: int) -> tuple[str, bool]:
+    """The first ``limit`` bytes of a regular file of the job's folder (read through the
+    folder's descriptor, never following a link anywhere below it), and whether there was
+    more."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return "", False
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return "", False
-        data = os.read(fd, limit + 1)
-    finally:
-        os.close(fd)
-    return data[:limit].decode("utf-8", "replace"), len(data) > limit
+        with JobFolder(work) as folder:
+            data, more = folder.head(relative, limit)
+    except ChannelError as e:
+        return f"(not read: {e})\n", False
+    return data.decode("utf-8", "replace"), more
 
 
 class WarmBackend:

@@ -9,7 +9,10 @@ session, resource limits, environment and folder, exactly as the cold harness wo
 behind is killed (the worker is their subreaper, so even double-forked daemons come back
 to it), and, where the sandbox gave the worker a private ``/tmp``, scratch is wiped, as
 is anything the job left in the pool folder, so no state passes from one submission to
-the next; a job's process also dies with the worker. The worker is not dumpable, so a child
+the next; a job's process also dies with the worker. Each job gets an IPC namespace of its
+own where the sandbox allows one (``limits.isolate_ipc``), which dies with it; where it
+does not (Docker's seccomp), every System V object left in the worker's private namespace
+is removed after the job. The worker is not dumpable, so a child
 cannot read its memory or reopen its control pipes through ``/proc``.
 """
 
@@ -119,11 +122,43 @@ def _unlock(top: str) -> None:
             continue
 
 
+IPC_RMID = 0
+_IPC_KINDS = ("shm", "msg", "sem")
+
+
+def _sweep_ipc() -> None:
+    """Remove every System V object and POSIX message queue of this IPC namespace (the
+    worker's own, private to its sandbox): what a job that could not be given a namespace
+    of its own left behind."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind in _IPC_KINDS:
+        try:
+            with open(f"/proc/sysvipc/{kind}", encoding="ascii") as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) < 2 or not fields[1].isdigit():
+                continue
+            ident = int(fields[1])
+            if kind == "shm":
+                libc.shmctl(ident, IPC_RMID, None)
+            elif kind == "msg":
+                libc.msgctl(ident, IPC_RMID, None)
+            else:
+                libc.semctl(ident, 0, IPC_RMID)
+    _wipe(["/dev/mqueue"])
+
+
 def _child(job: Path, request: dict[str, Any]) -> None:
     """In the forked child: become the cold harness for ``job``. Never returns."""
     code = 70
     try:
         os.setsid()
+        from harness.limits import isolate_ipc  # noqa: PLC0415
+
+        isolate_ipc()  # first: it changes credentials, which clears what follows
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the job ends with its worker
         _prctl(PR_SET_DUMPABLE, 1)
         log = job / "log"
@@ -217,6 +252,8 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
         code, sig, timed_out = _wait(pid, float(request["wall_time_s"]))
         _kill_descendants(me)
         _wipe(conf.get("scratch", []))
+        if conf.get("sweep_ipc"):
+            _sweep_ipc()
         # and whatever the job left in the pool folder itself, for the next job to find
         _wipe([str(pool)], keep=frozenset({"lib", "zygote.json", "scratch", name}))
         control_out.write(json.dumps({

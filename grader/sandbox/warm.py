@@ -45,8 +45,11 @@ class _Worker:
         shutil.copytree(HARNESS_DIR, self.pool / "lib" / "harness",
                         ignore=shutil.ignore_patterns("__pycache__"))
         scratch = ["/tmp", "/dev/shm", "/var/tmp"] if base.hides_files else []
+        # the worker's IPC namespace is its sandbox's own (not the machine's) where the
+        # sandbox hides files: what a job leaves there is removed after it
         (self.pool / "zygote.json").write_text(json.dumps(
-            {"site_paths": site_paths(base), "scratch": scratch}))
+            {"site_paths": site_paths(base), "scratch": scratch,
+             "sweep_ipc": bool(base.hides_files)}))
         self.log = root / f"{self.pool.name}.log"  # outside the pool: not writable inside
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(  # noqa: S603 - fixed argv

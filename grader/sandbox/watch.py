@@ -25,25 +25,45 @@ POLL_S = 0.1
 
 
 def folder_usage(folders: list[Path], max_entries: int = SCRATCH_FILES) -> tuple[int, int]:
-    """(bytes on disk, entries) under ``folders``, not following links; counting stops a
-    little past ``max_entries`` so that a folder of a million files costs no more."""
+    """(bytes on disk, entries) under ``folders``, not following links (each folder is
+    opened from its parent's descriptor: one swapped for a link meanwhile is not entered);
+    counting stops a little past ``max_entries`` so that a folder of a million files costs
+    no more."""
     used = count = 0
-    stack = [str(f) for f in folders]
-    while stack and count <= max_entries:
+    stack: list[int] = []
+    for folder in folders:
         try:
-            with os.scandir(stack.pop()) as entries:
-                for entry in entries:
-                    count += 1
-                    try:
-                        info = entry.stat(follow_symlinks=False)
-                    except OSError:
-                        continue
-                    used += info.st_blocks * 512  # a sparse file counts what it really uses
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
+            stack.append(os.open(folder, _DIR_FLAGS))
         except OSError:
             continue
+    try:
+        while stack and count <= max_entries:
+            fd = stack.pop()
+            try:
+                with os.scandir(fd) as entries:
+                    for entry in entries:
+                        count += 1
+                        try:
+                            info = entry.stat(follow_symlinks=False)
+                        except OSError:
+                            continue
+                        used += info.st_blocks * 512  # a sparse file counts what it uses
+                        if stat.S_ISDIR(info.st_mode):
+                            try:
+                                stack.append(os.open(entry.name, _DIR_FLAGS, dir_fd=fd))
+                            except OSError:
+                                continue
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+    finally:
+        for fd in stack:
+            os.close(fd)
     return used, count
+
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def _process_table() -> dict[int, tuple[int, int]]:

@@ -101,7 +101,8 @@ class ProcessBackend:
 def run_with_limits(cmd: list[str], job: SandboxJob, preexec: object, cwd: str,
                     base_tasks: int = 0) -> SandboxOutcome:
     """Start ``cmd``, cap its output, enforce the wall time, watch its files and processes
-    (``watch.py``; ``base_tasks`` are the wrapper's own) and kill its whole tree."""
+    (``watch.py``; ``base_tasks`` are the wrapper's own), the memory of all its processes
+    together, and kill its whole tree."""
     start = time.monotonic()
     proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -118,7 +119,8 @@ def run_with_limits(cmd: list[str], job: SandboxJob, preexec: object, cwd: str,
     for r in readers:
         r.start()
     watch = Watch([job.workdir], lambda: kill_tree(proc.pid), root=proc.pid,
-                  max_tasks=job.max_processes, base_tasks=base_tasks)
+                  max_tasks=job.max_processes, base_tasks=base_tasks,
+                  max_memory_mb=job.memory_mb)
     timed_out = False
     try:
         proc.wait(timeout=job.wall_time_s)

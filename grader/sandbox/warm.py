@@ -30,7 +30,7 @@ from grader.sandbox.base import SandboxError, SandboxJob, SandboxOutcome, limits
 from grader.sandbox.channel import ChannelError, JobFolder
 from grader.sandbox.process import clean_env, kill_group
 from grader.sandbox.run import HARNESS_DIR, site_paths
-from grader.sandbox.watch import Watch, kill_tree, tasks_under
+from grader.sandbox.watch import Watch, kill_tree, memory_used, tasks_under, tree
 
 START_TIMEOUT_S = 120.0
 GRACE_S = 15.0  # beyond a job's wall time before the worker itself is presumed hung
@@ -68,6 +68,8 @@ class _Worker:
         root_of = getattr(base, "zygote_root", None)
         self.root = root_of(self.pool, self.proc.pid) if root_of else self.proc.pid
         self.base_tasks = tasks_under(self.root) if os.geteuid() == 0 else 0
+        idle = tree(self.root)
+        self.base_memory = (memory_used(idle), memory_used(idle, precise=True))
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -108,7 +110,8 @@ class _Worker:
         started = time.monotonic()
         reply: dict[str, Any] | None = None
         watch = Watch([self.pool], self._halt, root=self.root, max_tasks=job.max_processes,
-                      base_tasks=self.base_tasks)
+                      base_tasks=self.base_tasks, max_memory_mb=job.memory_mb,
+                      base_memory=self.base_memory)
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write(json.dumps(request) + "\n")

@@ -1,12 +1,16 @@
 """Watching a running sandbox from the trusted side: the files it writes, its processes.
 
 Resource limits hold one process or one file at a time: RLIMIT_FSIZE caps each file but
-not how many a job writes, and RLIMIT_NPROC does not apply to root (nor, when the grader
-is root, inside bwrap's user namespace, whose uid maps back to root). So while a job
-runs, a watch polls the folders it can write (its work folder; for the namespaced
-backends also its /tmp, /dev/shm and /var/tmp, which live there too), the files its
-processes hold open after deleting them, and, when the grader is root, the processes and
-threads under its sandbox, and stops the job as soon as it holds more than the limits.
+not how many a job writes, RLIMIT_AS caps each process's memory but not what a job holds
+in all its processes (nor shared memory no process maps), and RLIMIT_NPROC does not apply
+to root (nor, when the grader is root, inside bwrap's user namespace, whose uid maps back
+to root). So while a job runs, a watch polls the folders it can write (its work folder;
+for the namespaced backends also its /tmp, /dev/shm and /var/tmp, which live there too),
+the files its processes hold open after deleting them (memfd files too), the memory its
+processes hold together, shared memory included, and, when the grader is root, the
+processes and threads under its sandbox, and stops the job as soon as it holds more than
+the limits. (System V objects, which no process need hold, cannot be made by a job at all:
+``harness.limits.isolate_ipc``.)
 The caller reports ``Watch.reason``.
 """
 
@@ -122,6 +126,39 @@ def deleted_bytes(pids: list[int]) -> int:
     return used
 
 
+def _fields(path: str, names: tuple[str, ...]) -> int:
+    """The sum of the ``names`` fields (in kB) of a /proc file, in bytes; 0 if unreadable."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read()
+    except OSError:
+        return 0
+    total = 0
+    for line in text.splitlines():
+        name, _, rest = line.partition(b":")
+        if name.decode("ascii", "replace") in names:
+            total += int(rest.split()[0]) * 1024
+    return total
+
+
+def memory_used(pids: list[int], *, precise: bool = False) -> int:
+    """Memory that ``pids`` hold in all: their anonymous memory (heap, tensors) and their
+    shared memory mapped (System V, POSIX, memfd), which RLIMIT_AS counts one process at a
+    time only. Quick (``/proc/<pid>/status``), a page shared by several of them counts once
+    for each, so it may say more than there is; ``precise`` (``smaps_rollup``, slower, and
+    only where the grader may read it) shares such a page out between them."""
+    if precise:
+        return sum(_fields(f"/proc/{pid}/smaps_rollup", ("Pss_Anon", "Pss_Shmem"))
+                   for pid in pids)
+    return sum(_fields(f"/proc/{pid}/status", ("RssAnon", "RssShmem")) for pid in pids)
+
+
+def tree(root: int) -> list[int]:
+    """``root`` and the processes below it."""
+    table = _process_table()
+    return [pid for pid in [root, *descendants(root, table)] if pid in table]
+
+
 def kill_tree(root: int) -> None:
     """SIGKILL everything below ``root``, then ``root`` and its group, until nothing is left
     (a fork bomb forks while it is being killed)."""
@@ -146,8 +183,11 @@ class Watch:
     the job through ``stop`` at the first limit it passes, and keeps why in ``reason``."""
 
     def __init__(self, folders: list[Path], stop: Callable[[], None], *, root: int | None,
-                 max_tasks: int, base_tasks: int = 0) -> None:
+                 max_tasks: int, base_tasks: int = 0, max_memory_mb: int | None = None,
+                 base_memory: tuple[int, int] = (0, 0)) -> None:
         self.folders = folders
+        self._max_memory = None if max_memory_mb is None else max_memory_mb * 2**20
+        self._base_memory = base_memory  # (quick, precise): the worker's own, when idle
         self.reason: str | None = None
         self._stop = stop
         self._root = root
@@ -166,6 +206,9 @@ class Watch:
             tree = [pid for pid in [self._root, *descendants(self._root, table)] if pid in table]
             used += deleted_bytes(tree)
             tasks = sum(table[pid][1] for pid in tree) - self._base_tasks
+            if self._max_memory is not None and self._over_memory(tree):
+                return (f"used more than {self._max_memory // 2**20} MB of memory in all its "
+                        "processes together (the limit)")
         if used > SCRATCH_MB * 2**20:
             return f"wrote more than {SCRATCH_MB} MB of files (the limit for all its files)"
         if count > SCRATCH_FILES:
@@ -173,6 +216,12 @@ class Watch:
         if self._count_tasks and tasks > self._max_tasks:
             return f"ran more than {self._max_tasks} processes or threads at once (the limit)"
         return None
+
+    def _over_memory(self, tree: list[int]) -> bool:
+        assert self._max_memory is not None
+        if memory_used(tree) - self._base_memory[0] <= self._max_memory:
+            return False  # the quick measure never says less than there is
+        return memory_used(tree, precise=True) - self._base_memory[1] > self._max_memory
 
     def _run(self) -> None:
         while not self._done.wait(POLL_S):

@@ -175,6 +175,11 @@ class AccuracyCheck(_CheckBase):
     dataset: str
     split: Literal["test"] = "test"
     threshold: float = Field(gt=0, le=1)
+    # "<probe>.<path>": an expected output with the structure (keys, shapes, dtype kinds) the
+    # trained parameters must have before ``evaluate`` runs on them, such as a trusted_only
+    # probe that initialises the same network; default: the reference's own output of this
+    # check's probe (which trains it: slower)
+    shaped_like: str | None = None
 
 
 class TimeBudgetCheck(_CheckBase):
@@ -265,9 +270,10 @@ class LessonSpec(_Strict):
             head = c.output.split(".")[0]
             if head not in probes[c.probe].outputs:
                 raise ValueError(f"check {c.name!r}: probe {c.probe!r} has no output {head!r}")
-            exp = getattr(c, "expected", None)
-            if exp is not None and exp.split(".")[0] not in probes:
-                raise ValueError(f"check {c.name!r}: expected {exp!r} names no probe")
+            for field in ("expected", "shaped_like"):
+                exp = getattr(c, field, None)
+                if exp is not None and exp.split(".")[0] not in probes:
+                    raise ValueError(f"check {c.name!r}: {field} {exp!r} names no probe")
         for m in self.mistakes:
             unknown = [n for n in m.loses if n not in names]
             if unknown:

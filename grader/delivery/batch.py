@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.course.lessons import Lesson
+from grader.grading.memory import HEADROOM_MB
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,14 @@ def already_graded(results: Path) -> set[str]:
 
 def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
                 jobs: int = 2, sandbox: str = "auto", warm: bool = True,
+                memory_headroom_mb: int | None = HEADROOM_MB,
                 on_done: Callable[[Submission, dict[str, Any]], None] | None = None,
                 ) -> Iterator[dict[str, Any]]:
-    """Grade ``submissions``, appending one JSON line per student to ``results``."""
+    """Grade ``submissions``, appending one JSON line per student to ``results``. While it
+    runs, this process's own memory is capped ``memory_headroom_mb`` above what it holds
+    once loaded (``grading.memory``; None: no cap): a grading that needs more fails alone."""
     from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+    from grader.grading.memory import capped_memory, out_of_memory  # noqa: PLC0415
     from grader.grading.submission import SubmissionError  # noqa: PLC0415
     from grader.sandbox import get_backend  # noqa: PLC0415
 
@@ -85,14 +90,17 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
             row = {"student": sub.student, "lesson": lesson.id, "submission": sub.path.name,
                    "score": 0, "max_score": lesson.spec.max_score, "error": str(e)}
         except Exception as e:  # noqa: BLE001 - one bad grading must not stop the class
+            why = (f"the grader ran out of memory grading it (its cap: "  # cap: set below
+                   f"{(cap or 0) // 2**20} MB); graded nothing" if out_of_memory(e) else
+                   f"internal error in the grader: {type(e).__name__}: {e}")
             row = {"student": sub.student, "lesson": lesson.id, "submission": sub.path.name,
-                   "score": 0, "max_score": lesson.spec.max_score,
-                   "error": f"internal error in the grader: {type(e).__name__}: {e}"}
+                   "score": 0, "max_score": lesson.spec.max_score, "error": why}
         with lock, results.open("a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
         return row
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with capped_memory(memory_headroom_mb) as cap, \
+            ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(one, s): s for s in submissions}
         for fut in as_completed(futures):
             row = fut.result()

@@ -13,7 +13,8 @@ from typing import Any
 
 
 def apply_limits(limits: dict[str, Any]) -> None:
-    """Limit address space, CPU seconds, file size, core dumps, open files and processes.
+    """Limit address space, data, CPU seconds, file size, core dumps, open files and
+    processes.
 
     ``limits`` holds ``memory_mb``, ``cpu_s``, ``max_file_mb``, ``max_processes``. The
     process count is not applied to root, whom the kernel exempts anyway (and still does
@@ -23,6 +24,9 @@ def apply_limits(limits: dict[str, Any]) -> None:
     fsize = int(limits["max_file_mb"]) * 1024 * 1024
     cpu = int(limits["cpu_s"])
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    # the grader may have capped its own data segment (``grading.memory``), a soft limit
+    # its children inherit: a job's is its own
+    resource.setrlimit(resource.RLIMIT_DATA, (mem, mem))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

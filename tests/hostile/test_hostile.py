@@ -1,20 +1,23 @@
 """Hostile submissions, graded on every sandbox backend: they finish, score what they earned,
 and change nothing outside the sandbox.
 
-``corpus/<case>/linear_regression.py`` is one submission for lesson 1.2, written as a
-student trying an attack would; its docstring names the threat, what the student hopes and
-the safe outcome, and its module-level ``EARNED`` lists the checks it honestly earns
-(optional ``TIME_LIMIT_S`` and ``EXPECT``, a regex the affected checks' messages match).
-The test reads these with ``ast``: the test process never imports a hostile file.
+``corpus/<case>/linear_regression.py`` is one submission for lesson 1.2 (``neural_network.py``
+for 2.3: the file's name says its lesson), written as a student trying an attack would;
+its docstring names the threat, what the student hopes and the safe outcome, and its
+module-level ``EARNED`` lists the checks it honestly earns (optional ``TIME_LIMIT_S`` and
+``EXPECT``, a regex the affected checks' messages match). The test reads these with
+``ast``: the test process never imports a hostile file.
 
 Each case is graded on each backend (``process``, ``bwrap`` and, where it runs, ``docker``,
 each cold and through its warm pool) against a copy of the course whose reference carries a
 canary, from that copy's folder, with a secret in the grader's environment. Then: the
 score is exactly EARNED; every lost check says why; the canary, the secret and any
-``HOSTILE-LEAK`` line appear nowhere in the result; no control characters survive in it;
-sentinel files (in /tmp and in a temp folder) and the course copy are unchanged; nothing
-named ``hostile*`` is left in the host's /tmp, /dev/shm or /var/tmp; no process is left
-running; and a clean submission graded right after on the same backend (the same warm
+``HOSTILE-LEAK`` line (which the bait files in /tmp/corpus-bait hold too: a case that gets
+the grader to read a host file shows it) appear nowhere in the result; no control
+characters survive in it; sentinel files (in /tmp and in a temp folder), the bait files
+and the course copy are unchanged; nothing named ``hostile*`` is left in the host's /tmp,
+/dev/shm, /var/tmp or /dev/mqueue, and no new System V object on the host; no process is
+left running; and a clean submission graded right after on the same backend (the same warm
 pool: after every case; on a cold backend, after the cases aimed at what outlives a run),
 which looks for anything left behind, still gets full marks.
 
@@ -28,11 +31,13 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 import re
 import shutil
 import signal
 import socket
+import subprocess
 import tempfile
 import time
 import uuid
@@ -54,7 +59,9 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 CLEAN = HERE / "clean" / "linear_regression.py"
-CASES = sorted(p.parent.name for p in CORPUS.glob("*/linear_regression.py"))
+LESSONS = {"linear_regression": "1.2", "neural_network": "2.3"}  # a case's file name: its lesson
+CASES = sorted(p.parent.name for p in CORPUS.glob("*/*.py") if p.stem in LESSONS)
+BAIT = Path("/tmp/corpus-bait")  # host files a case may try to get the grader to read
 BACKENDS = ["process", "bwrap", "process+warm", "bwrap+warm", "docker", "docker+warm"]
 MARKER = b"hostile-marker"
 LEAK = "HOSTILE-LEAK"
@@ -65,8 +72,9 @@ COLD_START_S = 2.5  # a cold sandbox imports torch before the first probe: added
 OUTLIVES_A_RUN = {"daemon", "fill_disk", "fork_bomb", "kill_everything", "kill_parent",
                   "many_files", "many_threads", "pickle_beside", "prewrite_fifo",
                   "ptrace_parent", "shadow_modules", "shared_memory", "stash_state",
-                  "swap_workdir", "write_site"}
-SCRATCH = ["/tmp", "/dev/shm", "/var/tmp"]
+                  "swap_workdir", "write_site", "sysv_shm", "posix_mqueue", "memfd_flood",
+                  "fork_memory", "userns_ramfs"}
+SCRATCH = ["/tmp", "/dev/shm", "/var/tmp", "/dev/mqueue"]
 # C0 and C1 controls (but tab and newline), lone surrogates, bidi overrides
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
@@ -90,6 +98,9 @@ PROCESS_CANNOT_HOLD: dict[str, str] = {
 }
 if _host_has_a_route():
     PROCESS_CANNOT_HOLD["network"] = "the process sandbox leaves the network open"
+if os.geteuid() == 0:
+    PROCESS_CANNOT_HOLD["userns_ramfs"] = ("the process sandbox runs student code as the "
+                                           "grader's user, here root: it may mount")
 COLD_PROCESS_CANNOT_HOLD = {
     "daemon": "a daemon that calls setsid leaves the process sandbox's process group",
 }
@@ -109,6 +120,7 @@ COLD_PROCESS_NOT_RUN = {
 class Case:
     name: str
     path: Path
+    lesson: str
     earned: list[str]
     time_limit_s: float | None
     expect: str | None
@@ -116,7 +128,7 @@ class Case:
 
 def read_case(name: str) -> Case:
     """The case's declarations, read from its source without running it."""
-    path = CORPUS / name / "linear_regression.py"
+    (path,) = [p for p in (CORPUS / name).glob("*.py") if p.stem in LESSONS]
     tree = ast.parse(path.read_text(encoding="utf-8"))
     assert ast.get_docstring(tree), f"{name}: the docstring names the threat"
     found: dict[str, Any] = {}
@@ -127,8 +139,8 @@ def read_case(name: str) -> Case:
             if target.id in ("EARNED", "TIME_LIMIT_S", "EXPECT"):
                 found[target.id] = ast.literal_eval(node.value)
     assert "EARNED" in found, f"{name}: EARNED is missing"
-    return Case(name, path, list(found["EARNED"]), found.get("TIME_LIMIT_S"),
-                found.get("EXPECT"))
+    return Case(name, path, LESSONS[path.stem], list(found["EARNED"]),
+                found.get("TIME_LIMIT_S"), found.get("EXPECT"))
 
 
 # ------------------------------------------------------------------ the course and the host
@@ -136,9 +148,13 @@ def read_case(name: str) -> Case:
 @dataclass
 class Course:
     root: Path
-    lesson: Lesson
+    lessons: dict[str, Lesson]
     canary: str
     files: dict[str, str]  # relative path -> sha256, as copied
+
+    @property
+    def lesson(self) -> Lesson:
+        return self.lessons["1.2"]
 
 
 def _hashes(root: Path) -> dict[str, str]:
@@ -146,16 +162,23 @@ def _hashes(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
+def _copy_course(root: Path, canary: str) -> None:
+    """The corpus's lessons, each reference carrying ``canary``."""
+    for lesson_id in sorted(set(LESSONS.values())):
+        for part in ("reference", "assignments"):
+            shutil.copytree(ROOT / part / lesson_id, root / part / lesson_id)
+        solution = root / "reference" / lesson_id / "solution.py"
+        solution.write_text(solution.read_text() + f"\n# {canary}\n")
+
+
 @pytest.fixture(scope="module")
 def course() -> Iterator[Course]:
-    """A copy of the course for lesson 1.2 whose reference carries a canary comment."""
+    """A copy of the course for the corpus's lessons whose references carry a canary."""
     root = Path(tempfile.mkdtemp(prefix="corpus-course-"))
     canary = f"CANARY-{uuid.uuid4().hex}"
-    for part in ("reference", "assignments"):
-        shutil.copytree(ROOT / part / "1.2", root / part / "1.2")
-    solution = root / "reference" / "1.2" / "solution.py"
-    solution.write_text(solution.read_text() + f"\n# {canary}\n")
-    yield Course(root, Lesson("1.2", root=root), canary, _hashes(root))
+    _copy_course(root, canary)
+    yield Course(root, {i: Lesson(i, root=root) for i in sorted(set(LESSONS.values()))}, canary,
+                 _hashes(root))
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -164,18 +187,36 @@ class Sentinels:
     files: dict[Path, bytes]
 
 
+def _bait_events() -> bytes:
+    """Events that, read as a job's, would show the leak marker in every message."""
+    lines = [{"event": "loaded", "ok": True, "errors": [], "elapsed_s": 0.0}]
+    for probe in ("predict", "loss", "grad", "step", "fit"):
+        lines += [{"event": "start", "probe": probe},
+                  {"event": "done", "probe": probe, "status": "error",
+                   "error": f"{LEAK}: the host's events file was read", "outputs": {},
+                   "violations": [], "elapsed_s": 0.0, "step_times": []}]
+    lines.append({"event": "finished"})
+    return "".join(json.dumps(line) + "\n" for line in lines).encode()
+
+
 @pytest.fixture(scope="module")
 def sentinels() -> Iterator[Sentinels]:
-    """Files a submission must not change: one in /tmp, one in a temp folder of its own."""
+    """Files a submission must not change: one in /tmp, one in a temp folder of its own,
+    and the bait files (host files that would show the leak marker if they were read)."""
     folder = Path(tempfile.mkdtemp(prefix="corpus-run-"))
     files = {Path(f"/tmp/corpus-sentinel-{uuid.uuid4().hex}.txt"): b"sentinel in /tmp\n",
-             folder / "corpus-sentinel.txt": b"sentinel in a temp folder\n"}
+             folder / "corpus-sentinel.txt": b"sentinel in a temp folder\n",
+             BAIT / "stdout": f"{LEAK}: the host's stdout file was read\n".encode(),
+             BAIT / "stderr": f"{LEAK}: the host's stderr file was read\n".encode(),
+             BAIT / "events.jsonl": _bait_events()}
+    BAIT.mkdir(exist_ok=True)
     for path, data in files.items():
         path.write_bytes(data)
     yield Sentinels(files)
     for path in files:
         path.unlink(missing_ok=True)
     shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(BAIT, ignore_errors=True)
 
 
 _BACKENDS: dict[str, Any] = {}
@@ -240,6 +281,30 @@ def stray_processes() -> dict[int, bytes]:
     return stray
 
 
+def system_v_objects() -> set[str]:
+    """The System V objects of the host's IPC namespace (this process's) that a sandbox
+    could have made: those made by this user or by nobody (a PostgreSQL server on the
+    same machine makes its own)."""
+    found = set()
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{kind}", encoding="ascii") as f:
+                header, *rows = f.read().splitlines()
+        except OSError:
+            continue
+        creator = header.split().index("cuid")
+        found |= {f"{kind} {row.split()[1]}" for row in rows
+                  if int(row.split()[creator]) in (os.geteuid(), 65534)}
+    return found
+
+
+def _remove_system_v(objects: set[str]) -> None:
+    for obj in objects:
+        kind, ident = obj.split()
+        flag = {"shm": "-m", "msg": "-q", "sem": "-s"}[kind]
+        subprocess.run(["ipcrm", flag, ident], capture_output=True, check=False)
+
+
 def hostile_leftovers() -> list[str]:
     found = []
     for folder in SCRATCH:
@@ -263,18 +328,15 @@ def _clean_host(stray: dict[int, bytes], course: Course, sentinels: Sentinels) -
             shutil.rmtree(path, ignore_errors=True)
         else:
             Path(path).unlink(missing_ok=True)
+    BAIT.mkdir(exist_ok=True)
+    for extra in set(BAIT.iterdir()) - set(sentinels.files):
+        shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
     for path, data in sentinels.files.items():
         path.write_bytes(data)
     if _hashes(course.root) != course.files:
-        for part in ("reference", "assignments"):
-            shutil.rmtree(course.root / part / "1.2", ignore_errors=True)
         for extra in course.root.iterdir():
-            if extra.name not in ("reference", "assignments"):
-                shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
-        for part in ("reference", "assignments"):
-            shutil.copytree(ROOT / part / "1.2", course.root / part / "1.2")
-        solution = course.root / "reference" / "1.2" / "solution.py"
-        solution.write_text(solution.read_text() + f"\n# {course.canary}\n")
+            shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
+        _copy_course(course.root, course.canary)
 
 
 # ------------------------------------------------------------------ the result
@@ -341,6 +403,7 @@ def test_hostile_submission(backend_name: str, name: str, course: Course,
     monkeypatch.chdir(course.root)  # graded from the course folder, as an instructor would
     monkeypatch.setenv("GRADER_SECRET_TOKEN", course.canary)
     assert not hostile_leftovers() and not stray_processes(), "not clean before the case"
+    system_v = system_v_objects()
     limit = case.time_limit_s
     if limit is not None and "+warm" not in backend_name:
         limit += COLD_START_S
@@ -348,16 +411,18 @@ def test_hostile_submission(backend_name: str, name: str, course: Course,
     stray: dict[int, bytes] = {}
     try:
         started = time.monotonic()
-        result = grade_file(course.lesson, case.path, seed=seed, sandbox=backend,
+        result = grade_file(course.lessons[case.lesson], case.path, seed=seed, sandbox=backend,
                             time_limit_s=limit)
         elapsed = time.monotonic() - started
         stray = stray_processes()
         left = hostile_leftovers()
+        new_system_v = system_v_objects() - system_v
         check_result(result, case, course, backend_name)
         bound = 45.0 if limit is None else 4 * limit + 15
         assert elapsed < bound, f"grading took {elapsed:.1f} s (bound {bound:.0f} s)"
         assert not stray, f"processes left running: {stray}"
         assert not left, f"left in the host's scratch folders: {left}"
+        assert not new_system_v, f"System V objects left on the host: {new_system_v}"
         for path, data in sentinels.files.items():
             assert path.exists() and path.read_bytes() == data, f"sentinel {path} changed"
         assert _hashes(course.root) == course.files, "the course folder changed"
@@ -369,6 +434,7 @@ def test_hostile_submission(backend_name: str, name: str, course: Course,
                 f"{[(c.name, c.message[:200]) for c in clean.checks if c.status != 'passed']}"
                 f"\noutput: {clean.output[-800:]}")
     finally:
+        _remove_system_v(system_v_objects() - system_v)
         _clean_host(stray or stray_processes(), course, sentinels)
 
 
@@ -391,6 +457,11 @@ GROUPS = {
     "deserialisation": [
         "pickle_beside", "pickle_as_output", "st_overlap", "st_huge", "st_many_entries",
         "st_deep_header"],
+    "warm workers and the host": [
+        "link_log_folder", "link_out_folder", "hardlink_results", "fifo_log",
+        "forge_numlist", "forge_int_inf", "forge_wide", "events_flood", "huge_results",
+        "broadcast_params", "many_layers", "sysv_shm", "posix_mqueue", "memfd_flood",
+        "fork_memory", "userns_ramfs"],
 }
 
 
@@ -400,6 +471,6 @@ def test_the_corpus_covers_every_threat_group() -> None:
     grouped = [name for names in GROUPS.values() for name in names]
     assert sorted(grouped) == CASES and len(CASES) >= 30
     for name in CASES:
-        doc = ast.get_docstring(ast.parse((CORPUS / name / "linear_regression.py").read_text()))
+        doc = ast.get_docstring(ast.parse(read_case(name).path.read_text()))
         assert doc and doc.startswith("Threat:") and "Hope:" in doc and "Safe outcome:" in doc
         read_case(name)

@@ -73,7 +73,7 @@ def _namespace(kind: str) -> str:
         return ""
 
 
-def isolate_ipc() -> bool:
+def isolate_ipc(nested: bool | None = None) -> bool:
     """Move this process into an IPC namespace of its own, where no System V object or
     POSIX message queue can be made; True if it did. Call it single-threaded, before any
     student code runs: what the job makes then dies with its last process, and the next job
@@ -86,28 +86,54 @@ def isolate_ipc() -> bool:
     settings are otherwise writable by any process with that uid) and allow exactly one
     more user namespace (the inner one, so none can be made from inside to lend a job the
     privilege to undo any of this). In the inner one its uid and gid are what they were, and
-    it gives up the capabilities the namespace gave it. Under Docker's seccomp profile none
-    of this is allowed: False, and the container's own IPC namespace, with the same
-    settings (``docker.py``), holds instead."""
+    it gives up the capabilities the namespace gave it. Whether all of that works here
+    (``nested``; None: find out) is tried first in a throwaway child, as a half-made user
+    namespace cannot be left again. Under Docker's seccomp profile none of it is allowed:
+    False, and the container's own IPC namespace, with the same settings (``docker.py``),
+    holds instead."""
     import ctypes  # noqa: PLC0415 - only where it is used
 
     libc = ctypes.CDLL(None, use_errno=True)
     before = _namespace("ipc")
-    signal_on_death = ctypes.c_int(0)
-    libc.prctl(PR_GET_PDEATHSIG, ctypes.byref(signal_on_death), 0, 0, 0)
+    if not before:
+        return False
     if libc.unshare(CLONE_NEWIPC) == 0:  # privileged: the settings are this process's
-        if not before or _namespace("ipc") == before:
-            return False
         for name, value in NO_IPC.items():  # this namespace's own settings, not the machine's
             _write(f"/proc/sys/{name}", value)
-        return True
+        return _namespace("ipc") != before
+    if not (nested_namespaces_work() if nested is None else nested):
+        return False
+    _enter_nested(libc)
+    return _namespace("ipc") != before
+
+
+def nested_namespaces_work() -> bool:
+    """Whether ``isolate_ipc``'s user namespaces can be made here, tried in a child."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            import ctypes  # noqa: PLC0415
+
+            _enter_nested(ctypes.CDLL(None, use_errno=True))
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return status == 0
+
+
+def _enter_nested(libc: Any) -> None:
+    """The outer and inner user namespaces of ``isolate_ipc``, with the IPC namespace."""
+    import ctypes  # noqa: PLC0415
+
+    signal_on_death = ctypes.c_int(0)
+    libc.prctl(PR_GET_PDEATHSIG, ctypes.byref(signal_on_death), 0, 0, 0)
     uid, gid = os.geteuid(), os.getegid()
     if libc.unshare(CLONE_NEWUSER | CLONE_NEWIPC | CLONE_NEWNS) != 0:
-        return False
+        raise OSError("cannot make the job's user namespace")
     libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # new credentials reset it: /proc/self is ours
     _map_ids(f"0 {uid} 1", f"0 {gid} 1", deny_setgroups=True)
-    if not before or _namespace("ipc") == before:
-        raise OSError("no IPC namespace of the job's own")
     for name, value in NO_IPC.items():
         if not _write(f"/proc/sys/{name}", value):
             raise OSError(f"cannot set {name} in the job's IPC namespace")
@@ -122,7 +148,6 @@ def isolate_ipc() -> bool:
     libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
     if signal_on_death.value:  # new credentials clear it too
         libc.prctl(PR_SET_PDEATHSIG, signal_on_death.value, 0, 0, 0)
-    return True
 
 
 def _map_ids(uid_map: str, gid_map: str, *, deny_setgroups: bool) -> None:

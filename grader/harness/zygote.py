@@ -124,6 +124,7 @@ def _unlock(top: str) -> None:
 
 IPC_RMID = 0
 _IPC_KINDS = ("shm", "msg", "sem")
+_NESTED: bool | None = None  # whether jobs can have user namespaces (tried once, at start)
 
 
 def _sweep_ipc() -> None:
@@ -158,7 +159,7 @@ def _child(job: Path, request: dict[str, Any]) -> None:
         os.setsid()
         from harness.limits import isolate_ipc  # noqa: PLC0415
 
-        isolate_ipc()  # first: it changes credentials, which clears what follows
+        isolate_ipc(_NESTED)  # first: it changes credentials, which clears what follows
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the job ends with its worker
         _prctl(PR_SET_DUMPABLE, 1)
         log = job / "log"
@@ -275,7 +276,10 @@ def main() -> None:
     import harness.entry  # noqa: F401, PLC0415 - the warm part: torch and safetensors
     import harness.limits  # noqa: F401, PLC0415 - a job reads nothing of the harness from disk
     import harness.runner  # noqa: F401, PLC0415
+    from harness.limits import nested_namespaces_work  # noqa: PLC0415
 
+    global _NESTED
+    _NESTED = nested_namespaces_work()
     serve(pool, conf)
 
 

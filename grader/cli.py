@@ -7,7 +7,6 @@ Importing this module pulls in neither torch nor docker: ``grade --help`` stays 
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -16,8 +15,8 @@ from typing import Any
 
 import click
 
-EXIT_USAGE = 2
-EXIT_INTERNAL = 3
+from grader.errors import GraderError, GraderFault, UsageProblem
+
 FORMATS = ["text", "json", "github", "junit", "classroom", "gradescope"]
 SANDBOXES = ["auto", "bwrap", "docker", "process"]
 
@@ -32,6 +31,31 @@ class DefaultToRun(click.Group):
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage("grade", "LESSON [SUBMISSION] [OPTIONS]\n       grade COMMAND ...")
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """The one place where errors become exit codes (``grader.errors``): a usage problem
+        exits 2 with click's usage message; a fault of the grader exits 3 with a message
+        asking to report it; any other exception is a grader fault too, never a traceback
+        (``GRADER_DEBUG=1`` shows it)."""
+        try:
+            return super().invoke(ctx)
+        except UsageProblem as e:
+            raise click.UsageError(str(e), ctx) from None
+        except GraderError as e:
+            _fail(e)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as e:  # noqa: BLE001 - a bug of ours must not look like a traceback
+            if os.environ.get("GRADER_DEBUG"):
+                raise
+            _fail(GraderFault(f"internal error in the grader: {type(e).__name__}: {e}"))
+
+
+def _fail(error: GraderError) -> None:
+    click.echo(f"error: {error}", err=True)
+    if error.advice():
+        click.echo(error.advice(), err=True)
+    sys.exit(error.exit_code)
 
 
 @click.group(cls=DefaultToRun, context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,20 +93,16 @@ def main() -> None:
 
 
 def _find_submission(lesson: Any, given: Path | None) -> Path:
+    """The file to grade: the one given, else the lesson's file in this folder
+    (``grader.grading.submission.find_submission``: one rule everywhere)."""
     if given is not None:
         return given
-    stem = lesson.spec.lesson.stem
-    found = [p for p in (Path(f"{stem}.py"), Path(f"{stem}.ipynb")) if p.is_file()]
-    if not found:
-        raise click.UsageError(
-            f"no submission given and neither {stem}.py nor {stem}.ipynb is in this folder "
-            f"({Path.cwd()}). Pass the file: grade {lesson.id} PATH")
-    if len(found) > 1:  # the stub's twin stays beside the file the student works in
-        newest = max(found, key=lambda p: p.stat().st_mtime_ns)
-        click.echo(f"both {stem}.py and {stem}.ipynb are here; grading {newest.name}, the one "
-                   f"changed last (name the file to choose: grade {lesson.id} FILE)", err=True)
-        return newest
-    return found[0]
+    from grader.grading.submission import SubmissionError, find_submission  # noqa: PLC0415
+
+    try:
+        return find_submission(Path("."), lesson.spec.lesson.stem, stubs=lesson.stub_files)
+    except SubmissionError as e:
+        raise SubmissionError(f"{e}. Pass the file: grade {lesson.id} PATH") from None
 
 
 @main.command("run")
@@ -108,33 +128,19 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     """Grade SUBMISSION (a .py or .ipynb file) for LESSON (e.g. 1.2)."""
     from rich.console import Console  # noqa: PLC0415
 
-    from grader.course.lessons import LessonNotFound, get_lesson  # noqa: PLC0415
-    from grader.course.spec import SpecError  # noqa: PLC0415
+    from grader.course.lessons import get_lesson  # noqa: PLC0415
 
-    try:
-        les = get_lesson(lesson)
-        les.spec  # noqa: B018 - validate the spec before anything runs
-    except LessonNotFound as e:
-        raise click.UsageError(str(e)) from None
-    except SpecError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_INTERNAL)
+    les = get_lesson(lesson)
+    les.spec  # noqa: B018 - validate the spec (and what it refers to) before anything runs
     ci_file = {"github": "GITHUB_STEP_SUMMARY", "classroom": "GITHUB_OUTPUT"}.get(fmt)
     for target in (output, _env_file(ci_file) if ci_file else None):
         if target is not None:
             _check_writable(target)
-    try:
-        path = _find_submission(les, submission)
-    except click.UsageError as e:
-        _report_not_graded(fmt, les, e.format_message())
-        raise
-
-    from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
-    from grader.grading.submission import SubmissionError  # noqa: PLC0415
-    from grader.sandbox import SandboxError  # noqa: PLC0415
-
     err = Console(stderr=True)
     try:
+        path = _find_submission(les, submission)
+        from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+
         if fmt == "text":
             with err.status(f"grading {path.name} for lesson {les.id}…") as status:
                 result = grade_file(les, path, seed=seed, sandbox=sandbox, time_limit_s=timeout,
@@ -142,21 +148,13 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
         else:
             result = grade_file(les, path, seed=seed, sandbox=sandbox, time_limit_s=timeout,
                                 gpu=gpu)
-    except SubmissionError as e:
-        _report_not_graded(fmt, les, str(e))
-        raise click.UsageError(str(e)) from None
-    except SandboxError as e:
-        _report_not_graded(fmt, les, f"the sandbox could not run: {e}")
-        click.echo(f"error: the sandbox could not run: {e}", err=True)
-        sys.exit(EXIT_INTERNAL)
-    except Exception as e:  # noqa: BLE001 - a grader bug must not look like a student's fault
-        if os.environ.get("GRADER_DEBUG"):
-            raise
+    except GraderError as e:
+        _report_not_graded(fmt, les, str(e) if e.fault == "user"
+                           else f"the grader failed (not your code): {e}")
+        raise
+    except Exception as e:
         _report_not_graded(fmt, les, f"internal error in the grader: {type(e).__name__}: {e}")
-        click.echo(f"internal error in the grader (not your code): {type(e).__name__}: {e}\n"
-                   "Please report it with the seed above; set GRADER_DEBUG=1 for details.",
-                   err=True)
-        sys.exit(EXIT_INTERNAL)
+        raise
     if output is not None:
         from grader.report.json_report import render_json  # noqa: PLC0415
 
@@ -262,20 +260,103 @@ def list_cmd() -> None:
     from rich.table import Table  # noqa: PLC0415
 
     from grader.course.lessons import all_lessons  # noqa: PLC0415
-    from grader.course.spec import SpecError  # noqa: PLC0415
+    from grader.errors import SpecError  # noqa: PLC0415
 
     table = Table(title="Lessons")
+    broken: list[SpecError] = []
     for col in ("lesson", "title", "file", "checks", "points"):
         table.add_column(col, justify="right" if col in ("checks", "points") else "left")
     for les in all_lessons():
         try:
             s = les.spec
         except SpecError as e:
-            table.add_row(les.id, f"[red]invalid spec: {e}[/red]", "", "", "")
+            table.add_row(les.id, "[red]invalid spec (see below)[/red]", "", "", "")
+            broken.append(e)
             continue
         table.add_row(les.id, s.lesson.title, f"{s.lesson.stem}.py / .ipynb",
                       str(len(s.checks)), str(s.max_score))
     Console().print(table)
+    if broken:
+        raise SpecError("\n".join(str(e) for e in broken))
+
+
+@main.command("check-course")
+@click.argument("lessons", nargs=-1)
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None,
+              help="Seed for the inputs (default: fresh; printed).")
+@click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
+              help="Where the reference and the stub run.")
+def check_course_cmd(lessons: tuple[str, ...], seed: int | None, sandbox: str) -> None:
+    """Check the course itself (course authors and CI): every lesson, or LESSONS.
+
+    \b
+    For each lesson: the spec validates with everything it refers to (the stub's and the
+    reference's functions, harness helpers, $names, datasets, the quiz key, mistake
+    files), the reference scores full marks and the stub scores zero on a fresh seed.
+    Exits 3 when any lesson fails, listing what is wrong.
+    """
+    import secrets  # noqa: PLC0415
+
+    from grader.course.lessons import all_lessons, get_lesson  # noqa: PLC0415
+    from grader.delivery.check_course import check_course  # noqa: PLC0415
+    from grader.errors import SpecError  # noqa: PLC0415
+
+    chosen = [get_lesson(i) for i in lessons] if lessons else \
+        [les for les in all_lessons() if not les.is_public]
+    seed = secrets.randbits(31) if seed is None else seed
+    click.echo(f"checking {len(chosen)} lesson(s) with seed {seed}", err=True)
+
+    def show(r: Any) -> None:
+        mark = "ok  " if r.ok else "FAIL"
+        click.echo(f"{mark} {r.lesson}: reference {r.reference or '-'}, stub {r.stub or '-'}")
+        for p in r.problems:
+            click.echo("     " + p.replace("\n", "\n     "))
+
+    results = check_course(chosen, seed=seed, sandbox=sandbox, on_done=show)
+    bad = [r.lesson for r in results if not r.ok]
+    if bad:
+        raise SpecError(f"{len(bad)} lesson(s) of {len(results)} are broken: {', '.join(bad)}")
+    click.echo(f"all {len(results)} lesson(s) sound")
+
+
+@main.command("report")
+@click.argument("results", nargs=-1, required=True,
+                type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("report.html"), show_default=True, help="The HTML page to write.")
+@click.option("--per-student", "per_student", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Also write DIR/<student>.md and .html: each student's "
+                                 "checks, messages and named mistakes, ready to hand back.")
+@click.option("--title", default=None, help="The page's title (default: the lessons').")
+def report_cmd(results: tuple[Path, ...], output: Path, per_student: Path | None,
+               title: str | None) -> None:
+    """Write the class report of RESULTS (grade batch's grades-LESSON.jsonl files).
+
+    \b
+    One self-contained HTML page: no script, no external load (its Content-Security-
+    Policy forbids them), so it opens from disk or as an e-mail attachment. Per lesson:
+    score histogram and summary statistics; each check's pass rate and discrimination
+    (flagging checks almost nobody passes or that say nothing about the total); the most
+    frequent named mistakes, with what students were told and who; statuses (timeouts,
+    crashes, unreadable files, grader errors) and grading times; attempts per student
+    when there are several. Several lessons' files give one page with a module summary.
+    """
+    from grader.report.class_report import render_report, write_per_student  # noqa: PLC0415
+    from grader.report.class_stats import ReportInputError, read_rows  # noqa: PLC0415
+
+    _check_writable(output)
+    try:
+        rows = read_rows(results)
+        if not rows:
+            raise ReportInputError(f"no results in {', '.join(map(str, results))}")
+    except ReportInputError as e:
+        raise UsageProblem(str(e)) from None
+    _write(output, render_report(rows, sources=", ".join(p.name for p in results), title=title))
+    click.echo(f"wrote {output} ({len(rows)} result(s), "
+               f"{len({r['student'] for r in rows})} student(s))")
+    if per_student is not None:
+        files = write_per_student(rows, per_student)
+        click.echo(f"wrote {len(files)} feedback file(s) in {per_student}")
 
 
 @main.command("sync-notebooks")
@@ -338,7 +419,6 @@ def release_cmd(lessons: tuple[str, ...], out: Path, seed_base: int) -> None:
 @main.command("schema")
 def schema_cmd() -> None:
     """Print the JSON Schema of the result of `grade LESSON --format json`."""
-    import json  # noqa: PLC0415
 
     from grader.results import GradeResult  # noqa: PLC0415
 
@@ -368,21 +448,12 @@ def gradescope_build_cmd(lessons: tuple[str, ...], output: Path) -> None:
     assignments/<id>/. Each submission's <stem>.py or <stem>.ipynb is graded; results.json
     has one test per check, with the visibility its spec gives.
     """
-    from grader.course.lessons import LessonNotFound, course_root  # noqa: PLC0415
-    from grader.course.spec import SpecError  # noqa: PLC0415
-    from grader.delivery.gradescope import BuildError, build_zip, select  # noqa: PLC0415
+    from grader.course.lessons import course_root  # noqa: PLC0415
+    from grader.delivery.gradescope import build_zip, select  # noqa: PLC0415
 
     root = course_root()
-    try:
-        chosen = select(lessons, root)
-        names = build_zip(chosen, output, root)
-    except LessonNotFound as e:
-        raise click.UsageError(str(e)) from None
-    except BuildError as e:
-        raise click.UsageError(str(e)) from None
-    except SpecError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_INTERNAL)
+    chosen = select(lessons, root)
+    names = build_zip(chosen, output, root)
     points = sum(les.spec.max_score for les in chosen)
     click.echo(f"wrote {output}: lessons {', '.join(les.id for les in chosen)} "
                f"({points} points), {len(names)} files")
@@ -409,9 +480,8 @@ def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
     try:
         results = run_in_layout(root, seed=seed, sandbox=sandbox, say=click.echo)
     except OSError as e:
-        click.echo(f"error: cannot write {root / 'results' / 'results.json'}: {e.strerror}",
-                   err=True)
-        sys.exit(EXIT_INTERNAL)
+        raise GraderFault(f"cannot write {root / 'results' / 'results.json'}: "
+                          f"{e.strerror}") from None
     total = sum(t.max_score for t in results.tests)
     click.echo(f"score {results.score}/{total}; wrote {root / 'results' / 'results.json'}")
 
@@ -420,7 +490,8 @@ def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
 @click.argument("lesson")
 @click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("-o", "--output", "results", type=click.Path(path_type=Path, dir_okay=False),
-              default=None, help="JSON-lines results file (default: FOLDER/grades-LESSON.jsonl).")
+              default=None, help="JSON-lines results file (default: FOLDER/grades-LESSON.jsonl; "
+                                 "with --shard, FOLDER/grades-LESSON.shards/shard-I.jsonl).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Submissions graded at once (one warm worker each).")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process", "docker"]),
@@ -429,8 +500,14 @@ def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
               "warm workers (slower; for comparison).")
 @click.option("--again", is_flag=True, help="Grade every student again, even those already "
               "in the results file.")
+@click.option("--shard", default=None, metavar="I/K",
+              help="Grade only the I-th of K disjoint shards of the class (0-based; a student "
+                   "is always in the same shard): what each task of `grade slurm` runs.")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None,
+              help="Seed the whole batch: each student's inputs come from this seed and their "
+                   "name, the same wherever they are graded (default: fresh per student).")
 def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbox: str,
-              cold: bool, again: bool) -> None:
+              cold: bool, again: bool, shard: str | None, seed: int | None) -> None:
     """Grade every submission of LESSON in FOLDER (instructors).
 
     \b
@@ -438,23 +515,38 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     (FOLDER/alice/linear_regression.py), or one file per student (FOLDER/alice.ipynb).
     Each result is appended to the results file as soon as it is ready, so an interrupted
     run loses nothing; running again skips the students already graded (--again to redo).
-    A summary CSV (student, score, max_score) is written beside it.
+    A summary CSV (student, status, score, ...) is written beside it (not for a shard:
+    `grade merge` writes the class's).
     """
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
-    from grader.course.lessons import LessonNotFound, get_lesson  # noqa: PLC0415
-    from grader.delivery.batch import already_graded, find_submissions, grade_batch  # noqa: PLC0415
-    from grader.sandbox import SandboxError  # noqa: PLC0415
+    from grader.course.lessons import get_lesson  # noqa: PLC0415
+    from grader.delivery.batch import (  # noqa: PLC0415
+        already_graded,
+        find_submissions,
+        grade_batch,
+        parse_shard,
+        read_latest,
+        shard_of,
+        shard_path,
+        write_summary,
+    )
 
-    try:
-        les = get_lesson(lesson)
-    except LessonNotFound as e:
-        raise click.UsageError(str(e)) from None
-    results = results or folder / f"grades-{les.id}.jsonl"
+    les = get_lesson(lesson)
+    les.spec  # noqa: B018 - a broken spec stops here, before any student is graded
+    part = parse_shard(shard) if shard else None
+    if results is None:
+        results = shard_path(folder, les.id, part[0]) if part else \
+            folder / f"grades-{les.id}.jsonl"
+        results.parent.mkdir(parents=True, exist_ok=True)
     _check_writable(results)
-    subs, problems = find_submissions(folder, les.spec.lesson.stem)
+    subs, problems = find_submissions(folder, les.spec.lesson.stem, stubs=les.stub_files)
     err = Console(stderr=True)
+    if part:
+        subs = [s for s in subs if shard_of(s.student, part[1]) == part[0]]
+        problems = [p for p in problems if shard_of(p.split(":")[0], part[1]) == part[0]]
+        err.print(f"shard {part[0]}/{part[1]}: {len(subs)} submission(s)")
     for p in problems:
         err.print(f"[yellow]skipped[/yellow] {p}")
     if again and results.exists():
@@ -463,33 +555,248 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     todo = [s for s in subs if s.student not in done]
     if done:
         err.print(f"{len(done)} already graded in {results}; grading the other {len(todo)}")
-    try:
-        with Progress(console=err, transient=False) as progress:
-            task = progress.add_task(f"lesson {les.id}", total=len(todo))
-            for row in grade_batch(les, todo, results, jobs=jobs, sandbox=sandbox,
-                                   warm=not cold):
-                progress.advance(task)
-                if "error" in row:
-                    err.print(f"[red]{row['student']}[/red]: {row['error']}")
-    except SandboxError as e:
-        click.echo(f"error: the sandbox could not run: {e}", err=True)
-        sys.exit(EXIT_INTERNAL)
-    rows = {}
-    for line in results.read_text(encoding="utf-8").splitlines():
-        try:
-            row = json.loads(line)
-            rows[row["student"]] = row
-        except (ValueError, KeyError, TypeError):
-            continue
-    summary = results.with_suffix(".csv")
-    with summary.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["student", "score", "max_score", "seed", "mistakes", "error"])
-        for name in sorted(rows):
-            r = rows[name]
-            w.writerow([name, r.get("score", 0), r.get("max_score", ""), r.get("seed", ""),
-                        " ".join(m["id"] for m in r.get("mistakes", [])), r.get("error", "")])
-    scores = [r.get("score", 0) for r in rows.values()]
-    mean = sum(scores) / len(scores) if scores else 0.0
-    click.echo(f"{len(rows)} graded, mean {mean:.1f}/{les.spec.max_score}; results: {results}; "
-               f"summary: {summary}")
+    faults = 0
+    with Progress(console=err, transient=False) as progress:
+        task = progress.add_task(f"lesson {les.id}", total=len(todo))
+        for row in grade_batch(les, todo, results, jobs=jobs, sandbox=sandbox, warm=not cold,
+                               seed=seed):
+            progress.advance(task)
+            if "error" in row:
+                faults += row.get("status") == "grader_error"
+                err.print(f"[red]{row['student']}[/red]: {row['error']}")
+    rows = read_latest(results)
+    graded = [r for r in rows.values() if r.get("status") != "grader_error"]
+    mean = sum(r.get("score", 0) for r in graded) / len(graded) if graded else 0.0
+    summary = ""
+    if not part:
+        write_summary(rows, results.with_suffix(".csv"))
+        summary = f"; summary: {results.with_suffix('.csv')}"
+    click.echo(f"{len(graded)} graded, mean {mean:.1f}/{les.spec.max_score}; results: "
+               f"{results}{summary}")
+    if faults:
+        raise GraderFault(f"the grader failed on {faults} submission(s) (status grader_error "
+                          f"in {results}); they are not graded: fix and run again to grade "
+                          "just them")
+
+
+@main.command("merge")
+@click.argument("lesson")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--shards", type=click.IntRange(1, 10000), required=True,
+              help="How many shards the class was graded in.")
+@click.option("--report/--no-report", default=True, show_default=True,
+              help="Also write FOLDER/report-LESSON.html (grade report).")
+def merge_cmd(lesson: str, folder: Path, shards: int, report: bool) -> None:
+    """Merge the shard results of LESSON in FOLDER (what `grade slurm`'s last job runs).
+
+    Writes FOLDER/grades-LESSON.jsonl (one row per student: their latest result), its
+    summary CSV and, by default, the class report. Safe to run again: it only reads the
+    shards. Exits 3 when a shard is missing or a student has no result.
+    """
+    from grader.course.lessons import get_lesson  # noqa: PLC0415
+    from grader.delivery.batch import (  # noqa: PLC0415
+        find_submissions,
+        merge_results,
+        shard_path,
+        write_summary,
+    )
+
+    les = get_lesson(lesson)
+    parts = [shard_path(folder, les.id, i) for i in range(shards)]
+    out = folder / f"grades-{les.id}.jsonl"
+    rows = merge_results(parts, out)
+    write_summary(rows, out.with_suffix(".csv"))
+    click.echo(f"merged {len(parts)} shard(s): {len(rows)} student(s) in {out}")
+    if report and rows:
+        from grader.report.class_report import render_report  # noqa: PLC0415
+
+        page = folder / f"report-{les.id}.html"
+        _write(page, render_report(list(rows.values()), sources=out.name))
+        click.echo(f"wrote {page}")
+    missing = [p.name for p in parts if not p.is_file()]
+    subs, _ = find_submissions(folder, les.spec.lesson.stem, stubs=les.stub_files)
+    ungraded = sorted({s.student for s in subs} - set(rows))
+    if missing or ungraded:
+        raise GraderFault(
+            (f"missing shard file(s): {', '.join(missing)}; " if missing else "")
+            + (f"{len(ungraded)} student(s) without a result: {', '.join(ungraded[:10])}"
+               if ungraded else "") + " (run the shards again: they resume)")
+
+
+@main.command("slurm")
+@click.argument("lesson")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--shards", type=click.IntRange(1, 10000), required=True,
+              help="Array tasks: the class is cut into this many stable shards.")
+@click.option("--partition", default=None, help="Slurm partition (default: the cluster's).")
+@click.option("--time", "time_limit", default="01:00:00", show_default=True,
+              help="Time limit of each array task (Slurm's --time).")
+@click.option("--cpus-per-task", type=click.IntRange(1, 256), default=2, show_default=True,
+              help="CPUs per task; also the warm workers per task.")
+@click.option("--gpus-per-task", type=click.IntRange(0, 16), default=0, show_default=True,
+              help="GPUs per task (course GPUs are often a Slurm partition).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process", "docker"]),
+              default="auto", show_default=True, help="Where the submissions run.")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None,
+              help="Seed the batch (see grade batch --seed); default: one drawn now.")
+@click.option("--dry-run", is_flag=True, help="Print the two scripts; submit nothing.")
+def slurm_cmd(lesson: str, folder: Path, shards: int, partition: str | None,
+              time_limit: str, cpus_per_task: int, gpus_per_task: int, sandbox: str,
+              seed: int | None, dry_run: bool) -> None:
+    """Grade LESSON's class in FOLDER on a Slurm cluster: a job array and a merge job.
+
+    \b
+    Writes FOLDER/slurm-LESSON/grade.sbatch, an array job (--requeue, --signal=TERM@60)
+    whose task i runs `grade batch LESSON FOLDER --shard i/K` on warm workers, and
+    merge.sbatch, which runs `grade merge` after every task has ended (afterany):
+    FOLDER/grades-LESSON.jsonl, its CSV and report-LESSON.html. A task that is killed or
+    requeued loses nothing: its shard resumes where it stopped.
+    """
+    import secrets  # noqa: PLC0415
+
+    from grader.course.lessons import get_lesson  # noqa: PLC0415
+    from grader.delivery.slurm import SlurmJob, submit, write_scripts  # noqa: PLC0415
+
+    les = get_lesson(lesson)
+    les.spec  # noqa: B018 - a broken spec stops here, before anything is submitted
+    job = SlurmJob(lesson=les.id, folder=folder.resolve(), shards=shards, partition=partition,
+                   time=time_limit, cpus_per_task=cpus_per_task, gpus_per_task=gpus_per_task,
+                   sandbox=sandbox, seed=secrets.randbits(31) if seed is None else seed)
+    array, merge = write_scripts(job)
+    if dry_run:
+        click.echo(f"# {array}\n{array.read_text()}\n# {merge}\n{merge.read_text()}")
+        return
+    array_id, merge_id = submit(array, merge)
+    click.echo(f"submitted array job {array_id} ({shards} task(s)) and merge job {merge_id}; "
+               f"results will be in {folder / f'grades-{les.id}.jsonl'}")
+
+
+# ------------------------------------------------------------------ the grading service
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="The embedded database's folder (default: under the user's "
+                                 "data folder); unused with DATABASE_URL.")
+@click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True,
+              help="Worker processes started with the API (0: API only).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Submissions each worker grades at once (warm sandbox workers).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "docker", "process"]),
+              default="auto", show_default=True, help="Where the workers run submissions.")
+@click.option("--allow-process", is_flag=True,
+              help="Let workers grade in the process sandbox (no isolation from the machine).")
+def serve_cmd(host: str, port: int, data_dir: Path | None, workers: int, jobs: int,
+              sandbox: str, allow_process: bool) -> None:
+    """Run the grading service: API, database and workers, in one command.
+
+    \\b
+    Without DATABASE_URL a private PostgreSQL starts in --data (one command on a laptop);
+    with it, any PostgreSQL server, shared by servers and `grade worker`s on many
+    machines. Stops cleanly on SIGTERM or Ctrl-C.
+    """
+    from grader.service.server import serve  # noqa: PLC0415
+    from grader.service.settings import ServiceSettings  # noqa: PLC0415
+
+    settings = ServiceSettings.from_env(data_dir=data_dir)
+    serve(settings, host=host, port=port, workers=workers, jobs=jobs, sandbox=sandbox,
+          allow_process=allow_process, say=lambda m: click.echo(m, err=True))
+
+
+@main.command("worker")
+@click.option("--queue", type=click.Choice(["cpu", "gpu"]), default="cpu", show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Submissions graded at once (warm sandbox workers).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "docker", "process"]),
+              default="auto", show_default=True)
+@click.option("--gpu", is_flag=True, help="This machine's GPU is for grading: needed to "
+                                          "serve the gpu queue.")
+@click.option("--allow-process", is_flag=True,
+              help="Accept the process sandbox (no isolation from this machine).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="The embedded database's folder, without DATABASE_URL.")
+def worker_cmd(queue: str, jobs: int, sandbox: str, gpu: bool, allow_process: bool,
+               data_dir: Path | None) -> None:
+    """Grade submissions from the service's queue (DATABASE_URL names the database)."""
+    from grader.sandbox import get_backend  # noqa: PLC0415
+    from grader.service.embedded import database_url  # noqa: PLC0415
+    from grader.service.settings import ServiceSettings  # noqa: PLC0415
+    from grader.service.worker import run_worker  # noqa: PLC0415
+
+    if queue == "gpu" and not gpu:
+        raise UsageProblem("the gpu queue is served only by a worker started with --gpu")
+    if get_backend(sandbox).name == "process" and not allow_process:
+        raise UsageProblem("this worker would grade in the process sandbox, which does not "
+                           "isolate submissions from this machine: install bubblewrap or "
+                           "Docker, or pass --allow-process")
+    settings = ServiceSettings.from_env(data_dir=data_dir)
+    run_worker(settings, database_url(settings.database_url, settings.data_dir), queue=queue,
+               jobs=jobs, sandbox=sandbox)
+
+
+@main.group("token")
+def token_group() -> None:
+    """Make tokens for the grading service (instructors)."""
+
+
+@token_group.command("create")
+@click.option("--role", type=click.Choice(["student", "instructor", "course"]), required=True)
+@click.option("--name", required=True, help="Who it is for (a student's name for a student).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="The embedded database's folder, without DATABASE_URL.")
+def token_create_cmd(role: str, name: str, data_dir: Path | None) -> None:
+    """Make a token; it is printed on the last line, once (only its hash is kept)."""
+    from sqlalchemy.orm import Session  # noqa: PLC0415
+
+    from grader.service.database import make_engine, migrate  # noqa: PLC0415
+    from grader.service.embedded import database_url  # noqa: PLC0415
+    from grader.service.settings import ServiceSettings  # noqa: PLC0415
+    from grader.service.tokens import create_token  # noqa: PLC0415
+
+    settings = ServiceSettings.from_env(data_dir=data_dir)
+    url = database_url(settings.database_url, settings.data_dir)
+    migrate(url)
+    with Session(make_engine(url)) as s, s.begin():
+        token = create_token(s, name, role)
+    click.echo(f"{role} token for {name} (shown once; keep it secret):", err=True)
+    click.echo(token)
+
+
+@main.command("submit")
+@click.argument("lesson")
+@click.argument("submission", required=False, type=click.Path(path_type=Path))
+@click.option("--server", envvar="GRADE_SERVER", required=True,
+              help="The service's address (env GRADE_SERVER).")
+@click.option("--token", default=None, help="Your token (default: $GRADE_TOKEN or the token "
+                                            "file in your config folder).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def submit_cmd(lesson: str, submission: Path | None, server: str, token: str | None,
+               fmt: str) -> None:
+    """Submit SUBMISSION for LESSON to a grading service and print its report."""
+    from rich.console import Console  # noqa: PLC0415
+
+    from grader.service.client import find_token, submit  # noqa: PLC0415
+
+    if submission is None:
+        from grader.course.lessons import get_lesson  # noqa: PLC0415
+
+        submission = _find_submission(get_lesson(lesson), None)
+    err = Console(stderr=True)
+    with err.status(f"submitting {submission.name}…") as status:
+        sub = submit(server, find_token(token), lesson, submission,
+                     on_status=lambda s: status.update(f"{submission.name}: {s}…"))
+    if sub["status"] != "graded" or not sub.get("result"):
+        raise GraderFault(f"submission {sub['id']}: {sub['status']}: {sub.get('error')}")
+    from grader.results import GradeResult  # noqa: PLC0415
+
+    result = GradeResult.model_validate(sub["result"])
+    if fmt == "json":
+        from grader.report.json_report import render_json  # noqa: PLC0415
+
+        click.echo(render_json(result))
+    else:
+        from grader.report.terminal import render_terminal  # noqa: PLC0415
+
+        render_terminal(result, Console())

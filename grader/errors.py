@@ -54,6 +54,10 @@ class SubmissionError(UsageProblem):
 class SpecError(GraderError):
     """A lesson's spec (or a file it names) is broken: the course's fault."""
 
+    def advice(self) -> str:
+        return ("The course itself is broken here, not your code: course authors, fix the "
+                "spec (`grade check-course` checks every lesson); students, please report it.")
+
 
 class SandboxError(GraderError):
     """No sandbox could be started here (not a fault of the submission)."""

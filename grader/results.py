@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,8 +25,17 @@ class CheckResult(BaseModel):
     max_points: int
     status: Status
     message: str = ""
-    error: float | None = Field(default=None, description="measured error, where it applies")
-    tolerance: float | None = Field(default=None, description="allowed error, where it applies")
+    error: float | None = Field(
+        default=None, description="measured |difference| from the expected value, for checks "
+                                  "that compare values")
+    tolerance: float | None = Field(
+        default=None, description="the allowed |difference| at that element")
+    measured: float | None = Field(
+        default=None, description="another measured quantity (accuracy, seconds): see unit")
+    limit: float | None = Field(default=None, description="the bound `measured` had to meet")
+    unit: Literal["accuracy", "seconds"] | None = Field(
+        default=None, description="accuracy: measured had to be at least limit; seconds: at "
+                                  "most limit")
     mistake: MistakeMatch | None = None
 
 
@@ -47,3 +56,12 @@ class GradeResult(BaseModel):
     mistakes: list[MistakeMatch] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     output: str = Field(default="", description="what the submission printed (truncated)")
+
+    def __repr__(self) -> str:
+        """One line: what a notebook shows under ``check("1.2")``'s report."""
+        failed = sum(c.status != "passed" for c in self.checks)
+        return (f"<GradeResult lesson {self.lesson}: {self.score}/{self.max_score}, "
+                f"{failed} check(s) not passed, seed {self.seed}>")
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))

@@ -1,4 +1,4 @@
-"""Export scikit-learn's 8x8 handwritten digits once into grader/course/datasets/digits.csv.
+"""Export scikit-learn's 8x8 handwritten digits once into datasets/digits/digits.csv.
 
 Run by hand, never by the tests or the grader, in a throwaway environment (scikit-learn
 is not a dependency of this project):
@@ -22,7 +22,7 @@ from sklearn.datasets import load_digits
 
 SEED = 20240603
 TEST_FRACTION = 0.2
-OUT = Path(__file__).resolve().parent.parent / "grader" / "course" / "datasets" / "digits.csv"
+OUT = Path(__file__).resolve().parent.parent / "datasets" / "digits" / "digits.csv"
 
 
 def main() -> None:

@@ -6,20 +6,21 @@ exactly with ``--seed`` and adding an input to a spec does not shift the others.
 
 from __future__ import annotations
 
-import hashlib
-import importlib
+from pathlib import Path
 
 import torch
 
+from grader.course.datasets import load_dataset
+from grader.course.paths import course_root
+from grader.course.seeds import derive_seed
 from grader.course.spec import InputSpec, LessonSpec
+
+__all__ = ["derive_seed", "draw_dims", "draw_inputs", "draw_one"]
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64,
           "bool": torch.bool}
 
 
-def derive_seed(seed: int, *names: str) -> int:
-    digest = hashlib.sha256(":".join([str(seed), *names]).encode()).digest()
-    return int.from_bytes(digest[:8], "little") & ((1 << 62) - 1)
 
 
 def draw_dims(spec: LessonSpec, seed: int) -> dict[str, int]:
@@ -34,13 +35,10 @@ def _size(d: int | str, dims: dict[str, int]) -> int:
     return dims[d] if isinstance(d, str) else d
 
 
-def load_dataset(name: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
-    datasets = importlib.import_module("grader.course.datasets")
-    return getattr(datasets, f"load_{name}")(split)
 
 
 def draw_one(name: str, s: InputSpec, seed: int, dims: dict[str, int],
-             done: dict[str, torch.Tensor]) -> torch.Tensor:
+             done: dict[str, torch.Tensor], root: Path) -> torch.Tensor:
     g = torch.Generator().manual_seed(derive_seed(seed, "input", name))
     shape = tuple(_size(d, dims) for d in s.shape)
     dtype = DTYPES[s.dtype]
@@ -75,7 +73,7 @@ def draw_one(name: str, s: InputSpec, seed: int, dims: dict[str, int],
         return torch.tensor(derive_seed(seed, "seed", name) % (2**31), dtype=torch.int64)
     if s.dist == "dataset":
         assert s.dataset is not None and s.split == "train"
-        X, y = load_dataset(s.dataset, s.split)
+        X, y = load_dataset(root, s.dataset, s.split)
         return (X if s.field == "X" else y).clone()
     if s.dist == "linear_targets":
         assert s.X is not None and s.w is not None
@@ -88,10 +86,13 @@ def draw_one(name: str, s: InputSpec, seed: int, dims: dict[str, int],
     raise ValueError(f"unknown dist {s.dist!r}")  # pragma: no cover - the spec forbids it
 
 
-def draw_inputs(spec: LessonSpec, seed: int) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
-    """All inputs of a lesson for one run, in spec order (later ones may use earlier ones)."""
+def draw_inputs(spec: LessonSpec, seed: int, root: Path | None = None,
+                ) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
+    """All inputs of a lesson for one run, in spec order (later ones may use earlier ones);
+    datasets come from the course at ``root`` (default: ``course_root()``)."""
+    root = root or course_root()
     dims = draw_dims(spec, seed)
     done: dict[str, torch.Tensor] = {}
     for name, s in spec.inputs.items():
-        done[name] = draw_one(name, s, seed, dims, done)
+        done[name] = draw_one(name, s, seed, dims, done, root)
     return done, dims

@@ -9,7 +9,6 @@ and is loaded by path here, on the trusted side only. In a student release there
 
 from __future__ import annotations
 
-import os
 import tomllib
 import types
 from dataclasses import dataclass
@@ -17,19 +16,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from grader.course.paths import course_root
+from grader.course.public import load_public_spec
 from grader.course.spec import LessonSpec, load_spec
-from grader.errors import LessonNotFound
+from grader.course.validate import validate_references
+from grader.errors import LessonNotFound, SpecError
 
 __all__ = ["Lesson", "LessonNotFound", "all_lessons", "course_root", "get_lesson"]
 
 
-
-
-def course_root() -> Path:
-    env = os.environ.get("GRADER_COURSE_ROOT")
-    if env:
-        return Path(env).resolve()
-    return Path(__file__).resolve().parents[2]
 
 
 def _lesson_key(lesson_id: str) -> tuple[int, ...]:
@@ -64,15 +59,32 @@ class Lesson:
 
     @cached_property
     def spec(self) -> LessonSpec:
+        """The validated spec: each field (``spec.py``) and what it refers to
+        (``validate.py``); a ``SpecError`` names the file and the field."""
         if self.is_public:
-            from grader.course.public import load_public_spec  # noqa: PLC0415
-
-            return load_public_spec(self.public_dir)
-        return load_spec(self.spec_path)
+            spec = load_public_spec(self.public_dir)
+            stub = self.assignment_dir / f"{spec.lesson.stem}.py"
+            validate_references(spec, self.public_dir / "spec.json",
+                                stub_path=stub if stub.is_file() else None, reference_dir=None,
+                                root=None)
+            return spec
+        spec = load_spec(self.spec_path)
+        if spec.lesson.id != self.id:
+            raise SpecError(f"{self.spec_path}: lesson.id: {spec.lesson.id!r} but the folder is "
+                            f"{self.id!r}")
+        validate_references(spec, self.spec_path,
+                            stub_path=self.assignment_dir / f"{spec.lesson.stem}.py",
+                            reference_dir=self.reference_dir, root=self.root)
+        return spec
 
     @property
     def stub_path(self) -> Path:
         return self.assignment_dir / f"{self.spec.lesson.stem}.py"
+
+    @property
+    def stub_files(self) -> list[Path]:
+        """The shipped stub and its notebook twin (what a student starts from)."""
+        return [self.stub_path, self.stub_path.with_suffix(".ipynb")]
 
     def quiz_key(self) -> dict[str, Any]:
         """The hidden answer key of a quiz lesson (``key.toml`` beside the spec)."""

@@ -283,6 +283,11 @@ class LessonSpec(_Strict):
                 raise ValueError("a dim range must be [low, high] with low <= high")
         return self
 
+    def datasets(self) -> set[str]:
+        """The datasets the spec names (inputs and accuracy checks)."""
+        names = {i.dataset for i in self.inputs.values() if i.dataset}
+        return names | {c.dataset for c in self.checks if isinstance(c, AccuracyCheck)}
+
     @property
     def max_score(self) -> int:
         return sum(c.points for c in self.checks)

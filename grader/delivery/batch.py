@@ -8,16 +8,22 @@ run is interrupted, and a second run skips the students already graded.
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from grader.course.lessons import Lesson
+from grader.course.seeds import derive_seed
+from grader.errors import GraderError, UsageProblem
 from grader.grading.memory import HEADROOM_MB
+from grader.grading.submission import SubmissionError, find_submission
 
 
 @dataclass(frozen=True)
@@ -26,52 +32,135 @@ class Submission:
     path: Path
 
 
-def find_submissions(folder: Path, stem: str) -> tuple[list[Submission], list[str]]:
-    """(submissions found, problems: students whose file could not be chosen)."""
+def find_submissions(folder: Path, stem: str, *, stubs: Sequence[Path] = (),
+                     ) -> tuple[list[Submission], list[str]]:
+    """(submissions found, problems: students whose file could not be chosen).
+
+    A student's folder is searched with the one rule of
+    ``grader.grading.submission.find_submission`` (subfolders included); a student
+    whose folder holds several candidates is listed as a problem, not guessed at."""
     found: list[Submission] = []
     problems: list[str] = []
     for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
         if entry.is_dir():
-            files = [entry / f"{stem}{s}" for s in (".py", ".ipynb")]
-            files = [f for f in files if f.is_file()]
-            if not files:
-                files = sorted(p for p in entry.rglob("*") if p.suffix in (".py", ".ipynb")
-                               and p.stem == stem and p.is_file())
-            if len(files) == 1:
-                found.append(Submission(entry.name, files[0]))
-            elif files:  # both a .py and a notebook: the one changed last
-                found.append(Submission(entry.name,
-                                        max(files, key=lambda p: p.stat().st_mtime_ns)))
-            else:
-                problems.append(f"{entry.name}: no {stem}.py or {stem}.ipynb")
+            try:
+                path = find_submission(entry, stem, stubs=stubs, search_subfolders=True)
+            except SubmissionError as e:
+                problems.append(f"{entry.name}: {e}")
+                continue
+            found.append(Submission(entry.name, path))
         elif entry.suffix in (".py", ".ipynb") and entry.is_file():
             found.append(Submission(entry.stem, entry))
     return found, problems
 
 
 def already_graded(results: Path) -> set[str]:
+    """Students with a result in ``results``; a grader error is not a result, so those
+    students are graded again on the next run."""
     if not results.is_file():
         return set()
     done = set()
     for line in results.read_text(encoding="utf-8").splitlines():
         try:
-            done.add(json.loads(line)["student"])
-        except (ValueError, KeyError, TypeError):
+            row = json.loads(line)
+            if row.get("status") != "grader_error":
+                done.add(row["student"])
+        except (ValueError, KeyError, TypeError, AttributeError):
             continue  # a line cut short by an interruption: graded again
     return done
 
 
+def student_seed(base: int, student: str) -> int:
+    """The seed of one student's grading in a seeded batch: the same for the same student
+    wherever it runs (locally, in any shard of a cluster job)."""
+    return derive_seed(base, "student", student) % (2**31)
+
+
+def shard_of(student: str, shards: int) -> int:
+    """The shard (0..shards-1) a student always falls in: stable across runs, machines and
+    class sizes (a hash of the name, not a position in a listing)."""
+    digest = hashlib.sha256(student.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "little") % shards
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"i/K"`` -> (i, K) with 0 <= i < K."""
+    try:
+        i, k = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise UsageProblem(f"--shard {text!r}: expected i/K, e.g. 0/4") from None
+    if not 0 <= i < k:
+        raise UsageProblem(f"--shard {text!r}: need 0 <= i < K")
+    return i, k
+
+
+def shard_path(folder: Path, lesson: str, i: int) -> Path:
+    """Where shard ``i`` of a class's grading appends its results."""
+    return folder / f"grades-{lesson}.shards" / f"shard-{i}.jsonl"
+
+
+def read_latest(results: Path) -> dict[str, dict[str, Any]]:
+    """student -> their latest row in ``results`` (lines cut short are skipped)."""
+    rows: dict[str, dict[str, Any]] = {}
+    if not results.is_file():
+        return rows
+    for line in results.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+            rows[row["student"]] = row
+        except (ValueError, KeyError, TypeError):
+            continue
+    return rows
+
+
+def write_summary(rows: dict[str, dict[str, Any]], path: Path) -> None:
+    """The class's summary CSV: one line per student."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student", "status", "score", "max_score", "seed", "mistakes", "error"])
+        for name in sorted(rows):
+            r = rows[name]
+            w.writerow([name, r.get("status", "graded"), r.get("score", 0),
+                        r.get("max_score", ""), r.get("seed", ""),
+                        " ".join(m["id"] for m in r.get("mistakes", [])), r.get("error", "")])
+
+
+def merge_results(parts: list[Path], out: Path) -> dict[str, dict[str, Any]]:
+    """Merge result files (shards) into ``out``: one row per student, the last graded one
+    (a grader error only where nothing better exists); written atomically, sorted by
+    student. Returns the rows."""
+    rows: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        if not part.is_file():
+            continue
+        for line in part.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+                student = row["student"]
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short when a task was killed: that student is redone
+            if row.get("status") == "grader_error" and student in rows:
+                continue
+            rows[student] = row
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text("".join(json.dumps(rows[s]) + "\n" for s in sorted(rows)), encoding="utf-8")
+    tmp.replace(out)
+    return rows
+
+
 def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
                 jobs: int = 2, sandbox: str = "auto", warm: bool = True,
-                memory_headroom_mb: int | None = HEADROOM_MB,
+                seed: int | None = None, memory_headroom_mb: int | None = HEADROOM_MB,
                 on_done: Callable[[Submission, dict[str, Any]], None] | None = None,
                 ) -> Iterator[dict[str, Any]]:
-    """Grade ``submissions``, appending one JSON line per student to ``results``. While it
+    """Grade ``submissions``, appending one JSON line per student to ``results``; with
+    ``seed``, each student's inputs come from ``student_seed(seed, student)``. While it
     runs, this process's own memory is capped ``memory_headroom_mb`` above what it holds
     once loaded (``grading.memory``; None: no cap): a grading that needs more fails alone."""
     from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
     from grader.grading.memory import capped_memory, out_of_memory  # noqa: PLC0415
-    from grader.grading.submission import SubmissionError  # noqa: PLC0415
     from grader.sandbox import get_backend  # noqa: PLC0415
 
     backend = get_backend(sandbox, warm=warm, workers=jobs)
@@ -83,23 +172,27 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
                 f.write(b"\n")
 
     def one(sub: Submission) -> dict[str, Any]:
+        base = {"student": sub.student, "lesson": lesson.id, "submission": sub.path.name,
+                "score": 0, "max_score": lesson.spec.max_score}
         try:
-            r = grade_file(lesson, sub.path, sandbox=backend)
-            row = {"student": sub.student, **r.model_dump(mode="json")}
-        except SubmissionError as e:
-            row = {"student": sub.student, "lesson": lesson.id, "submission": sub.path.name,
-                   "score": 0, "max_score": lesson.spec.max_score, "error": str(e)}
+            r = grade_file(lesson, sub.path, sandbox=backend,
+                           seed=None if seed is None else student_seed(seed, sub.student))
+            row = {"student": sub.student, "status": "graded", **r.model_dump(mode="json")}
+            row["graded_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        except SubmissionError as e:  # the student's file cannot be read: graded as such
+            row = {**base, "status": "unreadable", "error": str(e)}
         except Exception as e:  # noqa: BLE001 - one bad grading must not stop the class
-            why = (f"the grader ran out of memory grading it (its cap: "  # cap: set below
-                   f"{(cap or 0) // 2**20} MB); graded nothing" if out_of_memory(e) else
-                   f"internal error in the grader: {type(e).__name__}: {e}")
-            row = {"student": sub.student, "lesson": lesson.id, "submission": sub.path.name,
-                   "score": 0, "max_score": lesson.spec.max_score, "error": why}
+            why = str(e) if isinstance(e, GraderError) else f"{type(e).__name__}: {e}"
+            if out_of_memory(e):  # cap: set below
+                why = f"it ran out of memory (its own cap: {(cap or 0) // 2**20} MB)"
+            row = {**base, "status": "grader_error",
+                   "error": f"the grader failed (not the student's fault): {why}"}
         with lock, results.open("a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
         return row
 
-    with capped_memory(memory_headroom_mb) as cap, \
+    # a grading runs in a pool thread, with a watch, output readers and a worker's threads
+    with capped_memory(memory_headroom_mb, threads=8 * max(1, jobs) + 16) as cap, \
             ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(one, s): s for s in submissions}
         for fut in as_completed(futures):

@@ -21,11 +21,15 @@ import re
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.course.datasets import datasets_dir
 from grader.course.lessons import Lesson, LessonNotFound, all_lessons, get_lesson
+from grader.course.paths import COURSE_FILE
+from grader.errors import SubmissionError, UsageProblem
+from grader.grading.submission import find_submission as pick_submission
 from grader.report.gradescope import (
     GradescopeResults,
     GradescopeTest,
@@ -107,7 +111,7 @@ exit 0
 """
 
 
-class BuildError(Exception):
+class BuildError(UsageProblem):
     """The zip cannot be built (unknown lesson, unreadable or unwritable path)."""
 
 
@@ -163,7 +167,12 @@ def zip_entries(lessons: list[Lesson], root: Path) -> list[tuple[str, bytes, int
         if not path.is_file():
             raise BuildError(f"{path} is missing: build from the course repository")
         entries.append((name, path.read_bytes(), 0o644))
+    if (root / COURSE_FILE).is_file():
+        entries.append((COURSE_FILE, (root / COURSE_FILE).read_bytes(), 0o644))
     folders = [(root / "grader", "grader")]
+    # the datasets the lessons name, whole: held-out splits score trained models there
+    folders += [(datasets_dir(root) / name, f"datasets/{name}")
+                for name in sorted({n for les in lessons for n in les.spec.datasets()})]
     for les in lessons:
         folders.append((les.reference_dir, f"reference/{les.id}"))
         if les.assignment_dir.is_dir():
@@ -213,24 +222,16 @@ class Found:
     note: str = ""
 
 
-def find_submission(folder: Path, stem: str) -> Found:
-    """The lesson's file in the submission: ``<stem>.py`` or ``.ipynb``, at the top or in a
-    subfolder (an uploaded folder or repository). A ``.py`` wins over a notebook."""
+def find_submission(folder: Path, stem: str, stubs: Sequence[Path] = ()) -> Found:
+    """The lesson's file in the submission, by the one rule of
+    ``grader.grading.submission.find_submission`` (an uploaded folder or repository is
+    searched too); ``note`` says why nothing was chosen."""
     if not folder.is_dir():
         return Found(None)
-    for name in (f"{stem}.py", f"{stem}.ipynb"):
-        if (folder / name).is_file():
-            other = f"{stem}.ipynb" if name.endswith(".py") else None
-            note = (f"both {stem}.py and {stem}.ipynb were submitted; {stem}.py was graded"
-                    if other and (folder / other).is_file() else "")
-            return Found(folder / name, note)
-    for suffix in (".py", ".ipynb"):
-        deeper = sorted(p for p in folder.rglob(stem + suffix)
-                        if p.is_file() and not any(part in _SKIP_DIRS or part.startswith(".")
-                                                   for part in p.relative_to(folder).parts))
-        if deeper:
-            return Found(deeper[0])
-    return Found(None)
+    try:
+        return Found(pick_submission(folder, stem, stubs=stubs, search_subfolders=True))
+    except SubmissionError as e:
+        return Found(None, str(e))
 
 
 def _submitted_names(folder: Path, limit: int = 12) -> str:
@@ -265,11 +266,11 @@ def grade_in_layout(root: Path, *, seed: int | None = None, sandbox: str = "auto
     for les in lessons:
         prefix = f"{les.id} · " if several else ""
         stem = les.spec.lesson.stem
-        found = find_submission(submission, stem)
+        found = find_submission(submission, stem, les.stub_files)
         if found.path is None:
-            reason = (f"no {stem}.py or {stem}.ipynb in your submission (it has "
-                      f"{_submitted_names(submission)}). Name your file {stem}.py or "
-                      f"{stem}.ipynb and submit again.")
+            why = found.note or f"no {stem}.py or {stem}.ipynb"
+            reason = (f"{why} (your submission has {_submitted_names(submission)}). Submit "
+                      f"one file named {stem}.py or {stem}.ipynb.")
             say(f"lesson {les.id}: {reason}")
             tests += not_graded_tests(_spec_checks(les), reason, prefix)
             outputs.append(f"**Lesson {les.id} ({md_escape(les.spec.lesson.title)}): 0/"

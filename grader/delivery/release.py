@@ -9,16 +9,16 @@ checks and says that the hidden ones run on submission.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grader.course.datasets import public_files
 from grader.course.inputs import derive_seed, draw_inputs
 from grader.course.lessons import Lesson
+from grader.course.paths import COURSE_FILE, course_info
 from grader.course.public import DATA_FILE, INDEX_FILE, SPEC_FILE, public_spec
 from grader.course.spec import LessonSpec
 
@@ -78,34 +78,28 @@ def select_lessons(lessons: list[Lesson], wanted: tuple[str, ...]) -> list[Lesso
     return chosen
 
 
-def _public_csv(text: str) -> str:
-    """A data table without its held-out rows (a ``split`` column equal to ``test``)."""
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or "split" not in rows[0]:
-        return text
-    col = rows[0].index("split")
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(
-        [rows[0]] + [r for r in rows[1:] if len(r) > col and r[col] != "test"])
-    return out.getvalue()
-
-
-def _copy_grader(src: Path, dest: Path) -> None:
-    shutil.copytree(src, dest, ignore=_IGNORE)
-    for table in dest.rglob("*.csv"):
-        table.write_text(_public_csv(table.read_text(encoding="utf-8")), encoding="utf-8")
+def _copy_datasets(root: Path, names: set[str], out: Path) -> None:
+    """The datasets the lessons name, without their held-out parts (students may train
+    and explore on the training split; the held-out split stays with the grader)."""
+    for name in sorted(names):
+        folder = out / "datasets" / name
+        folder.mkdir(parents=True)
+        for file, data in public_files(root, name).items():
+            (folder / file).write_bytes(data)
 
 
 def build_release(root: Path, lessons: list[Lesson], out: Path, *, seed_base: int = 0,
-                  title: str = "Learn the Training Loop with PyTorch",
+                  title: str | None = None,
                   on_progress: Callable[[str], None] | None = None) -> list[str]:
     """Write the release of ``lessons`` into the new folder ``out``; returns one summary
     line per lesson."""
     say = on_progress or (lambda _m: None)
     out.mkdir(parents=True)
-    _copy_grader(root / "grader", out / "grader")
-    for name in ("pyproject.toml", "constraints.txt"):
-        shutil.copy2(root / name, out / name)
+    shutil.copytree(root / "grader", out / "grader", ignore=_IGNORE)
+    for name in ("pyproject.toml", "constraints.txt", COURSE_FILE):
+        if (root / name).is_file():
+            shutil.copy2(root / name, out / name)
+    _copy_datasets(root, {n for les in lessons for n in les.spec.datasets()}, out)
     summary = []
     for les in lessons:
         say(f"lesson {les.id}: exercise, stub, notebook")
@@ -117,7 +111,8 @@ def build_release(root: Path, lessons: list[Lesson], out: Path, *, seed_base: in
         summary.append(f"{les.id}: {len(public)} public check(s) ({pts} of "
                        f"{les.spec.max_score} points); the rest run on submission")
     (out / "README.md").write_text(STUDENT_README.format(
-        title=title, lessons=", ".join(les.id for les in lessons)), encoding="utf-8")
+        title=title or course_info(root).title, lessons=", ".join(les.id for les in lessons)),
+        encoding="utf-8")
     return summary
 
 
@@ -134,7 +129,7 @@ def write_public(lesson: Lesson, out: Path, seed: int) -> LessonSpec:
         spec = LessonSpec.model_validate({
             **lesson.spec.model_dump(mode="json", exclude={"checks", "probes", "mistakes"}),
             "checks": [], "probes": []})
-    inputs, dims = draw_inputs(lesson.spec, seed)
+    inputs, dims = draw_inputs(lesson.spec, seed, lesson.root)
     oracle = Oracle(lesson, {**inputs, **dims}, seed)
     tensors: dict[str, torch.Tensor] = {f"input/{k}": v.contiguous() for k, v in inputs.items()}
     hidden = [c for c in lesson.spec.checks if c.name not in {x.name for x in spec.checks}]

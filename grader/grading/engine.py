@@ -70,7 +70,7 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
                                      stored.hidden_points)
     else:
         say("drawing fresh inputs")
-        inputs, dims = draw_inputs(spec, seed)
+        inputs, dims = draw_inputs(spec, seed, lesson.root)
     # run
     backend = get_backend(sandbox) if isinstance(sandbox, str) else sandbox
     if gpu:

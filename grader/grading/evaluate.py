@@ -52,6 +52,12 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
     for check in spec.checks:
         outcome = run.probes[check.probe]
         base: dict[str, Any] = dict(name=check.name, max_points=check.points)
+        if outcome.status == "grader_error":
+            # the harness blamed the spec; the same probe on the reference decides: a fault
+            # there too is the grader's (raised), none means the sandbox's claim was false
+            oracle.outputs(spec.probe(check.probe))
+            outcome = ProbeOutcome("error", "the sandbox reported a grader fault that the "
+                                            "reference does not have")
         if outcome.status != "ok":
             message = outcome.error or ""
             if load_failure and outcome.status == "error":
@@ -81,8 +87,8 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
                 expected(check.expected or f"{check.probe}.{check.output}")
             found = recognise(check, oracle, lesson, student(check.output), exp)
         elif (not verdict.passed and isinstance(check, TimeBudgetCheck)
-              and verdict.tolerance is not None and can_time):
-            found = recognise_slow(check, oracle, lesson, verdict.tolerance)
+              and verdict.limit is not None and can_time):
+            found = recognise_slow(check, oracle, lesson, verdict.limit)
         mistake = MistakeMatch(id=found.id, title=found.title, message=found.message) \
             if found else None
         message = clean_text(verdict.message, 1500)
@@ -91,7 +97,8 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
         results.append(CheckResult(**base, points=check.points if verdict.passed else 0,
                                    status="passed" if verdict.passed else "failed",
                                    message=message, error=verdict.error,
-                                   tolerance=verdict.tolerance, mistake=mistake))
+                                   tolerance=verdict.tolerance, measured=verdict.measured,
+                                   limit=verdict.limit, unit=verdict.unit, mistake=mistake))
     return results
 
 

@@ -12,10 +12,12 @@ service, the host's other work).
 It is RLIMIT_DATA, not RLIMIT_AS: the address space of a torch process is mostly
 reservations (each thread's malloc arena, its stack), which grow with the thread count and
 hold no memory, while the data limit counts the private writable memory a process has
-actually mapped, heap and tensors alike. Measured on CPU torch 2.x: 20 threads grew the
-address space by 300 MB and the data segment by 30 MB; an allocation past the limit
-raised cleanly and the process went on. Only the soft limit is set, so that sandboxes
-started from this process can set their own (``harness.limits.apply_limits``).
+mapped, heap and tensors alike. Measured on CPU torch 2.x: 20 threads grew the address
+space by 300 MB and the data segment by 30 MB; an allocation past the limit raised
+cleanly and the process went on. Thread stacks do count, while their threads run (8 MB
+each, RLIMIT_STACK, touched or not): the cap leaves room for as many as the caller says
+it runs at once. Only the soft limit is set, so that sandboxes started from this process
+can set their own (``harness.limits.apply_limits``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import resource
 from collections.abc import Iterator
 
 HEADROOM_MB = 2048  # beyond what the process holds when it is capped
+THREADS = 32  # threads the process runs at once, beyond those it has when it is capped
 
 
 def data_in_use() -> int:
@@ -36,12 +39,18 @@ def data_in_use() -> int:
     raise OSError("no VmData in /proc/self/status")
 
 
-def cap_trusted_memory(headroom_mb: int = HEADROOM_MB) -> int | None:
-    """Cap this process's memory at what it holds now plus ``headroom_mb``; the cap in bytes
-    (None where it cannot be measured: not Linux). Call it once the grader is loaded (torch
-    imported), before grading. A lower cap already in place is kept."""
+def _stack_bytes() -> int:
+    soft = resource.getrlimit(resource.RLIMIT_STACK)[0]
+    return 8 * 2**20 if soft == resource.RLIM_INFINITY else min(soft, 64 * 2**20)
+
+
+def cap_trusted_memory(headroom_mb: int = HEADROOM_MB, threads: int = THREADS) -> int | None:
+    """Cap this process's memory at what it holds now plus ``headroom_mb``, and the stacks
+    of ``threads`` more threads; the cap in bytes (None where it cannot be measured: not
+    Linux). Call it once the grader is loaded (torch imported), before grading. A lower cap
+    already in place is kept."""
     try:
-        cap = data_in_use() + headroom_mb * 2**20
+        cap = data_in_use() + headroom_mb * 2**20 + threads * _stack_bytes()
     except OSError:
         return None
     soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
@@ -54,13 +63,14 @@ def cap_trusted_memory(headroom_mb: int = HEADROOM_MB) -> int | None:
 
 
 @contextlib.contextmanager
-def capped_memory(headroom_mb: int | None = HEADROOM_MB) -> Iterator[int | None]:
+def capped_memory(headroom_mb: int | None = HEADROOM_MB,
+                  threads: int = THREADS) -> Iterator[int | None]:
     """``cap_trusted_memory`` for the duration of a block (None: no cap), then the limit
     as it was: for a library call (``grade_batch``) in a process that goes on after it; a
     service's worker caps itself once for good."""
     before = resource.getrlimit(resource.RLIMIT_DATA)
     try:
-        yield cap_trusted_memory(headroom_mb) if headroom_mb is not None else None
+        yield cap_trusted_memory(headroom_mb, threads) if headroom_mb is not None else None
     finally:
         resource.setrlimit(resource.RLIMIT_DATA, before)
 

@@ -14,7 +14,7 @@ from grader.course.lessons import Lesson
 from grader.course.spec import Probe
 from grader.errors import GraderFault
 from grader.harness.runner import run_probe
-from grader.harness.values import decode, encode
+from grader.harness.values import SpecBug, decode, encode
 from grader.sandbox.run import probe_seed
 
 
@@ -89,5 +89,7 @@ class Oracle:
         try:
             return run_probe(module, probe.model_dump(mode="json"), self.inputs,
                              probe_seed(self.seed, probe.id), rename=rename)
+        except SpecBug as e:
+            raise GraderFault(f"probe {probe.id!r}: {e}") from None
         finally:
             torch.set_num_threads(threads)

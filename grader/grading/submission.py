@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,3 +110,55 @@ def program_from_cells(path: Path, sources: list[str]) -> Program:
         skipped.extend(skip)
         cells.append(Cell(label, f"<cell {number}>", source))
     return Program(path, "ipynb", cells, skipped)
+
+
+# ------------------------------------------------------------------ finding the file
+
+_SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", "node_modules", ".venv", "venv"}
+SUFFIXES = (".py", ".ipynb")
+
+
+def _code_of(path: Path, stem: str) -> list[str] | None:
+    """The code a file would run (cell sources without magics), None if unreadable."""
+    try:
+        return [c.source.strip() for c in load_program(path, stem).cells if c.source.strip()]
+    except SubmissionError:
+        return None
+
+
+def _is_stub(path: Path, stem: str, stubs: list[Path]) -> bool:
+    code = _code_of(path, stem)
+    return code is not None and any(_code_of(s, stem) == code for s in stubs if s.is_file())
+
+
+def find_submission(folder: Path, stem: str, *, stubs: Sequence[Path] = (),
+                    search_subfolders: bool = False) -> Path:
+    """The one file to grade in ``folder``: the lesson's ``<stem>.py`` or ``<stem>.ipynb``.
+
+    One rule everywhere (``grade``, ``grade batch``, Gradescope):
+    1. the candidates are ``<stem>.py`` and ``<stem>.ipynb`` in ``folder`` (with
+       ``search_subfolders``, also below it, where the top holds none: an uploaded
+       repository or folder);
+    2. a candidate whose code is still the shipped stub (``stubs``: the lesson's ``.py``
+       and ``.ipynb``) is dropped when another candidate remains: the untouched twin of
+       the file a student works in is not a choice;
+    3. exactly one left is graded; none or several is a ``SubmissionError`` that lists the
+       candidates and says how to name the file.
+    """
+    names = [f"{stem}{s}" for s in SUFFIXES]
+    found = [folder / n for n in names if (folder / n).is_file()]
+    if not found and search_subfolders and folder.is_dir():
+        found = sorted(p for p in folder.rglob(f"{stem}.*")
+                       if p.suffix in SUFFIXES and p.stem == stem and p.is_file()
+                       and not any(part in _SKIP_DIRS or part.startswith(".")
+                                   for part in p.relative_to(folder).parts[:-1]))
+    if not found:
+        raise SubmissionError(f"no {' or '.join(names)} in {folder}")
+    if len(found) > 1:
+        changed = [p for p in found if not _is_stub(p, stem, stubs)]
+        if len(changed) == 1:
+            return changed[0]
+        listed = ", ".join(str(p.relative_to(folder)) for p in (changed or found))
+        raise SubmissionError(f"{len(changed or found)} candidate files in {folder}: {listed}; "
+                              "name the one to grade")
+    return found[0]

@@ -16,7 +16,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from .runner import ProbeTimeout, run_probe
-from .values import encode
+from .values import SpecBug, encode
 
 
 class _Events:
@@ -108,6 +108,12 @@ def run(workdir: Path, plan: dict[str, Any]) -> int:
             events.emit(event="done", probe=probe["id"], status="timeout",
                         error=f"took longer than {probe['timeout_s']} s", outputs={},
                         violations=[], elapsed_s=float(probe["timeout_s"]), step_times=[])
+            continue
+        except SpecBug as exc:  # the spec, not the student: the trusted side confirms it
+            _cancel_alarm()
+            events.emit(event="done", probe=probe["id"], status="grader_error",
+                        error=str(exc)[:1000], outputs={}, violations=[], elapsed_s=0.0,
+                        step_times=[])
             continue
         descriptors: dict[str, Any] = {}
         tensors: dict[str, torch.Tensor] = {}

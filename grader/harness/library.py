@@ -55,6 +55,28 @@ def mlp_model(weights: list[Tensor], biases: list[Tensor]) -> nn.Module:
 
 
 @helper
+def parameter_count(module: nn.Module) -> int:
+    """How many numbers ``module`` learns: the total ``numel`` of its parameters."""
+    return sum(p.numel() for p in module.parameters())
+
+
+@helper
+def grad_through(fn: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    """The gradient of ``fn(x).sum()`` with respect to ``x`` by autograd: for an elementwise
+    ``fn`` (an activation), its derivative at every entry, as backpropagation through it in
+    a network would compute it."""
+    leaf = x.detach().clone().requires_grad_(True)
+    out = fn(leaf)
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        name = getattr(fn, "__name__", "the function")
+        raise TypeError(f"autograd cannot follow `{name}` from its input to its result: "
+                        "build the result with tensor operations (no .item(), .detach(), "
+                        "torch.tensor(...) of computed values, or torch.no_grad())")
+    (g,) = torch.autograd.grad(out.sum(), leaf)
+    return g
+
+
+@helper
 def loss_function(name: str) -> nn.Module:
     return {"mse": nn.MSELoss(), "cross_entropy": nn.CrossEntropyLoss()}[name]
 

@@ -3,11 +3,13 @@
 A result crosses the sandbox boundary as a JSON descriptor of its structure and a flat
 dict of plain tensors (written as safetensors). Only exact ``torch.Tensor`` objects (or
 ``nn.Parameter``), Python numbers, strings, None, lists, tuples and string-keyed dicts
-are encoded; anything else becomes an ``other`` leaf that no check accepts.
+(``dict``, or ``OrderedDict`` as ``state_dict()`` returns) are encoded; anything else
+becomes an ``other`` leaf that no check accepts.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import torch
@@ -131,7 +133,7 @@ def _encode(v: Any, key: str, tensors: dict[str, torch.Tensor], counter: list[in
             raise ValueError("result has too many parts")
         items = [_encode(x, f"{key}.{i}", tensors, counter, depth + 1) for i, x in enumerate(v)]
         return {"type": "seq", "pytype": pytype, "items": items}
-    if type(v) is dict:
+    if type(v) in (dict, OrderedDict):  # exactly these: a module's state_dict is ordered
         if not all(type(k) is str for k in v):
             return {"type": "other", "name": "dict with non-string keys"}
         if len(v) > MAX_LEAVES:

@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from grader.report.details import measured
 from grader.results import GradeResult
 
 _STYLE = {"passed": ("✔ passed", "green"), "failed": ("✘ failed", "red"),
@@ -28,9 +29,9 @@ def render_terminal(result: GradeResult, console: Console) -> None:
     failures = [c for c in result.checks if c.status != "passed"]
     for c in failures:
         body: list[Text] = [Text(c.message or "(no details)")]
-        if c.error is not None and c.tolerance is not None and "accuracy" not in c.message:
-            body.append(Text(f"measured error {c.error:.3g}, allowed {c.tolerance:.3g}",
-                             style="dim"))
+        numbers = measured(c)
+        if numbers:
+            body.append(Text(numbers, style="dim"))
         if c.mistake:
             body.append(Text.assemble(("Looks like: ", "bold yellow"), (c.mistake.title, "bold")))
         label, style = _STYLE[c.status]

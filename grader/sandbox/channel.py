@@ -79,7 +79,7 @@ class StartEvent(_Data):
 class DoneEvent(_Data):
     event: Literal["done"]
     probe: Text
-    status: Literal["ok", "error", "timeout"]
+    status: Literal["ok", "error", "timeout", "grader_error"]
     error: Text | None
     outputs: dict[str, Any]
     violations: list[Text] = Field(max_length=50)

@@ -54,6 +54,9 @@ def clean_env(job: SandboxJob) -> dict[str, str]:
         "OMP_NUM_THREADS": threads,
         "MKL_NUM_THREADS": threads,
         "CUDA_VISIBLE_DEVICES": "" if not job.gpu else os.environ.get("CUDA_VISIBLE_DEVICES", "0"),
+        # plotting works headless and writes its caches in the job's own folder
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(job.workdir / "home"),
     }
     env.update(job.env)
     return env

@@ -31,7 +31,7 @@ MAX_ATTEMPTS = 4
 
 @dataclass
 class ProbeOutcome:
-    status: str  # ok | error | timeout | crashed
+    status: str  # ok | error | timeout | crashed | grader_error (the harness says: the spec)
     error: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)

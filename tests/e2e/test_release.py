@@ -36,10 +36,10 @@ def _secret_files(course: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     course = tmp_path_factory.mktemp("course")
-    for name in ("grader", "assignments", "reference"):
+    for name in ("grader", "assignments", "reference", "datasets"):
         shutil.copytree(ROOT / name, course / name,
                         ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "constraints.txt"):
+    for name in ("pyproject.toml", "constraints.txt", "course.toml"):
         shutil.copy2(ROOT / name, course / name)
     for f in _secret_files(course):
         f.write_text(f.read_text() + f"\n# {CANARY}\n")
@@ -80,7 +80,9 @@ def test_no_reference_line_no_key_and_no_canary_in_the_release(release):
 
 
 def test_no_held_out_rows_in_the_release(release):
-    for table in release.rglob("*.csv"):
+    tables = list(release.rglob("*.csv"))
+    assert release / "datasets" / "digits" / "digits.csv" in tables  # shipped, train rows only
+    for table in tables:
         rows = list(csv.DictReader(table.read_text().splitlines()))
         if rows and "split" in rows[0]:
             assert {r["split"] for r in rows} == {"train"}, table

@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.course.datasets import load_digits
-from grader.course.inputs import load_dataset
+from grader.course.datasets import dataset_names, load_dataset, public_files
+from grader.course.paths import course_root
+
+ROOT = course_root()
+
+
+def load_digits(split):
+    return load_dataset(ROOT, "digits", split)
 
 
 @pytest.mark.parametrize("split,n", [("train", 1438), ("test", 359)])
@@ -39,10 +45,21 @@ def test_digits_returns_copies_and_is_found_by_name():
     X, y = load_digits("train")
     X.zero_()
     y.fill_(-1)
-    X2, y2 = load_dataset("digits", "train")
+    X2, y2 = load_dataset(ROOT, "digits", "train")
     assert float(X2.max()) == 1.0 and int(y2.min()) == 0
 
 
 def test_unknown_split_is_refused():
     with pytest.raises(ValueError, match="no split"):
         load_digits("validation")
+
+
+def test_the_registry_lists_what_the_course_ships():
+    assert "digits" in dataset_names(ROOT)
+
+
+def test_a_release_copy_has_no_held_out_rows():
+    files = public_files(ROOT, "digits")
+    assert set(files) >= {"digits.csv", "dataset.toml", "README.md"}
+    rows = files["digits.csv"].decode().splitlines()
+    assert len(rows) == 1 + 1438 and not any(r.endswith(",test") for r in rows)

@@ -187,9 +187,9 @@ def test_find_submission_by_stem(tmp_path):
     assert find_submission(tmp_path, "lr").path == tmp_path / "sub" / "lr.ipynb"
     (tmp_path / "lr.ipynb").write_text("{}")
     assert find_submission(tmp_path, "lr").path == tmp_path / "lr.ipynb"
-    (tmp_path / "lr.py").write_text("")
-    found = find_submission(tmp_path, "lr")
-    assert found.path == tmp_path / "lr.py" and "lr.py was graded" in found.note
+    (tmp_path / "lr.py").write_text("x = 1\n")
+    found = find_submission(tmp_path, "lr")  # both changed: nothing is guessed
+    assert found.path is None and "lr.py" in found.note and "lr.ipynb" in found.note
 
 
 # --------------------------------------------------------------------------- CLI

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from grader.course.inputs import load_dataset
+from grader.course.datasets import load_dataset
 from grader.course.spec import AccuracyCheck
 from grader.grading.checks.base import MISSING, CheckContext, Verdict
 from grader.grading.compare import structure_mismatch
@@ -31,7 +31,7 @@ def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
     if wrong:
         return Verdict(False, f"the trained parameters do not have the network's shapes: {wrong}",
                        comparable=False)
-    X, y = load_dataset(check.dataset, check.split)
+    X, y = load_dataset(ctx.lesson.root, check.dataset, check.split)
     forward = getattr(ctx.reference_module(), check.evaluate)
     try:
         with torch.no_grad():
@@ -49,5 +49,5 @@ def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
     acc = float((scores.argmax(dim=1) == y).float().mean())
     msg = f"test accuracy {acc:.3f} ({'at least' if acc >= check.threshold else 'below'} " \
           f"the required {check.threshold:.2f})"
-    return Verdict(acc >= check.threshold, msg, error=acc, tolerance=check.threshold,
-                   comparable=False)
+    return Verdict(acc >= check.threshold, msg, measured=acc, limit=check.threshold,
+                   unit="accuracy", comparable=False)

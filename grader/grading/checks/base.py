@@ -13,8 +13,11 @@ from grader.course.lessons import Lesson
 class Verdict:
     passed: bool
     message: str = ""
-    error: float | None = None
-    tolerance: float | None = None
+    error: float | None = None  # measured |difference| from the expected value
+    tolerance: float | None = None  # the allowed |difference| there
+    measured: float | None = None  # another quantity the check measured (see ``unit``)
+    limit: float | None = None  # the bound ``measured`` had to meet
+    unit: str | None = None  # what ``measured`` is: "accuracy" (at least) or "seconds" (at most)
     comparable: bool = True  # a value was compared, so a known mistake may match it
 
 

@@ -19,6 +19,6 @@ def check_time_budget(check: TimeBudgetCheck, ctx: CheckContext) -> Verdict:
     ok = student_s <= budget
     msg = (f"took {student_s:.3f} s, within the budget of {budget:.3f} s" if ok else
            f"took {student_s:.3f} s, over the budget of {budget:.3f} s "
-           f"({student_s / max(reference_s, 1e-9):.0f}x the reference): use broadcasting "
-           "instead of a Python loop")
-    return Verdict(ok, msg, error=student_s, tolerance=budget, comparable=False)
+           f"({student_s / max(reference_s, 1e-9):.0f}x the reference)")
+    return Verdict(ok, msg, measured=student_s, limit=budget, unit="seconds",
+                   comparable=False)

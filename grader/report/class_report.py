@@ -1,0 +1,129 @@
+"""``grade report``: one self-contained HTML page for a class (per lesson, or a module
+summary when the results hold several lessons), and feedback files per student.
+
+The page has no script and loads nothing: styles are inline, figures are SVG text, and
+its Content-Security-Policy forbids every external load, so it opens straight from disk
+or as an e-mail attachment. Numbers come from ``class_stats``; figures from ``figures``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from grader.report.class_stats import by_lesson, quantiles
+
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+       "base-uri 'none'; form-action 'none'")
+TOP_MISTAKES = 10
+_STATUS = {"graded": "graded", "timeout": "graded, with a check over its time limit",
+           "error": "graded, with a check where the code crashed",
+           "unreadable": "not graded: the file could not be read",
+           "grader_error": "not graded: the grader failed (not the student's fault)"}
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{x:.2f}".rstrip("0").rstrip(".") if abs(x - round(x)) > 1e-9 else f"{x:.0f}"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: PLC0415
+
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=False)
+    env.globals.update(fmt=_fmt, pct=_pct, status_label=lambda s: _STATUS.get(s, s))
+    return env
+
+
+def render_report(rows: list[dict[str, Any]], *, sources: str = "results",
+                  title: str | None = None) -> str:
+    """The HTML page for ``rows`` (one lesson, or several: then a module summary first)."""
+    from grader.report.figures import duration_histogram, score_histogram  # noqa: PLC0415
+
+    lessons = by_lesson(rows)
+    figures = {
+        L.lesson: {"scores": score_histogram(list(L.scores.values()), L.max_score)
+                   if L.scores else "",
+                   "durations": duration_histogram(L.durations) if L.durations else ""}
+        for L in lessons}
+    students = len({r["student"] for r in rows})
+    if title is None:
+        title = (f"Lesson {lessons[0].lesson}: class report" if len(lessons) == 1 else
+                 f"Lessons {', '.join(L.lesson for L in lessons)}: class report")
+    return _environment().get_template("class_report.html.j2").render(
+        title=title, subtitle=f"{students} student(s), {len(rows)} result(s)",
+        lessons=lessons, module=len(lessons) > 1, figures=figures, csp=CSP,
+        runtime={L.lesson: quantiles(L.durations) for L in lessons}, top=TOP_MISTAKES,
+        sources=sources)
+
+
+# ------------------------------------------------------------------ per-student files
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _student_file(student: str) -> str:
+    name = _SAFE.sub("_", student).strip("._") or "student"
+    return name[:100]
+
+
+def student_markdown(student: str, rows: list[dict[str, Any]]) -> str:
+    """One student's feedback (their latest attempt per lesson) as Markdown."""
+    lines = [f"# Feedback for {student}", ""]
+    for r in rows:
+        head = f"## Lesson {r['lesson']}" + (f": {r['title']}" if r.get("title") else "")
+        lines += [head, ""]
+        if r.get("status", "graded") != "graded" or "checks" not in r:
+            lines += [f"Not graded: {r.get('error', 'no result')}", ""]
+            continue
+        lines += [f"Score: **{r['score']}/{r['max_score']}** (seed {r.get('seed')})", "",
+                  "| check | points | result |", "| --- | --- | --- |"]
+        for c in r["checks"]:
+            name = str(c["name"]).replace("|", "\\|")
+            lines.append(f"| {name} | {c['points']}/{c['max_points']} | {c['status']} |")
+        lines.append("")
+        for c in r["checks"]:
+            if c["status"] == "passed":
+                continue
+            lines += [f"**{c['name']}**: {c.get('message') or '(no details)'}"]
+            if c.get("mistake"):
+                m = c["mistake"]
+                lines += [f"Looks like: *{m['title']}*. {m['message']}"]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def student_html(student: str, rows: list[dict[str, Any]]) -> str:
+    """The same feedback as a small self-contained HTML page."""
+    return _environment().get_template("student_feedback.html.j2").render(
+        student=student, rows=rows, csp=CSP)
+
+
+def write_per_student(rows: list[dict[str, Any]], out: Path) -> list[Path]:
+    """``out/<student>.md`` and ``out/<student>.html`` for every student; returns them."""
+    out.mkdir(parents=True, exist_ok=True)
+    latest: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        latest.setdefault(r["student"], {})[r["lesson"]] = r
+    written = []
+    used: set[str] = set()
+    for student in sorted(latest):
+        base = _student_file(student)
+        while base in used:
+            base += "_"
+        used.add(base)
+        mine = [latest[student][k] for k in sorted(latest[student])]
+        for suffix, text in ((".md", student_markdown(student, mine)),
+                             (".html", student_html(student, mine))):
+            path = out / f"{base}{suffix}"
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written
+

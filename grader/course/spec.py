@@ -178,7 +178,9 @@ class AccuracyCheck(_CheckBase):
     # "<probe>.<path>": an expected output with the structure (keys, shapes, dtype kinds) the
     # trained parameters must have before ``evaluate`` runs on them, such as a trusted_only
     # probe that initialises the same network; default: the reference's own output of this
-    # check's probe (which trains it: slower)
+    # check's probe (which trains it: slower). "any": the student chooses the architecture,
+    # and ``evaluate`` itself checks what it gets (a model built from the shapes, loaded
+    # strictly) without computing on anything larger than the parameters
     shaped_like: str | None = None
 
 
@@ -272,7 +274,7 @@ class LessonSpec(_Strict):
                 raise ValueError(f"check {c.name!r}: probe {c.probe!r} has no output {head!r}")
             for field in ("expected", "shaped_like"):
                 exp = getattr(c, field, None)
-                if exp is not None and exp.split(".")[0] not in probes:
+                if exp not in (None, "any") and exp.split(".")[0] not in probes:
                     raise ValueError(f"check {c.name!r}: {field} {exp!r} names no probe")
         for m in self.mistakes:
             unknown = [n for n in m.loses if n not in names]

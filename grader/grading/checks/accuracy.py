@@ -26,8 +26,8 @@ def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
     if not isinstance(params, dict) or not all(
             isinstance(v, torch.Tensor) for v in params.values()):
         return Verdict(False, "the trained parameters must be a dict of tensors", comparable=False)
-    wrong = structure_mismatch(params, ctx.expected(check.shaped_like
-                                                    or f"{check.probe}.{check.output}"))
+    wrong = None if check.shaped_like == "any" else structure_mismatch(
+        params, ctx.expected(check.shaped_like or f"{check.probe}.{check.output}"))
     if wrong:
         return Verdict(False, f"the trained parameters do not have the network's shapes: {wrong}",
                        comparable=False)

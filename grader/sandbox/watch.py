@@ -161,7 +161,13 @@ def tree(root: int) -> list[int]:
 
 def kill_tree(root: int) -> None:
     """SIGKILL everything below ``root``, then ``root`` and its group, until nothing is left
-    (a fork bomb forks while it is being killed)."""
+    (a fork bomb forks while it is being killed). The tree is stopped first: what is
+    above a process being killed must not go on (to its next probe, say) meanwhile."""
+    for pid in [root, *descendants(root)]:
+        try:
+            os.kill(pid, signal.SIGSTOP)
+        except OSError:
+            pass
     for _ in range(50):
         below = descendants(root)
         for pid in below:

@@ -163,7 +163,10 @@ def _hashes(root: Path) -> dict[str, str]:
 
 
 def _copy_course(root: Path, canary: str) -> None:
-    """The corpus's lessons, each reference carrying ``canary``."""
+    """The corpus's lessons (with the course's datasets), each reference carrying
+    ``canary``."""
+    shutil.copy2(ROOT / "course.toml", root / "course.toml")
+    shutil.copytree(ROOT / "datasets", root / "datasets")
     for lesson_id in sorted(set(LESSONS.values())):
         for part in ("reference", "assignments"):
             shutil.copytree(ROOT / part / lesson_id, root / part / lesson_id)
@@ -214,9 +217,9 @@ def sentinels() -> Iterator[Sentinels]:
         path.write_bytes(data)
     yield Sentinels(files)
     for path in files:
-        path.unlink(missing_ok=True)
+        if not path.is_relative_to(BAIT):  # the bait stays: a run beside this one reads it
+            path.unlink(missing_ok=True)
     shutil.rmtree(folder, ignore_errors=True)
-    shutil.rmtree(BAIT, ignore_errors=True)
 
 
 _BACKENDS: dict[str, Any] = {}

@@ -167,7 +167,8 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
             except channel.ChannelError as e:
                 for p in remaining:
                     results.setdefault(p.id, ProbeOutcome(
-                        "error", f"the sandbox left no readable results ({e})"))
+                        "error", f"your code moved or replaced its work folder, so no result "
+                                 f"could be read ({e})"))
                 break
             try:
                 events = channel.read_events(folder, "out/events.jsonl")

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from grader.errors import GraderError, GraderFault, UsageProblem
+from grader.errors import GraderError, GraderFault, SandboxError, UsageProblem
 
 FORMATS = ["text", "json", "github", "junit", "classroom", "gradescope"]
 SANDBOXES = ["auto", "bwrap", "docker", "process"]
@@ -85,10 +85,14 @@ def main() -> None:
     by how much, and name a known mistake when they recognise one.
 
     The `process` sandbox (what `auto` falls back to where neither bwrap nor docker
-    runs) limits time, memory, output and files, but runs as your own user beside the
-    grader: it does not hide the machine's files, /tmp, the network or the grader's
-    process from your code. That is fine for grading your own work; instructors
-    grading untrusted submissions should use --sandbox bwrap or docker.
+    runs) limits time, memory, output and files. Run by an unprivileged user it runs as
+    that user beside the grader: it does not hide the machine's files, /tmp, the network
+    or the grader's process from your code. Run by root (Gradescope) it never runs
+    student code as root: each job gets a user of its own, namespaces where the kernel
+    allows them (else the network stays open), and every process it started is killed
+    before its outputs are read; files every user may read stay readable. Each result
+    says which isolation ran, and warns when your code could read the reference.
+    Instructors grading untrusted submissions should use --sandbox bwrap or docker.
     """
 
 
@@ -117,8 +121,9 @@ def _find_submission(lesson: Any, given: Path | None) -> Path:
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=None,
               help="Wall-time limit in seconds for your code (default: the lesson's).")
 @click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
-              help="Where your code runs: process (limits only), bwrap or docker (also hide "
-                   "the rest of the machine and the network); auto picks the strongest here.")
+              help="Where your code runs: process (limits; as root, a user of its own per "
+                   "job), bwrap or docker (also hide the rest of the machine and the "
+                   "network); auto picks the strongest here.")
 @click.option("--gpu", is_flag=True, default=False,
               help="Give your code this machine's CUDA GPU (process or docker sandbox).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -129,7 +134,15 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     from rich.console import Console  # noqa: PLC0415
 
     from grader.course.lessons import get_lesson  # noqa: PLC0415
+    from grader.sandbox import start_early  # noqa: PLC0415 - no torch
 
+    # first of all, the sandbox starts (it imports torch there) while this process reads
+    # the lesson and imports torch too; a sandbox that cannot start is said after the
+    # lesson and the file are known to be fine
+    try:
+        backend: Any = start_early(sandbox, gpu=gpu)
+    except SandboxError as e:
+        backend = e
     les = get_lesson(lesson)
     les.spec  # noqa: B018 - validate the spec (and what it refers to) before anything runs
     ci_file = {"github": "GITHUB_STEP_SUMMARY", "classroom": "GITHUB_OUTPUT"}.get(fmt)
@@ -139,15 +152,21 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     err = Console(stderr=True)
     try:
         path = _find_submission(les, submission)
-        from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+        from grader.grading.submission import load_program  # noqa: PLC0415 - no torch
+
+        program = load_program(path, les.spec.lesson.stem)
+        if isinstance(backend, SandboxError):
+            raise backend
+        from grader.grading.engine import grade_program  # noqa: PLC0415 - imports torch
 
         if fmt == "text":
             with err.status(f"grading {path.name} for lesson {les.id}…") as status:
-                result = grade_file(les, path, seed=seed, sandbox=sandbox, time_limit_s=timeout,
-                                    gpu=gpu, on_progress=lambda m: status.update(m + "…"))
+                result = grade_program(les, program, seed=seed, sandbox=backend,
+                                       time_limit_s=timeout, gpu=gpu,
+                                       on_progress=lambda m: status.update(m + "…"))
         else:
-            result = grade_file(les, path, seed=seed, sandbox=sandbox, time_limit_s=timeout,
-                                gpu=gpu)
+            result = grade_program(les, program, seed=seed, sandbox=backend,
+                                   time_limit_s=timeout, gpu=gpu)
     except GraderError as e:
         _report_not_graded(fmt, les, str(e) if e.fault == "user"
                            else f"the grader failed (not your code): {e}")
@@ -159,6 +178,8 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
         from grader.report.json_report import render_json  # noqa: PLC0415
 
         _write(output, render_json(result) + "\n")
+    if result.isolation_warning and fmt != "text":  # the text report shows it in red
+        click.echo(f"WARNING: grading was not isolated: {result.isolation_warning}", err=True)
     _emit(fmt, result, les)
 
 
@@ -542,7 +563,7 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
         results.parent.mkdir(parents=True, exist_ok=True)
     _check_writable(results)
     subs, problems = find_submissions(folder, les.spec.lesson.stem, stubs=les.stub_files)
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # paths and names unbroken
     if part:
         subs = [s for s in subs if shard_of(s.student, part[1]) == part[0]]
         problems = [p for p in problems if shard_of(p.split(":")[0], part[1]) == part[0]]
@@ -556,11 +577,16 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     if done:
         err.print(f"{len(done)} already graded in {results}; grading the other {len(todo)}")
     faults = 0
+    warned = False
     with Progress(console=err, transient=False) as progress:
         task = progress.add_task(f"lesson {les.id}", total=len(todo))
         for row in grade_batch(les, todo, results, jobs=jobs, sandbox=sandbox, warm=not cold,
                                seed=seed):
             progress.advance(task)
+            if row.get("isolation_warning") and not warned:  # once, loudly
+                warned = True
+                err.print(f"[bold red]WARNING: grading is not isolated:[/bold red] "
+                          f"{row['isolation_warning']}")
             if "error" in row:
                 faults += row.get("status") == "grader_error"
                 err.print(f"[red]{row['student']}[/red]: {row['error']}")

@@ -52,9 +52,19 @@ class GradeResult(BaseModel):
     seed: int
     duration_s: float
     sandbox: str
+    isolation: str = Field(default="", description="what kept the submission's code apart "
+                           "from the grader and the machine, as the sandbox enforced it")
+    isolation_warning: str | None = Field(
+        default=None, description="set when the submission's code could reach what it must "
+        "not (the reference, the grader's files): an unisolated run, for the instructor")
     checks: list[CheckResult]
     mistakes: list[MistakeMatch] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    review: list[str] = Field(
+        default_factory=list,
+        description="why a person should look at this submission (code the rule checks could "
+                    "not follow, a rule seen broken only while it ran); empty when nothing is "
+                    "suspicious")
     output: str = Field(default="", description="what the submission printed (truncated)")
 
     def __repr__(self) -> str:

@@ -8,8 +8,8 @@ outputs instead of running the reference.
 
 A check is public when its ``visibility`` is ``visible`` and it needs nothing but stored
 outputs: value checks (``close``, ``equal``) and properties of the student's own outputs
-(``nonincreasing``, ``same``). Accuracy on held-out data, time budgets against the
-reference, and quiz answers stay hidden: they run on submission.
+(``nonincreasing``, ``same``, ``proportion``). Accuracy on held-out data, time budgets
+against the reference, and quiz answers stay hidden: they run on submission.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from grader.course.spec import LessonSpec, load_spec
 if TYPE_CHECKING:
     import torch
 
-PUBLIC_KINDS = {"close", "equal", "nonincreasing", "same"}
+PUBLIC_KINDS = {"close", "equal", "nonincreasing", "same", "proportion"}
 SPEC_FILE = "spec.json"
 INDEX_FILE = "index.json"
 DATA_FILE = "data.safetensors"
@@ -38,7 +38,8 @@ def public_spec(spec: LessonSpec) -> LessonSpec | None:
         return None
     names = {c.name for c in checks}
     needed = {c.probe for c in checks}
-    needed |= {e.split(".")[0] for c in checks if (e := getattr(c, "expected", None))}
+    needed |= {ref.split(".")[0] for c in checks for field in ("expected", "shape_of")
+               if (ref := getattr(c, field, None))}
     mistakes = [m.model_copy(update={"loses": [n for n in m.loses if n in names]})
                 for m in spec.mistakes if names & set(m.loses)]
     return LessonSpec.model_validate({

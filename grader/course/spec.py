@@ -109,6 +109,31 @@ class Expect(_Strict):
     rename: dict[str, str] = Field(default_factory=dict)  # student name -> oracle name
 
 
+class ProbeCase(_Strict):
+    """A boundary case every grading includes besides the random draw: the probe runs once
+    more, as its own instance, on inputs drawn with some dims fixed (``dims = { n = 64,
+    batch_size = 16 }``) and some inputs changed (``inputs = { X = { dtype = "float64" } }``,
+    any fields of the input's spec). A check on the probe fails if any case fails, and says
+    which."""
+
+    name: str = Field(min_length=1, max_length=80)
+    dims: dict[str, int] = Field(default_factory=dict)
+    inputs: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+SCOPE_SEP = "__"  # "<probe>__<scope>": a probe run on a scope's inputs (a case, the timed run)
+
+
+def scope_of(probe_id: str) -> str:
+    """The input scope a probe instance runs in ("" for the random draw)."""
+    return probe_id.split(SCOPE_SEP, 1)[1] if SCOPE_SEP in probe_id else ""
+
+
+def base_of(probe_id: str) -> str:
+    """The spec's probe an instance is of."""
+    return probe_id.split(SCOPE_SEP, 1)[0]
+
+
 class Probe(_Strict):
     """A sequence of steps run in one namespace; ``outputs`` are what comes back."""
 
@@ -119,6 +144,13 @@ class Probe(_Strict):
     seed_global_rng: bool = True  # torch.manual_seed(run seed) before the probe, both sides
     trusted_only: bool = False  # never run in the sandbox: an oracle for other checks
     expect: Expect = Field(default_factory=Expect)
+    cases: list[ProbeCase] = Field(default_factory=list, max_length=8)
+
+    @model_validator(mode="after")
+    def _plain_id(self) -> Probe:
+        if SCOPE_SEP in self.id:
+            raise ValueError(f"a probe id may not contain {SCOPE_SEP!r} (it names instances)")
+        return self
 
 
 # --------------------------------------------------------------------------- checks
@@ -144,6 +176,9 @@ class CloseCheck(_CheckBase):
     atol: float | None = Field(default=None, ge=0)
     atol_per_step: float = Field(default=0.0, ge=0)  # trajectories: atol grows along dim 0
     exact_dtype: bool = False  # require the very dtype (not just its kind)
+    # compare only the entries nonzero in both (an output with entries dropped at random, such
+    # as dropout's: which entries survive is a ``proportion`` check's business); at least one
+    nonzero_only: bool = False
 
 
 class EqualCheck(_CheckBase):
@@ -151,6 +186,7 @@ class EqualCheck(_CheckBase):
 
     kind: Literal["equal"] = "equal"
     expected: str | None = None
+    exact_dtype: bool = False  # require the very dtype (a narrower one always fails)
 
 
 class MonotoneCheck(_CheckBase):
@@ -185,15 +221,40 @@ class AccuracyCheck(_CheckBase):
 
 
 class TimeBudgetCheck(_CheckBase):
-    """A step must not be much slower than the reference's (a Python loop where a
-    vectorised expression belongs). ``output`` names the probe output whose producing step
-    is timed; the budget is ``max_ratio`` times the reference's time, and never below
-    ``min_seconds``."""
+    """A probe must not be much slower than the reference's step ``step`` (a Python loop
+    where a vectorised expression belongs). The probe runs once more on fresh inputs in a
+    process of its own, timed from outside by the kernel's CPU accounting
+    (``grader/harness/timed.py``); its ``output`` must still match the reference's there
+    (within ``rtol``/``atol``, by default the expected dtype's). The budget is ``max_ratio``
+    times the reference's time, and never below ``min_seconds``."""
 
     kind: Literal["time_budget"] = "time_budget"
     step: int = Field(default=0, ge=0)
     max_ratio: float = Field(default=10.0, gt=1)
     min_seconds: float = Field(default=0.05, ge=0)
+    rtol: float | None = Field(default=None, ge=0)
+    atol: float | None = Field(default=None, ge=0)
+
+
+class ProportionCheck(_CheckBase):
+    """The fraction of entries of a tensor output that count as successes (``count``) is
+    consistent with independent trials of a known probability: the count must lie in the
+    exact binomial interval that a correct output misses with probability at most
+    ``false_failure_rate`` (see ``grader/grading/checks/proportion.py``)."""
+
+    kind: Literal["proportion"] = "proportion"
+    count: Literal["nonzero", "zero"] = "nonzero"  # which entries are successes
+    probability: float | None = Field(default=None, ge=0, le=1)  # a fixed probability, or
+    expected: str | None = None  # "<probe>.<path>": a number computed on the trusted side
+    shape_of: str | None = None  # "<probe>.<path>": a tensor whose shape the output must have
+    false_failure_rate: float = Field(gt=0, le=1e-6)
+
+    @model_validator(mode="after")
+    def _one_probability(self) -> ProportionCheck:
+        if (self.probability is None) == (self.expected is None):
+            raise ValueError("a proportion check needs exactly one of 'probability' or "
+                             "'expected'")
+        return self
 
 
 class QuizCheck(_CheckBase):
@@ -205,12 +266,17 @@ class QuizCheck(_CheckBase):
 
 Check = Annotated[
     CloseCheck | EqualCheck | MonotoneCheck | SameCheck | AccuracyCheck | TimeBudgetCheck
-    | QuizCheck,
+    | QuizCheck | ProportionCheck,
     Field(discriminator="kind"),
 ]
 
 
 # --------------------------------------------------------------------------- lesson
+
+# A correct submission may lose a statistical check only by bad luck: the rates of a lesson's
+# statistical checks add up (a union bound) to at most this, per grading.
+MAX_FALSE_FAILURE_RATE = 1e-6
+
 
 class Mistake(_Strict):
     """A known mistake: an override file in ``mistakes/`` and the teaching message."""
@@ -222,12 +288,19 @@ class Mistake(_Strict):
 
 
 class Limits(_Strict):
+    """What a submission may use in the sandbox: the one place the defaults live (a
+    lesson's ``[limits]`` overrides any of them; docs/spec-format.md lists them)."""
+
     time_s: float = Field(default=120.0, gt=0, le=3600)  # wall time for the whole sandbox run
     load_timeout_s: float = Field(default=30.0, gt=0, le=600)  # importing the submission
     memory_mb: int = Field(default=3072, ge=256, le=65536)
-    max_processes: int = Field(default=64, ge=1, le=4096)
-    max_file_mb: int = Field(default=64, ge=1, le=4096)
-    max_output_kb: int = Field(default=64, ge=1, le=10240)
+    max_processes: int = Field(default=64, ge=1, le=4096)  # processes and threads at once
+    max_file_mb: int = Field(default=64, ge=1, le=4096)  # each file
+    max_output_kb: int = Field(default=64, ge=1, le=10240)  # stdout and stderr, each
+    scratch_mb: int = Field(default=256, ge=1, le=65536)  # all files written, together
+    max_files: int = Field(default=2000, ge=10, le=1_000_000)  # files and folders made
+    open_files: int = Field(default=256, ge=32, le=65536)  # open at once (RLIMIT_NOFILE)
+    watch_poll_s: float = Field(default=0.1, ge=0.01, le=5.0)  # how often files are counted
 
 
 class LessonInfo(_Strict):
@@ -272,18 +345,87 @@ class LessonSpec(_Strict):
             head = c.output.split(".")[0]
             if head not in probes[c.probe].outputs:
                 raise ValueError(f"check {c.name!r}: probe {c.probe!r} has no output {head!r}")
-            for field in ("expected", "shaped_like"):
-                exp = getattr(c, field, None)
-                if exp not in (None, "any") and exp.split(".")[0] not in probes:
-                    raise ValueError(f"check {c.name!r}: {field} {exp!r} names no probe")
+            for field in ("expected", "shape_of", "shaped_like"):
+                ref = getattr(c, field, None)
+                if ref not in (None, "any") and ref.split(".")[0] not in probes:
+                    raise ValueError(f"check {c.name!r}: {field} {ref!r} names no probe")
         for m in self.mistakes:
             unknown = [n for n in m.loses if n not in names]
             if unknown:
                 raise ValueError(f"mistake {m.id!r}: loses unknown checks {unknown}")
+        # a check runs on the random draw and on each boundary case of its probe
+        rate = sum(c.false_failure_rate * (1 + len(probes[c.probe].cases))
+                   for c in self.checks if isinstance(c, ProportionCheck))
+        if rate > MAX_FALSE_FAILURE_RATE * (1 + 1e-9):
+            raise ValueError(f"the statistical checks' false_failure_rate add up to {rate:g}: "
+                             f"at most {MAX_FALSE_FAILURE_RATE:g} per grading")
         for lo, hi in self.dims.values():
             if lo > hi:
                 raise ValueError("a dim range must be [low, high] with low <= high")
+        for p in self.probes:
+            self._check_cases(p)
         return self
+
+    def _check_cases(self, probe: Probe) -> None:
+        if probe.cases and probe.trusted_only:
+            raise ValueError(f"probe {probe.id!r}: a trusted_only probe has no cases (a case "
+                             "of the probe that reads it runs it in the case's scope)")
+        names = [c.name for c in probe.cases]
+        if len(set(names)) != len(names):
+            raise ValueError(f"probe {probe.id!r}: case names must be unique")
+        for case in probe.cases:
+            where = f"probe {probe.id!r}, case {case.name!r}"
+            unknown = sorted(set(case.dims) - set(self.dims))
+            if unknown:
+                raise ValueError(f"{where}: unknown dims {unknown}")
+            if any(v < 0 for v in case.dims.values()):
+                raise ValueError(f"{where}: a dim is a size, 0 or more")
+            if not case.dims and not case.inputs:
+                raise ValueError(f"{where}: changes nothing (give dims or inputs)")
+            for name, change in case.inputs.items():
+                if name not in self.inputs:
+                    raise ValueError(f"{where}: unknown input {name!r}")
+                try:
+                    InputSpec.model_validate({**self.inputs[name].model_dump(exclude_unset=True),
+                                              **change})
+                except ValidationError as e:
+                    problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or name}: "
+                                         f"{err['msg']}" for err in e.errors())
+                    raise ValueError(f"{where}: input {name!r}: {problems}") from None
+
+    def case_input(self, case: ProbeCase, name: str) -> InputSpec:
+        """Input ``name``'s spec in ``case``."""
+        base = self.inputs[name]
+        if name not in case.inputs:
+            return base
+        return InputSpec.model_validate({**base.model_dump(exclude_unset=True),
+                                         **case.inputs[name]})
+
+    def case_scopes(self, probe_id: str) -> list[tuple[str, ProbeCase]]:
+        """(scope, case) for each boundary case of a probe."""
+        probe = self.probe(probe_id)
+        return [(f"{probe.id}_c{i}", case) for i, case in enumerate(probe.cases)]
+
+    def case_of(self, scope: str) -> ProbeCase | None:
+        """The case a scope stands for (None for the random draw or the timed run)."""
+        owner, _, index = scope.rpartition("_c")
+        if not owner or not index.isdigit():
+            return None
+        probe = next((p for p in self.probes if p.id == owner), None)
+        return probe.cases[int(index)] if probe and int(index) < len(probe.cases) else None
+
+    def instances(self, probe_id: str) -> list[Probe]:
+        """The probe as it runs: on the random draw, then once per boundary case."""
+        return [self.probe(probe_id)] + [self.probe(f"{probe_id}{SCOPE_SEP}{scope}")
+                                         for scope, _ in self.case_scopes(probe_id)]
+
+    def sandbox_probes(self) -> list[Probe]:
+        """Every probe instance that runs in the sandbox (the timed runs aside)."""
+        return [inst for p in self.probes if not p.trusted_only for inst in self.instances(p.id)]
+
+    def timed_probes(self) -> list[str]:
+        """Ids of the probes a time budget times."""
+        return sorted({c.probe for c in self.checks if isinstance(c, TimeBudgetCheck)})
 
     def datasets(self) -> set[str]:
         """The datasets the spec names (inputs and accuracy checks)."""
@@ -295,7 +437,13 @@ class LessonSpec(_Strict):
         return sum(c.points for c in self.checks)
 
     def probe(self, probe_id: str) -> Probe:
-        return next(p for p in self.probes if p.id == probe_id)
+        """A probe by id, or an instance of one in a scope (``"<probe>__<scope>"``: the
+        same steps on the scope's inputs, under that id)."""
+        base = base_of(probe_id)
+        probe = next(p for p in self.probes if p.id == base)
+        if base == probe_id:
+            return probe
+        return probe.model_copy(update={"id": probe_id, "cases": []})
 
 
 def _field_path(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
@@ -312,7 +460,7 @@ def _field_path(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
             node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
         else:
             if part in {"close", "equal", "nonincreasing", "same", "accuracy", "quiz",
-                        "time_budget"}:
+                        "time_budget", "proportion"}:
                 continue  # discriminator tag, not a field
             out += f".{part}" if out else str(part)
             node = node.get(part) if isinstance(node, dict) else None

@@ -220,11 +220,13 @@ def validate_references(spec: LessonSpec, spec_path: Path, *, stub_path: Path | 
         probe = probes[check.probe]
         if isinstance(check, SameCheck) and check.other.split(".")[0] not in probe.outputs:
             problems.add(f"{where}.other", f"probe {probe.id!r} has no output {check.other!r}")
-        expected = getattr(check, "expected", None)
-        if expected is not None:
-            head, _, rest = expected.partition(".")
+        for field in ("expected", "shape_of"):
+            ref = getattr(check, field, None)
+            if ref is None:
+                continue
+            head, _, rest = ref.partition(".")
             if head in probes and (not rest or rest.split(".")[0] not in probes[head].outputs):
-                problems.add(f"{where}.expected", f"probe {head!r} has no output {rest!r}")
+                problems.add(f"{where}.{field}", f"probe {head!r} has no output {rest!r}")
         if isinstance(check, TimeBudgetCheck) and check.step >= len(probe.steps):
             problems.add(f"{where}.step", f"probe {probe.id!r} has {len(probe.steps)} step(s)")
         if isinstance(check, AccuracyCheck):

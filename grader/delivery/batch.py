@@ -154,14 +154,19 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
                 jobs: int = 2, sandbox: str = "auto", warm: bool = True,
                 seed: int | None = None, memory_headroom_mb: int | None = HEADROOM_MB,
                 on_done: Callable[[Submission, dict[str, Any]], None] | None = None,
+                grade: Callable[..., Any] | None = None,
                 ) -> Iterator[dict[str, Any]]:
     """Grade ``submissions``, appending one JSON line per student to ``results``; with
-    ``seed``, each student's inputs come from ``student_seed(seed, student)``. While it
-    runs, this process's own memory is capped ``memory_headroom_mb`` above what it holds
-    once loaded (``grading.memory``; None: no cap): a grading that needs more fails alone."""
-    from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+    ``seed``, each student's inputs come from ``student_seed(seed, student)``.
+    ``grade(lesson, path, sandbox=..., seed=...)`` grades one file (the engine's
+    ``grade_file`` unless given: the fast tests pass a fake). While it runs, this process's
+    own memory is capped ``memory_headroom_mb`` above what it holds once loaded
+    (``grading.memory``; None: no cap): a grading that needs more fails alone."""
     from grader.grading.memory import capped_memory, out_of_memory  # noqa: PLC0415
     from grader.sandbox import get_backend  # noqa: PLC0415
+
+    if grade is None:
+        from grader.grading.engine import grade_file as grade  # noqa: PLC0415 - imports torch
 
     backend = get_backend(sandbox, warm=warm, workers=jobs)
     lock = threading.Lock()
@@ -175,8 +180,8 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
         base = {"student": sub.student, "lesson": lesson.id, "submission": sub.path.name,
                 "score": 0, "max_score": lesson.spec.max_score}
         try:
-            r = grade_file(lesson, sub.path, sandbox=backend,
-                           seed=None if seed is None else student_seed(seed, sub.student))
+            r = grade(lesson, sub.path, sandbox=backend,
+                      seed=None if seed is None else student_seed(seed, sub.student))
             row = {"student": sub.student, "status": "graded", **r.model_dump(mode="json")}
             row["graded_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         except SubmissionError as e:  # the student's file cannot be read: graded as such

@@ -33,6 +33,7 @@ from grader.grading.submission import find_submission as pick_submission
 from grader.report.gradescope import (
     GradescopeResults,
     GradescopeTest,
+    isolation_test,
     lesson_output,
     lesson_tests,
     md_escape,
@@ -50,6 +51,11 @@ SETUP_SH = f"""#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
 # It makes a Python >= 3.11 virtual environment in $ROOT/venv with the CPU build of torch
 # (the version pinned in constraints.txt) and installs the grader from this folder.
+# GRADER_PYTHON: an interpreter that already has torch and the grader's dependencies (an
+# image that ships them; tests without a network): used as it is, nothing is installed.
+# Student code runs as unprivileged users (never root) where bubblewrap cannot start (it
+# cannot under Docker's default seccomp profile), so the course is made unreadable to
+# other users: see LOCK below, which run_autograder repeats before every grading.
 set -euo pipefail
 SOURCE="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
 ROOT="${{GRADESCOPE_ROOT:-/autograder}}"
@@ -61,28 +67,41 @@ if command -v apt-get >/dev/null; then
     apt-get install -y -qq bubblewrap >/dev/null || echo "no bubblewrap: process sandbox"
 fi
 
-PY=""
-for candidate in python3.13 python3.12 python3.11 python3; do
-    if command -v "$candidate" >/dev/null \\
-        && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-        PY="$candidate"
-        break
+if [ -n "${{GRADER_PYTHON:-}}" ]; then
+    VPY="$GRADER_PYTHON"
+else
+    PY=""
+    for candidate in python3.13 python3.12 python3.11 python3; do
+        if command -v "$candidate" >/dev/null \\
+            && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+            PY="$candidate"
+            break
+        fi
+    done
+    if [ -z "$PY" ]; then
+        apt-get install -y -qq python3.11 python3.11-venv >/dev/null
+        PY=python3.11
     fi
-done
-if [ -z "$PY" ]; then
-    apt-get install -y -qq python3.11 python3.11-venv >/dev/null
-    PY=python3.11
+    if ! "$PY" -m venv "$ROOT/venv"; then
+        apt-get install -y -qq "$(basename "$PY")-venv" >/dev/null \
+            || apt-get install -y -qq python3-venv >/dev/null
+        "$PY" -m venv "$ROOT/venv"
+    fi
+    VPY="$ROOT/venv/bin/python"
+    "$VPY" -m pip install --quiet --upgrade pip
+    "$VPY" -m pip install --quiet -c "$SOURCE/constraints.txt" --index-url {TORCH_INDEX} torch
+    "$VPY" -m pip install --quiet -c "$SOURCE/constraints.txt" "$SOURCE"
 fi
-if ! "$PY" -m venv "$ROOT/venv"; then
-    apt-get install -y -qq "$(basename "$PY")-venv" >/dev/null \
-        || apt-get install -y -qq python3-venv >/dev/null
-    "$PY" -m venv "$ROOT/venv"
+(cd / && "$VPY" -c "import torch, safetensors, pydantic; print('torch', torch.__version__)")
+
+# LOCK: the reference, the grader (its installed copy too) and the results are root's
+# alone; the Python environment stays readable (student code runs with it).
+chmod -R go-rwx "$SOURCE"
+WHERE='import grader, os; print(os.path.dirname(grader.__file__))'
+INSTALLED="$(cd / && "$VPY" -c "$WHERE" 2>/dev/null || true)"
+if [ -n "$INSTALLED" ] && [ -d "$INSTALLED" ]; then
+    chmod -R go-rwx "$INSTALLED"
 fi
-VPY="$ROOT/venv/bin/python"
-"$VPY" -m pip install --quiet --upgrade pip
-"$VPY" -m pip install --quiet -c "$SOURCE/constraints.txt" --index-url {TORCH_INDEX} torch
-"$VPY" -m pip install --quiet -c "$SOURCE/constraints.txt" "$SOURCE"
-"$VPY" -c "import torch, grader; print('torch', torch.__version__, 'ready')"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -93,6 +112,12 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 ROOT="${GRADESCOPE_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
 PY="${GRADER_PYTHON:-$ROOT/venv/bin/python}"
+# Student code runs as unprivileged users where bubblewrap cannot start (Docker's default
+# seccomp profile): the course, the submission's metadata and the results are root's alone.
+chmod 711 "$ROOT" 2>/dev/null || true
+chmod -R go-rwx "$SOURCE" 2>/dev/null || true
+mkdir -p "$ROOT/results" && chmod 700 "$ROOT/results"
+if [ -e "$ROOT/submission_metadata.json" ]; then chmod 600 "$ROOT/submission_metadata.json"; fi
 export GRADER_COURSE_ROOT="$SOURCE"
 export PYTHONPATH="$SOURCE${PYTHONPATH:+:$PYTHONPATH}"
 cd "$SOURCE" || exit 1
@@ -263,6 +288,7 @@ def grade_in_layout(root: Path, *, seed: int | None = None, sandbox: str = "auto
     several = len(lessons) > 1
     tests: list[GradescopeTest] = []
     outputs: list[str] = []
+    warnings: list[str] = []
     for les in lessons:
         prefix = f"{les.id} · " if several else ""
         stem = les.spec.lesson.stem
@@ -292,12 +318,24 @@ def grade_in_layout(root: Path, *, seed: int | None = None, sandbox: str = "auto
             outputs.append(lesson_output(result))
             say(f"lesson {les.id}: {result.score}/{result.max_score} (seed {result.seed}, "
                 f"sandbox {result.sandbox})")
+            say(f"lesson {les.id}: isolation: {result.isolation}")
+            if result.isolation_warning:
+                warnings.append(f"lesson {les.id}: {result.isolation_warning}")
+                say(_banner(f"lesson {les.id}: {result.isolation_warning}"))
             continue
         say(f"lesson {les.id}: {reason}")
         tests += not_graded_tests(_spec_checks(les), reason, prefix)
         outputs.append(f"**Lesson {les.id}: 0/{les.spec.max_score} points.** "
                        f"{md_escape(reason)}")
-    return results_of(tests, outputs, time.perf_counter() - started)
+    warning = isolation_test(warnings)
+    return results_of(tests + ([warning] if warning else []), outputs,
+                      time.perf_counter() - started)
+
+
+def _banner(text: str) -> str:
+    """A warning no instructor reading the autograder's output can miss."""
+    rule = "!" * 78
+    return f"{rule}\nWARNING: GRADING WAS NOT ISOLATED\n{text}\n{rule}"
 
 
 def run_in_layout(root: Path, *, seed: int | None = None, sandbox: str = "auto",

@@ -20,7 +20,7 @@ from grader.course.inputs import derive_seed, draw_inputs
 from grader.course.lessons import Lesson
 from grader.course.paths import COURSE_FILE, course_info
 from grader.course.public import DATA_FILE, INDEX_FILE, SPEC_FILE, public_spec
-from grader.course.spec import LessonSpec
+from grader.course.spec import SCOPE_SEP, LessonSpec, scope_of
 
 if TYPE_CHECKING:
     import torch
@@ -137,12 +137,19 @@ def write_public(lesson: Lesson, out: Path, seed: int) -> LessonSpec:
         "seed": seed, "dims": dims, "inputs": list(inputs), "expected": {}, "variants": {},
         "hidden_checks": len(hidden), "hidden_points": sum(c.points for c in hidden),
     }
-    for probe in spec.probes:
-        desc, t = encode(oracle.outputs(lesson.spec.probe(probe.id)), f"expected/{probe.id}")
-        index["expected"][probe.id] = desc
+    needed: dict[str, set[str]] = {}  # check name -> the probe instances it reads
+    for c in spec.checks:
+        for inst in spec.instances(c.probe):
+            scope = scope_of(inst.id)
+            refs = {c.probe, (getattr(c, "expected", None) or c.probe).split(".")[0]}
+            needed.setdefault(c.name, set()).update(
+                f"{ref}{SCOPE_SEP}{scope}" if scope else ref for ref in refs)
+    for pid in sorted(set().union(*needed.values()) if needed else set()):
+        desc, t = encode(oracle.outputs(lesson.spec.probe(pid)), f"expected/{pid}")
+        index["expected"][pid] = desc
         tensors.update(t)
     for m in spec.mistakes:
-        probes = {c.probe for c in spec.checks if c.name in m.loses}
+        probes = {pid for c in spec.checks if c.name in m.loses for pid in needed[c.name]}
         entry: dict[str, Any] = {}
         for pid in sorted(probes):
             outs = oracle.outputs(lesson.spec.probe(pid), variant=m.id)

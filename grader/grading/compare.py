@@ -1,9 +1,16 @@
 """Compare a student's result with the expected one and say how they differ.
 
 Checks run in a fixed order, like ``torch.testing.assert_close``: structure and type,
-then shape, then dtype kind, then finiteness, then closeness with per-dtype tolerances.
-The outcome carries the measured error and the allowed one, and a message of the form
-"received X, expected Y, at index Z".
+then shape, then dtype, then finiteness, then closeness. The outcome carries the measured
+error and the allowed one, and a message of the form "received X, expected Y, at index Z".
+
+Tolerances are the grader's, never the student's: an explicit ``rtol``/``atol`` from the
+spec, else the default for the *expected* dtype (the reference's, or ``like``'s: what the
+reference returns for this very output when the values come from another oracle). A
+result in a dtype that keeps less precision than the expected one (bfloat16 or float16 for
+float32, float32 for float64, int32 for int64) fails as a dtype problem instead of buying a
+looser tolerance; a wider one (float64 for float32) is fine unless the spec asks for the
+exact dtype.
 """
 
 from __future__ import annotations
@@ -15,14 +22,39 @@ import torch
 
 from grader.harness.values import Unsupported
 
-# (rtol, atol) by the coarser of the two dtypes, as torch.testing uses
+# (rtol, atol) by the expected dtype, as torch.testing uses
 DEFAULT_TOLERANCES: dict[torch.dtype, tuple[float, float]] = {
     torch.float16: (1e-3, 1e-5),
     torch.bfloat16: (1.6e-2, 1e-5),
     torch.float32: (1.3e-6, 1e-5),
     torch.float64: (1e-7, 1e-7),
 }
-_FLOAT_ORDER = [torch.float64, torch.float32, torch.float16, torch.bfloat16]
+# how much of a value a dtype keeps, within its kind (float16 and bfloat16 are each less
+# than the other: neither stands in for the other)
+_PRECISION: dict[torch.dtype, tuple[str, int]] = {
+    torch.float64: ("float", 3), torch.float32: ("float", 2),
+    torch.float16: ("half", 1), torch.bfloat16: ("bhalf", 1),
+    torch.int64: ("int", 4), torch.int32: ("int", 3), torch.int16: ("int", 2),
+    torch.int8: ("int", 1), torch.uint8: ("uint", 1), torch.bool: ("bool", 0),
+}
+_SAME = object()  # ``like`` not given: the expected value is its own dtype template
+
+
+def keeps_precision(actual: torch.dtype, expected: torch.dtype) -> bool:
+    """True when ``actual`` holds every value of ``expected`` (the same dtype, or a wider one
+    of the same kind: float64 for float32, int64 for int32, float32 for a half type)."""
+    if actual == expected:
+        return True
+    a_kind, a_rank = _PRECISION.get(actual, ("?", -1))
+    e_kind, e_rank = _PRECISION.get(expected, ("?", -1))
+    if e_kind in ("half", "bhalf"):
+        e_kind = "float"
+    if e_kind == "uint":
+        e_kind = "int"  # any signed int wider than uint8 holds it
+        e_rank = 1
+    if e_kind == "bool":
+        return a_kind in ("int", "uint")
+    return a_kind == e_kind and a_rank > e_rank
 
 
 @dataclass
@@ -57,12 +89,6 @@ def describe(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def _coarser(a: torch.dtype, b: torch.dtype) -> torch.dtype:
-    fa = _FLOAT_ORDER.index(a) if a in _FLOAT_ORDER else 0
-    fb = _FLOAT_ORDER.index(b) if b in _FLOAT_ORDER else 0
-    return _FLOAT_ORDER[max(fa, fb)]
-
-
 def _index(flat_i: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     idx = []
     for s in reversed(shape):
@@ -71,9 +97,19 @@ def _index(flat_i: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(reversed(idx))
 
 
+def _short(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
 def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | None,
                     atol: float | None, *, atol_per_step: float = 0.0,
-                    exact_dtype: bool = False, equal_nan: bool = False) -> Comparison:
+                    exact_dtype: bool = False, equal_nan: bool = False,
+                    like: torch.dtype | None = None, dtypes: bool = True,
+                    nonzero_only: bool = False) -> Comparison:
+    """``like``: the dtype the reference returns here (default: ``expected``'s), which sets
+    the dtype rule and the default tolerances; ``dtypes=False`` compares values only (two
+    outputs of the student's own, or of known-mistake variants)."""
+    want = expected.dtype if like is None else like
     if tuple(actual.shape) != tuple(expected.shape):
         hint = ""
         if actual.dim() == expected.dim() + 1 and actual.shape[-1] == 1:
@@ -90,9 +126,24 @@ def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | 
     if not expected.is_floating_point() and actual.is_floating_point():
         return Comparison(False, f"received dtype {str(actual.dtype)[6:]}, expected an integer "
                                  f"dtype like {str(expected.dtype)[6:]}", structural=True)
-    if exact_dtype and actual.dtype != expected.dtype:
-        return Comparison(False, f"received dtype {str(actual.dtype)[6:]}, expected "
-                                 f"{str(expected.dtype)[6:]}", structural=True)
+    if dtypes and exact_dtype and actual.dtype != want:
+        return Comparison(False, f"received dtype {_short(actual.dtype)}, expected "
+                                 f"{_short(want)}", structural=True)
+    if dtypes and not keeps_precision(actual.dtype, want):
+        return Comparison(False, f"received dtype {_short(actual.dtype)}, expected "
+                                 f"{_short(want)}: {_short(actual.dtype)} keeps less precision "
+                                 f"than {_short(want)}, so the values cannot be checked to "
+                                 f"{_short(want)}'s tolerance (return {_short(want)})",
+                          structural=True)
+    if nonzero_only:
+        # entries zero in either tensor are left out (set to 0 in both, so indices still
+        # point into the whole tensor); NaN is nonzero and stays in
+        both = (actual != 0) & (expected != 0)
+        if not both.any():
+            return Comparison(False, "no entry is nonzero in both the received and the expected "
+                                     "tensor, so there is nothing to compare", structural=True)
+        actual = torch.where(both, actual, torch.zeros((), dtype=actual.dtype))
+        expected = torch.where(both, expected, torch.zeros((), dtype=expected.dtype))
     if not expected.is_floating_point():
         diff = actual.to(torch.int64) != expected.to(torch.int64)
         if diff.any():
@@ -103,8 +154,8 @@ def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | 
                                      f"({int(diff.sum())} of {diff.numel()} differ)", error=1.0,
                               tolerance=0.0)
         return Comparison(True, error=0.0, tolerance=0.0)
-    dtype = _coarser(actual.dtype, expected.dtype)
-    d_rtol, d_atol = DEFAULT_TOLERANCES[dtype]
+    tolerance_dtype = want if want in DEFAULT_TOLERANCES else expected.dtype
+    d_rtol, d_atol = DEFAULT_TOLERANCES.get(tolerance_dtype, DEFAULT_TOLERANCES[torch.float64])
     rtol = d_rtol if rtol is None else rtol
     atol = d_atol if atol is None else atol
     a = actual.to(torch.float64)
@@ -147,6 +198,14 @@ def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | 
            f"{where} (|difference| {float(err.flatten()[worst]):.3g} > allowed {tol_there:.3g}; "
            f"{n_bad} of {e.numel()} values differ)")
     return Comparison(False, msg, error=float(err.flatten()[worst]), tolerance=tol_there)
+
+
+def _child(like: Any, key: Any) -> Any:
+    """``like``'s part at ``key``, or ``_SAME`` where its structure does not follow."""
+    try:
+        return like[key] if like is not _SAME else _SAME
+    except (KeyError, IndexError, TypeError):
+        return _SAME
 
 
 def structure_mismatch(actual: Any, expected: Any, path: str = "") -> str | None:
@@ -198,15 +257,23 @@ def structure_mismatch(actual: Any, expected: Any, path: str = "") -> str | None
 
 def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float | None = None,
             *, atol_per_step: float = 0.0, exact_dtype: bool = False,
-            equal_nan: bool = False, path: str = "") -> Comparison:
-    """Compare two decoded results of any supported structure."""
+            equal_nan: bool = False, nonzero_only: bool = False, path: str = "",
+            like: Any = _SAME, dtypes: bool = True) -> Comparison:
+    """Compare two decoded results of any supported structure (``nonzero_only``: tensors are
+    compared only where both are nonzero, and must have such an entry).
+
+    ``like`` is what the reference returns for this output when ``expected`` comes from
+    elsewhere (a closed-form oracle in float64 for a float32 exercise): its dtypes set the
+    dtype rule and the default tolerances. ``dtypes=False`` compares values only."""
     where = f" in {path}" if path else ""
     if isinstance(expected, torch.Tensor):
         if not isinstance(actual, torch.Tensor):
             return Comparison(False, f"received {describe(actual)}{where}, expected "
                                      f"{describe(expected)}", structural=True)
         c = compare_tensors(actual, expected, rtol, atol, atol_per_step=atol_per_step,
-                            exact_dtype=exact_dtype, equal_nan=equal_nan)
+                            exact_dtype=exact_dtype, equal_nan=equal_nan,
+                            like=like.dtype if isinstance(like, torch.Tensor) else None,
+                            dtypes=dtypes, nonzero_only=nonzero_only)
         if path and c.message:
             c.message = f"{path}: {c.message}"
         return c
@@ -247,7 +314,8 @@ def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float |
         worst = Comparison(True, error=0.0, tolerance=0.0)
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             c = compare(a, e, rtol, atol, atol_per_step=atol_per_step, exact_dtype=exact_dtype,
-                        equal_nan=equal_nan, path=f"{path}[{i}]")
+                        equal_nan=equal_nan, nonzero_only=nonzero_only, path=f"{path}[{i}]",
+                        like=_child(like, i), dtypes=dtypes)
             if not c.ok:
                 return c
             if c.error is not None and (worst.error is None or c.error > worst.error):
@@ -269,8 +337,9 @@ def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float |
         worst = Comparison(True, error=0.0, tolerance=0.0)
         for k in expected:
             c = compare(actual[k], expected[k], rtol, atol, atol_per_step=atol_per_step,
-                        exact_dtype=exact_dtype, equal_nan=equal_nan,
-                        path=f"{path}[{k!r}]" if path else repr(k))
+                        exact_dtype=exact_dtype, equal_nan=equal_nan, nonzero_only=nonzero_only,
+                        path=f"{path}[{k!r}]" if path else repr(k), like=_child(like, k),
+                        dtypes=dtypes)
             if not c.ok:
                 return c
             if c.error is not None and (worst.error is None or c.error > worst.error):

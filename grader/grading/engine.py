@@ -12,21 +12,25 @@ import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 
-from grader.course.inputs import draw_inputs
+from grader.course.datasets import dataset_info, datasets_dir
+from grader.course.inputs import draw_inputs, draw_timed, timed_id
 from grader.course.lessons import Lesson
 from grader.course.public import load_public
+from grader.course.spec import SCOPE_SEP
 from grader.grading.evaluate import evaluate_checks, named_mistakes
 from grader.grading.oracle import Oracle, OracleLike
-from grader.grading.rules import rule_violations
+from grader.grading.rules import check_rules
 from grader.grading.submission import Program, load_program
 from grader.grading.text import clean_text
 from grader.results import GradeResult
 from grader.sandbox import Backend, SandboxError, get_backend
 from grader.sandbox.run import SandboxRun, run_submission
+
+T = TypeVar("T")
 
 
 def _release_note(spec_checks: int, hidden_checks: int, hidden_points: int) -> str:
@@ -40,9 +44,6 @@ def _release_note(spec_checks: int, hidden_checks: int, hidden_points: int) -> s
 def _notes(lesson: Lesson, program: Program, run: SandboxRun, backend: Backend,
            release_note: str | None) -> list[str]:
     notes = ([release_note] if release_note else []) + list(run.notes)
-    if not backend.hides_files and lesson.reference_dir.exists() and not lesson.is_public:
-        notes.append(f"the {backend.name} sandbox cannot hide the reference solution, which is "
-                     "on this machine: use --sandbox bwrap or docker to grade untrusted code")
     for err in run.load_errors:
         line = f", line {err.line}" if err.line else ""
         notes.append(clean_text(f"{err.cell}{line} raised {err.type}: {err.message} — code after "
@@ -50,6 +51,34 @@ def _notes(lesson: Lesson, program: Program, run: SandboxRun, backend: Backend,
     for skipped in program.skipped:
         notes.append(clean_text(f"skipped (IPython only): {skipped}", 300))
     return notes
+
+
+def _secrets(lesson: Lesson) -> list[Path]:
+    """What student code must not read: the reference and the datasets with held-out
+    splits that the lesson names."""
+    folders = [lesson.reference_dir]
+    for name in sorted(lesson.spec.datasets()):
+        try:
+            if dataset_info(lesson.root, name).held_out:
+                folders.append(datasets_dir(lesson.root) / name)
+        except Exception:  # noqa: BLE001, S112 - a broken dataset fails elsewhere, loudly
+            continue
+    return [f for f in folders if f.exists()]
+
+
+def isolation_warning(lesson: Lesson, backend: Backend) -> str | None:
+    """Why this grading was not isolated (student code could read the reference or held-out
+    data), or None."""
+    if backend.hides_files or lesson.is_public:
+        return None
+    exposed = [f for f in _secrets(lesson) if backend.can_read(f)]
+    if not exposed:
+        return None
+    return (f"UNISOLATED: the {backend.name} sandbox cannot hide the reference solution or "
+            f"held-out data: the submission's code could read {', '.join(map(str, exposed))} ("
+            + (backend.isolation or backend.name) + "). Grade untrusted code "
+            "with --sandbox bwrap or docker, or as root with the course unreadable to other "
+            "users (chmod -R go-rwx on the course folder)")
 
 
 def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
@@ -71,37 +100,68 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     else:
         say("drawing fresh inputs")
         inputs, dims = draw_inputs(spec, seed, lesson.root)
+    # the timed runs' inputs: fresh, apart from everything else (not in a student release,
+    # whose time budgets run on submission)
+    timed = {} if lesson.is_public else {
+        timed_id(pid): draw_timed(spec, seed, pid, dims, lesson.root)
+        for pid in spec.timed_probes()}
     # run
     backend = get_backend(sandbox) if isinstance(sandbox, str) else sandbox
     if gpu:
         require_gpu(backend)
     cells = [{"label": c.label, "filename": c.filename, "source": c.source}
              for c in program.cells]
-    run = run_submission(backend, spec, cells, inputs, dims, seed, time_limit_s=time_limit_s,
-                         gpu=gpu, on_progress=say)
-    # oracle, checks, mistakes
-    say("comparing with the reference")
+    # oracle: the reference runs on the same inputs here while the sandbox runs (its
+    # timings are taken again afterwards, on a quiet machine: see Oracle.step_time)
+    oracle_ready: Callable[[], None] | None = None
     if oracle is None:
-        oracle = Oracle(lesson, {**inputs, **dims}, seed)
-    static = rule_violations(spec.probes, [c.source for c in program.cells])
-    results = evaluate_checks(lesson, run, oracle, static, can_time=not lesson.is_public)
+        oracle = Oracle(lesson, {**inputs, **dims,
+                                 **{k: v for t in timed.values() for k, v in t.items()}}, seed)
+        oracle_ready = oracle.start_early(
+            list(spec.probes) + [p for p in spec.sandbox_probes() if SCOPE_SEP in p.id]
+            + [spec.probe(pid) for pid in timed])
+    run = run_submission(backend, spec, cells, inputs, dims, seed, time_limit_s=time_limit_s,
+                         gpu=gpu, on_progress=say, timed=timed)
+    # checks, mistakes
+    say("comparing with the reference")
+    if oracle_ready is not None:
+        oracle_ready()
+    rules = check_rules(spec.probes, [c.source for c in program.cells],
+                        [c.label for c in program.cells])
+    results = evaluate_checks(lesson, run, oracle, rules.violations,
+                              can_time=not lesson.is_public, unbound=rules.unbound)
     # result
     return GradeResult(
         lesson=lesson.id, title=spec.lesson.title, submission=program.path.name,
         score=sum(r.points for r in results), max_score=spec.max_score, seed=seed,
         duration_s=round(time.perf_counter() - started, 3), sandbox=backend.name,
-        checks=results, mistakes=named_mistakes(results),
+        isolation=run.isolation or backend.isolation or backend.name,
+        isolation_warning=isolation_warning(lesson, backend), checks=results,
+        mistakes=named_mistakes(results),
         notes=_notes(lesson, program, run, backend, release_note),
+        review=_review(rules.review, rules.violations, run),
         output=clean_text(run.stdout + run.stderr, 4000),
     )
 
 
+def _review(static: list[str], violations: dict[str, str], run: SandboxRun) -> list[str]:
+    """Reasons to review: what the source scan could not follow, and a rule the sandbox saw
+    broken where the source scan found nothing (autograd reached in a way it missed)."""
+    reasons = [clean_text(r, 300) for r in static]
+    for probe_id, outcome in run.probes.items():
+        for seen in outcome.violations[:1]:
+            if probe_id.split("__")[0] not in violations:
+                reasons.append(clean_text(f"while it ran, the sandbox saw: {seen}; the source "
+                                          "scan found nothing (hidden use?)", 300))
+    return list(dict.fromkeys(reasons))
+
+
 def require_gpu(backend: Backend) -> None:
     """Refuse ``--gpu`` clearly where the submission could not get one."""
-    if not getattr(backend, "supports_gpu", False):
+    if not backend.supports_gpu:
         raise SandboxError(f"--gpu: the {backend.name} sandbox cannot pass a GPU in; use "
                            "--sandbox docker (or process)")
-    if not callable(getattr(backend, "site_paths", None)) and not torch.cuda.is_available():
+    if not backend.has_own_python and not torch.cuda.is_available():
         # (a backend with its own Python, a container, has its own torch, and Docker says
         # itself when it cannot pass a GPU in)
         raise SandboxError("--gpu: no CUDA GPU is available on this machine")

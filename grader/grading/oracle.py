@@ -6,6 +6,8 @@ It runs our own code only; the student's outputs never reach it."""
 from __future__ import annotations
 
 import importlib
+import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import torch
@@ -16,6 +18,12 @@ from grader.errors import GraderFault
 from grader.harness.runner import run_probe
 from grader.harness.values import SpecBug, decode, encode
 from grader.sandbox.run import probe_seed
+
+# torch's global RNG (dropout, torch.randn without a generator) and its thread count are
+# per process: trusted runs of probes for submissions graded in parallel threads (batch,
+# the test suite) would draw from one stream in an interleaved order. One trusted run at a
+# time, on a forked RNG state that is put back afterwards.
+_TRUSTED_RUN = threading.Lock()
 
 
 class OracleLike(Protocol):
@@ -65,6 +73,22 @@ class Oracle:
                                    for name, v in result["outputs"].items()}
         return self._runs[key]
 
+    def start_early(self, probes: list[Probe]) -> Callable[[], None]:
+        """Run the reference on ``probes`` in a background thread now (while the sandbox
+        runs the submission on another core); returns a function that waits for it. The
+        outputs are then cached; a failure is left for ``outputs`` to raise when asked."""
+
+        def work() -> None:
+            for probe in probes:
+                try:
+                    self.outputs(probe)
+                except Exception:  # noqa: BLE001, S112 - raised again, in order, when asked
+                    continue
+
+        thread = threading.Thread(target=work, daemon=True, name="oracle")
+        thread.start()
+        return thread.join
+
     def step_time(self, probe: Probe, i: int, variant: str | None = None) -> float | None:
         """Seconds step ``i`` of ``probe`` took, single-threaded as in the sandbox; for the
         reference the faster of two runs, so a hiccup of this machine does not shrink a
@@ -84,12 +108,13 @@ class Oracle:
             module, rename = self.module(probe.expect.module), probe.expect.rename
         else:
             module, rename = self.module(f"mistake:{variant}"), {}
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # as in the sandbox: timings and reductions alike
-        try:
-            return run_probe(module, probe.model_dump(mode="json"), self.inputs,
-                             probe_seed(self.seed, probe.id), rename=rename)
-        except SpecBug as e:
-            raise GraderFault(f"probe {probe.id!r}: {e}") from None
-        finally:
-            torch.set_num_threads(threads)
+        with _TRUSTED_RUN, torch.random.fork_rng(devices=[]):
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)  # as in the sandbox: timings and reductions alike
+            try:
+                return run_probe(module, probe.model_dump(mode="json"), self.inputs,
+                                 probe_seed(self.seed, probe.id), rename=rename)
+            except SpecBug as e:
+                raise GraderFault(f"probe {probe.id!r}: {e}") from None
+            finally:
+                torch.set_num_threads(threads)

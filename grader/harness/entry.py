@@ -1,4 +1,7 @@
-"""Inside the sandbox: load the submission's code and run each probe with a time limit."""
+"""Inside the sandbox: load the submission's code and run each probe with a time limit.
+
+Probes with a time budget run once more, each in a process of its own timed from outside
+by a supervisor that never loads the submission (``timed.py``)."""
 
 from __future__ import annotations
 
@@ -9,20 +12,28 @@ import signal
 import sys
 import time
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load, load_file, save_file
 
 from .runner import ProbeTimeout, run_probe
+from .timed import receive_inputs, supervise
 from .values import SpecBug, encode
 
 
 class _Events:
-    """Append-only JSON-lines channel to the trusted side, flushed after every event."""
+    """Append-only JSON-lines channel to the trusted side, flushed after every event.
+
+    Flushed, not fsynced: the trusted side reads the file after this process has ended,
+    through the same page cache, so every flushed line is there even when the process is
+    killed in the middle of a probe; an fsync (several ms on a busy disk, 2 per probe)
+    would only guard against the machine itself crashing, when nothing is graded anyway."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         self._f: TextIO = path.open("a", encoding="utf-8")
 
     def emit(self, **event: Any) -> None:
@@ -31,7 +42,6 @@ class _Events:
         # not valid in the channel: they become "?"
         self._f.write(line.encode("utf-8", "replace").decode("utf-8") + "\n")
         self._f.flush()
-        os.fsync(self._f.fileno())
 
 
 def _alarm(seconds: float) -> None:
@@ -78,6 +88,18 @@ def _load(plan: dict[str, Any], workdir: Path) -> tuple[types.ModuleType, list[d
 
 
 def run(workdir: Path, plan: dict[str, Any]) -> int:
+    """Run the plan; with timed probes, as their supervisor (``timed.py``)."""
+    if plan.get("timed"):
+        def finished() -> None:
+            _Events(workdir / "out" / "events.jsonl").emit(event="finished")
+
+        return supervise(workdir, plan, _run_main, _run_timed, finished)
+    return _run_main(workdir, plan, None)
+
+
+def _run_main(workdir: Path, plan: dict[str, Any],
+              completed: Callable[[], None] | None) -> int:
+    """Load the submission and run every (untimed) probe of the plan."""
     out = workdir / "out"
     events = _Events(out / "events.jsonl")
     torch.set_num_threads(int(plan.get("threads", 1)))
@@ -96,39 +118,68 @@ def run(workdir: Path, plan: dict[str, Any]) -> int:
             elapsed_s=time.perf_counter() - t0)
         return 3
     events.emit(event="loaded", ok=True, errors=errors, elapsed_s=time.perf_counter() - t0)
-    student_files = ("<cell", f"<{plan['module_name']}")
     for probe in plan["probes"]:
-        events.emit(event="start", probe=probe["id"])
-        try:
-            _alarm(float(probe["timeout_s"]))
-            result = run_probe(module, probe, inputs, int(probe["seed"]),
-                               student_files=student_files)
-            _cancel_alarm()
-        except ProbeTimeout:
-            events.emit(event="done", probe=probe["id"], status="timeout",
-                        error=f"took longer than {probe['timeout_s']} s", outputs={},
-                        violations=[], elapsed_s=float(probe["timeout_s"]), step_times=[])
-            continue
-        except SpecBug as exc:  # the spec, not the student: the trusted side confirms it
-            _cancel_alarm()
-            events.emit(event="done", probe=probe["id"], status="grader_error",
-                        error=str(exc)[:1000], outputs={}, violations=[], elapsed_s=0.0,
-                        step_times=[])
-            continue
-        descriptors: dict[str, Any] = {}
-        tensors: dict[str, torch.Tensor] = {}
-        try:
-            for name, value in result["outputs"].items():
-                desc, ts = encode(value, f"{probe['id']}/{name}")
-                descriptors[name] = desc
-                tensors.update(ts)
-        except (ValueError, RuntimeError, OverflowError) as exc:
-            result.update(status="error", error=f"could not read the result: {exc}")
-            descriptors, tensors = {}, {}
-        save_file(tensors, str(out / f"{probe['id']}.safetensors"))
-        events.emit(event="done", probe=probe["id"], status=result["status"],
-                    error=result["error"], outputs=descriptors,
-                    violations=result["violations"], elapsed_s=result["elapsed_s"],
-                    step_times=result["step_times"])
-    events.emit(event="finished")
+        _run_one(module, probe, inputs, events, plan)
+    if completed is not None:
+        completed()  # the supervisor says "finished" once the timed probes have run too
+    else:
+        events.emit(event="finished")
     return 0
+
+
+def _run_timed(workdir: Path, plan: dict[str, Any], entry: dict[str, Any], ready_fd: int,
+               data_fd: int) -> int:
+    """In the timed child: load the submission, then (once the supervisor hands them over)
+    run one probe on its fresh inputs."""
+    events = _Events(workdir / "out" / "events.jsonl")
+    torch.set_num_threads(int(plan.get("threads", 1)))
+    os.chdir(workdir / "home")
+    try:
+        _alarm(float(plan["load_timeout_s"]))
+        module, _errors = _load(plan, workdir)  # the main run reported them
+        _cancel_alarm()
+    except ProbeTimeout:
+        return 3
+    inputs: dict[str, Any] = dict(load(receive_inputs(ready_fd, data_fd)))
+    inputs.update(plan["dims"])
+    _run_one(module, entry["probe"], inputs, events, plan)
+    return 0
+
+
+def _run_one(module: types.ModuleType, probe: dict[str, Any], inputs: dict[str, Any],
+             events: _Events, plan: dict[str, Any]) -> None:
+    """Run one probe under its time limit and write what it returned."""
+    out = events.path.parent
+    student_files = ("<cell", f"<{plan['module_name']}")
+    events.emit(event="start", probe=probe["id"])
+    try:
+        _alarm(float(probe["timeout_s"]))
+        result = run_probe(module, probe, inputs, int(probe["seed"]),
+                           student_files=student_files, enforce=True)
+        _cancel_alarm()
+    except ProbeTimeout:
+        events.emit(event="done", probe=probe["id"], status="timeout",
+                    error=f"took longer than {probe['timeout_s']} s", outputs={},
+                    violations=[], elapsed_s=float(probe["timeout_s"]), step_times=[])
+        return
+    except SpecBug as exc:  # the spec, not the student: the trusted side confirms it
+        _cancel_alarm()
+        events.emit(event="done", probe=probe["id"], status="grader_error",
+                    error=str(exc)[:1000], outputs={}, violations=[], elapsed_s=0.0,
+                    step_times=[])
+        return
+    descriptors: dict[str, Any] = {}
+    tensors: dict[str, torch.Tensor] = {}
+    try:
+        for name, value in result["outputs"].items():
+            desc, ts = encode(value, f"{probe['id']}/{name}")
+            descriptors[name] = desc
+            tensors.update(ts)
+    except (ValueError, RuntimeError, OverflowError) as exc:
+        result.update(status="error", error=f"could not read the result: {exc}")
+        descriptors, tensors = {}, {}
+    save_file(tensors, str(out / f"{probe['id']}.safetensors"))
+    events.emit(event="done", probe=probe["id"], status=result["status"],
+                error=result["error"], outputs=descriptors,
+                violations=result["violations"], elapsed_s=result["elapsed_s"],
+                step_times=result["step_times"])

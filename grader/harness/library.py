@@ -44,13 +44,16 @@ def linear_model(weight: Tensor, bias: Tensor) -> nn.Module:
 
 
 @helper
-def mlp_model(weights: list[Tensor], biases: list[Tensor]) -> nn.Module:
-    """Linear layers with ReLU between them, parameters copied from the inputs."""
+def mlp_model(weights: list[Tensor], biases: list[Tensor], dropout: float = 0.0) -> nn.Module:
+    """Linear layers with ReLU between them, parameters copied from the inputs; with
+    ``dropout > 0`` an ``nn.Dropout(dropout)`` follows every ReLU."""
     layers: list[nn.Module] = []
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
         layers.append(linear_model(w, b))
         if i < len(weights) - 1:
             layers.append(nn.ReLU())
+            if dropout > 0:
+                layers.append(nn.Dropout(float(dropout)))
     return nn.Sequential(*layers)
 
 
@@ -61,12 +64,13 @@ def parameter_count(module: nn.Module) -> int:
 
 
 @helper
-def grad_through(fn: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
-    """The gradient of ``fn(x).sum()`` with respect to ``x`` by autograd: for an elementwise
-    ``fn`` (an activation), its derivative at every entry, as backpropagation through it in
-    a network would compute it."""
+def grad_through(fn: Callable[..., Tensor], x: Tensor, *rest: Any) -> Tensor:
+    """The gradient of ``fn(x, *rest).sum()`` with respect to ``x`` by autograd: for an
+    elementwise ``fn`` (an activation), its derivative at every entry, as backpropagation
+    through it in a network would compute it; for a loss ``fn(logits, target, ...)``, the
+    gradient of the loss with respect to the logits."""
     leaf = x.detach().clone().requires_grad_(True)
-    out = fn(leaf)
+    out = fn(leaf, *rest)
     if not isinstance(out, Tensor) or not out.requires_grad:
         name = getattr(fn, "__name__", "the function")
         raise TypeError(f"autograd cannot follow `{name}` from its input to its result: "
@@ -93,19 +97,64 @@ def batches(X: Tensor, y: Tensor, batch_size: int) -> list[tuple[Tensor, Tensor]
 
 
 @helper
+def tensor_dataset(*tensors: Tensor) -> torch.utils.data.Dataset:
+    """torch's own ``TensorDataset`` over the given tensors (item i is their i-th rows)."""
+    return torch.utils.data.TensorDataset(*tensors)
+
+
+@helper
+def dataloader_batches(dataset: Any, batch_size: int, generator: torch.Generator,
+                       shuffle: bool = True, drop_last: bool = False) -> list[tuple[Any, ...]]:
+    """One pass of torch's ``DataLoader`` over ``dataset`` (no worker processes, the default
+    collate), each batch as a tuple: the order a batch iterator is compared with. Note that
+    every pass draws a base seed for workers from ``generator`` before shuffling."""
+    loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=shuffle,
+                                         generator=generator, drop_last=drop_last)
+    return [tuple(b) if isinstance(b, list) else b for b in loader]
+
+
+@helper
+def as_list(iterable: Any, limit: int = 100_000) -> list[Any]:
+    """The items of an iterable (a generator, a list, ...) in order, at most ``limit``."""
+    out: list[Any] = []
+    for item in iterable:
+        if len(out) == limit:
+            raise ValueError(f"more than {limit} items: is the iterator endless?")
+        out.append(item)
+    return out
+
+
+@helper
+def parameter_grads(model: nn.Module, value: Any) -> dict[str, Tensor]:
+    """The gradient of a scalar ``value`` with respect to each named parameter of ``model``
+    (zeros for a parameter it does not depend on), by autograd."""
+    if not isinstance(value, Tensor) or value.numel() != 1 or value.grad_fn is None:
+        raise ValueError("the value is not a one-element tensor computed from the model's "
+                         "parameters (a Python float, .item() or .detach() cuts the graph, "
+                         "and then nothing can be learned from it)")
+    named = list(model.named_parameters())
+    grads = torch.autograd.grad(value.reshape(()), [p for _, p in named], allow_unused=True)
+    return {name: torch.zeros_like(p) if g is None else g.detach().clone()
+            for (name, p), g in zip(named, grads, strict=True)}
+
+
+@helper
 def state_dict(model: nn.Module) -> dict[str, Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
 @helper
 def optimizer_trajectory(cls: type, params: list[Tensor], grads: list[Tensor],
-                         hyper: dict[str, Any], state_keys: list[str]) -> dict[str, Any]:
+                         hyper: dict[str, Any], state_keys: list[str],
+                         idle: int = -1) -> dict[str, Any]:
     """Run ``cls`` for ``len(grads[0])`` steps with the given gradients.
 
     ``params`` are the initial values; ``grads[i][t]`` is the gradient of parameter i at
     step t. Half of the parameters go in a second group with half the learning rate, to
-    exercise param groups. Returns each parameter's trajectory (steps, *shape) and the
-    requested state entries after the last step.
+    exercise param groups. Parameter ``idle`` (if any) has a gradient only at every other
+    step (``.grad`` is None at steps 1, 3, ...), as a layer a batch does not reach: its
+    state must count only its own steps. Returns each parameter's trajectory (steps,
+    *shape) and the requested state entries after the last step.
     """
     ps = [nn.Parameter(p.detach().clone()) for p in params]
     split = max(1, len(ps) // 2)
@@ -117,8 +166,8 @@ def optimizer_trajectory(cls: type, params: list[Tensor], grads: list[Tensor],
     steps = grads[0].shape[0]
     traj: list[list[Tensor]] = [[] for _ in ps]
     for t in range(steps):
-        for p, g in zip(ps, grads, strict=True):
-            p.grad = g[t].clone()
+        for i, (p, g) in enumerate(zip(ps, grads, strict=True)):
+            p.grad = None if i == idle and t % 2 == 1 else g[t].clone()
         opt.step()
         for i, p in enumerate(ps):
             traj[i].append(p.detach().clone())
@@ -257,3 +306,369 @@ def optimizer_protocol(cls: type, hyper: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - reported to the check as data
         out["error"] = f"{stage} raised {type(exc).__name__}: {exc}"[:300].rstrip(": ")
     return out
+
+
+# ---- curves, gradients through a function, parameters with given gradients ----
+
+@helper
+def add(*values: int | float) -> int | float:
+    """The sum of some numbers (ints stay ints): a dim minus one, such as the last step."""
+    return sum(values)
+
+
+@helper
+def over_steps(fn: Callable[..., Any], steps: int, *args: Any, **kwargs: Any) -> list[Any]:
+    """``[fn(i, *args, **kwargs) for i in range(steps)]``: a whole curve, such as a learning
+    rate schedule at every step. Each value is kept as ``fn`` returned it, so a check can say
+    when it is not a Python number."""
+    return [fn(i, *args, **kwargs) for i in range(int(steps))]
+
+
+@helper
+def sequence_function(values: Any, after: float | None = None) -> Callable[[int], float]:
+    """A function of a step index that returns ``values[i]`` as a Python float (a 1-d tensor
+    or a list) and ``after`` beyond the end (by default the last value): an arbitrary
+    schedule to hand to code that takes one. A distinct ``after`` makes any use of a step
+    past the end visible."""
+    table = [float(v) for v in values]
+    beyond = table[-1] if after is None else float(after)
+
+    def value_at(i: int) -> float:
+        i = int(i)
+        return table[i] if 0 <= i < len(table) else beyond
+    return value_at
+
+
+@helper
+def grads_through(fn: Callable[..., Any], args: list[Any], upstream: Tensor, wrt: list[int],
+                  kwargs: dict[str, Any] | None = None) -> list[Tensor]:
+    """The gradients of ``(fn(*args, **kwargs) * upstream).sum()`` with respect to the
+    tensors ``args[i]`` for ``i`` in ``wrt``, by autograd: what backpropagation through
+    ``fn`` hands back to those inputs when ``upstream`` arrives at its output. An input the
+    result does not depend on gets zeros. The other arguments are passed as they are."""
+    args = list(args)
+    leaves = []
+    for i in wrt:
+        leaf = args[i].detach().clone().requires_grad_(True)
+        args[i] = leaf
+        leaves.append(leaf)
+    out = fn(*args, **(kwargs or {}))
+    name = getattr(fn, "__name__", "the function")
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        raise TypeError(f"autograd cannot follow `{name}` from its inputs to its result: "
+                        "build the result with tensor operations (no .item(), .detach(), "
+                        "torch.tensor(...) of computed values, or torch.no_grad())")
+    if out.shape != upstream.shape:
+        raise ValueError(f"`{name}` returned shape {tuple(out.shape)}, expected "
+                         f"{tuple(upstream.shape)}")
+    grads = torch.autograd.grad((out * upstream).sum(), leaves, allow_unused=True)
+    return [torch.zeros_like(leaf) if g is None else g.detach()
+            for leaf, g in zip(leaves, grads, strict=True)]
+
+
+@helper
+def module_grads(model: nn.Module, x: Tensor, upstream: Tensor) -> dict[str, Tensor]:
+    """The gradients of ``(model(x) * upstream).sum()`` by autograd: ``"input"`` for ``x``
+    and one entry per named parameter of ``model`` (zeros where it does not matter). The
+    parameters' ``.grad`` are left as they were."""
+    leaf = x.detach().clone().requires_grad_(True)
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    out = model(leaf)
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        raise TypeError("autograd cannot follow the model from its input to its output")
+    if out.shape != upstream.shape:
+        raise ValueError(f"the model returned shape {tuple(out.shape)}, expected "
+                         f"{tuple(upstream.shape)}")
+    grads = torch.autograd.grad((out * upstream).sum(), [leaf] + [p for _, p in named],
+                                allow_unused=True)
+    names = ["input"] + [n for n, _ in named]
+    targets = [leaf] + [p for _, p in named]
+    return {n: torch.zeros_like(t) if g is None else g.detach()
+            for n, t, g in zip(names, targets, grads, strict=True)}
+
+
+@helper
+def load_weights(model: nn.Module, weights: dict[str, Tensor]) -> nn.Module:
+    """``model`` with its parameters and buffers copied from ``weights`` (strict: the names
+    must be exactly the model's), returned for the next step."""
+    model.load_state_dict(weights, strict=True)
+    return model
+
+
+@helper
+def params_with_grads(values: list[Tensor], grads: list[Tensor]) -> list[nn.Parameter]:
+    """Parameters holding copies of ``values``, each with ``.grad`` a copy of its gradient."""
+    params = []
+    for v, g in zip(values, grads, strict=True):
+        p = nn.Parameter(v.detach().clone())
+        p.grad = g.detach().clone()
+        params.append(p)
+    return params
+
+
+@helper
+def with_grads(model: nn.Module, grads: dict[str, Tensor]) -> nn.Module:
+    """``model`` with ``.grad`` set to a copy of ``grads[name]`` for each named parameter in
+    ``grads`` and None for the others (a frozen layer), returned for the next step."""
+    unknown = set(grads) - {n for n, _ in model.named_parameters()}
+    if unknown:
+        raise KeyError(f"the model has no parameters named {sorted(unknown)}")
+    for name, p in model.named_parameters():
+        p.grad = grads[name].detach().clone() if name in grads else None
+    return model
+
+
+@helper
+def grads_of(params: Any) -> list[Tensor | None]:
+    """The ``.grad`` of each parameter of an iterable (copies; None where there is none)."""
+    return [None if p.grad is None else p.grad.detach().clone() for p in params]
+
+
+@helper
+def same_object(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are one and the same object (``a is b``): an in-place function
+    such as ``torch.nn.init.normal_`` returns the tensor it was given, not a new one."""
+    return a is b
+
+
+@helper
+def tensor_moments(t: Tensor) -> dict[str, float]:
+    """Summary statistics of a tensor's entries, computed in float64 as Python floats: ``mean``,
+    ``mean_square`` (the second moment about 0, i.e. the variance of entries drawn with mean 0)
+    and ``abs_max`` (the largest absolute value)."""
+    x = t.detach().to(torch.float64).flatten()
+    return {"mean": float(x.mean()), "mean_square": float((x * x).mean()),
+            "abs_max": float(x.abs().max())}
+
+
+@helper
+def relu_net_log2_gain(init: Callable[[Tensor], Any], width: int, depth: int,
+                       x: Tensor) -> float:
+    """How a deep ReLU network initialised by ``init`` scales its input: log2(|h|^2 / |x|^2)
+    for h = relu(W_depth ... relu(W_1 x)), each W_l an empty (width, width) float32 tensor
+    filled by ``init(W_l)`` in place (its return value is ignored, as when a layer's weight is
+    initialised), no biases. ``x`` is a (width,) vector. 0 means the variance is kept."""
+    h = x.detach().to(torch.float32).reshape(-1)
+    start = float((h.double() ** 2).sum())
+    for _ in range(int(depth)):
+        w = torch.zeros(int(width), int(width))
+        with torch.no_grad():
+            init(w)
+        h = torch.relu(w @ h)
+    end = float((h.double() ** 2).sum())
+    return math.log2(end / start) if end > 0 else -math.inf
+
+
+@helper
+def attribute(obj: Any, name: str) -> Any:
+    """The attribute ``name`` of ``obj`` (a recorded history, a counter), read, not called."""
+    return getattr(obj, name)
+
+
+@helper
+def rows(t: Tensor, start: int, stop: int | None = None) -> Tensor:
+    """Rows ``start:stop`` of ``t`` (a validation split cut from a training split)."""
+    return t[int(start):None if stop is None else int(stop)]
+
+
+@helper
+def map_call(fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    """``[fn(item) for item in items]``: a student's function applied to many inputs."""
+    return [fn(item) for item in items]
+
+
+@helper
+def contains(lists: list[Any], word: str) -> list[bool]:
+    """For each entry of ``lists``: whether it is a list or tuple holding ``word``."""
+    return [isinstance(x, (list, tuple)) and word in x for x in lists]
+
+
+@helper
+def train_with_hooks(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: nn.Module,
+                     batches: list[tuple[Tensor, Tensor]], lrs: Tensor, hooks: Any,
+                     before: str = "before_step", after: str = "after_step") -> list[float]:
+    """A fixed training loop that reports to an observer (a monitor, a logger).
+
+    For each batch t: set every group's lr to ``lrs[t]``, zero the grads, forward, backward,
+    then ``hooks.<before>(model, optimizer, loss)``, ``optimizer.step()``,
+    ``hooks.<after>(model)``. Returns the loop's own losses as Python floats.
+    """
+    losses: list[float] = []
+    for t, (xb, yb) in enumerate(batches):
+        for group in optimizer.param_groups:
+            group["lr"] = float(lrs[t])
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        getattr(hooks, before)(model, optimizer, loss)
+        optimizer.step()
+        getattr(hooks, after)(model)
+        losses.append(float(loss.detach()))
+    return losses
+
+
+def _uniform(g: torch.Generator, low: float, high: float) -> float:
+    return low + (high - low) * float(torch.rand((), generator=g, dtype=torch.float64))
+
+
+def _randint(g: torch.Generator, low: int, high: int) -> int:
+    """An integer in ``[low, high]`` (inclusive)."""
+    return int(torch.randint(low, high + 1, (), generator=g))
+
+
+def _noisy(g: torch.Generator, values: list[float], rel: float) -> list[float]:
+    """Each value times ``1 + rel * u`` with ``u`` uniform in [-1, 1] (bounded noise)."""
+    return [v * (1 + rel * _uniform(g, -1, 1)) for v in values]
+
+
+def _decay(length: int, scale: float, tau: float, floor: float) -> list[float]:
+    return [scale * (floor + math.exp(-t / tau)) for t in range(length)]
+
+
+def _curve(kind: str, scale: float, g: torch.Generator) -> dict[str, list[float]]:
+    """One synthetic history of ``kind`` (see ``loss_curves``)."""
+    nan, inf = float("nan"), float("inf")
+    if kind == "empty":
+        return {"train_loss": [], "val_loss": []}
+    if kind == "single":
+        return {"train_loss": [scale * _uniform(g, 1, 2)], "val_loss": [scale * _uniform(g, 1, 2)]}
+    if kind == "nan_first":
+        n = _randint(g, 1, 5)
+        return {"train_loss": [nan] * n, "val_loss": [nan] * n}
+    length = _randint(g, 2, 10) if kind == "short" else _randint(g, 20, 40)
+    gap = _uniform(g, 1.05, 1.3)  # validation above training
+    if kind == "overfitting":  # fast decay, then validation turns up
+        clean = _decay(length, scale, _uniform(g, 0.15, 0.25) * length, _uniform(g, 0.02, 0.1))
+        best = _randint(g, length // 3, length // 2)
+        rise = _uniform(g, 0.3, 0.6)
+        val = [gap * clean[min(t, best)] * (1 + rise * max(0, t - best) / (length - 1 - best))
+               for t in range(length)]
+        return {"train_loss": _noisy(g, clean, 0.005), "val_loss": _noisy(g, val, 0.005)}
+    clean = _decay(length, scale, _uniform(g, 0.4, 0.7) * length, _uniform(g, 0.05, 0.2))
+    if kind == "plateau":  # flat (0.2% noise) over at least the last 12 steps
+        flat_from = length - _randint(g, 12, 16)
+        clean = [clean[min(t, flat_from)] for t in range(length)]
+        train = _noisy(g, clean, 0.002)
+        return {"train_loss": train, "val_loss": _noisy(g, [gap * v for v in clean], 0.002)}
+    train = _noisy(g, clean, 0.005)
+    val = _noisy(g, [gap * v for v in clean], 0.005)
+    if kind in ("explosion", "explosion_nan"):  # geometric growth to 30-300x the first loss
+        tail = _randint(g, 1, 4) if kind == "explosion_nan" else 0
+        start = _randint(g, 3, length - 8 - tail)
+        top = length - 1 - tail
+        ratio = _uniform(g, 30, 300) * train[0] / train[start]
+        for t in range(start + 1, top + 1):
+            train[t] = train[start] * ratio ** ((t - start) / (top - start))
+            val[t] = gap * train[t]
+        for t in range(top + 1, length):
+            train[t] = val[t] = nan if t % 2 else inf
+    elif kind in ("nan", "inf"):
+        bad = nan if kind == "nan" else inf
+        for t in range(_randint(g, 1, length - 1), length):
+            train[t] = val[t] = bad
+    elif kind == "val_nan":
+        val[_randint(g, 0, length - 1)] = nan
+    elif kind not in ("healthy", "short"):
+        raise ValueError(f"unknown curve kind {kind!r}")
+    return {"train_loss": train, "val_loss": val}
+
+
+@helper
+def loss_curves(seed: Any, kinds: list[str], repeat: int = 1) -> list[dict[str, list[float]]]:
+    """Synthetic training histories ``{"train_loss": [...], "val_loss": [...]}`` (Python
+    floats, one entry per epoch), ``repeat`` rounds of one history per kind, drawn from
+    ``seed``. Round r uses a loss scale of 1e-3..1e-2 (even r) or 10..1000 (odd r).
+
+    Kinds: "healthy" (smooth decay, 20-40 epochs), "short" (the same, 2-10 epochs),
+    "plateau" (flat within 0.2% noise over the last 12-16 epochs), "overfitting"
+    (validation turns up by 30-60% after its best epoch while training keeps falling),
+    "explosion" (growth to 30-300 times the first loss), "explosion_nan" (the same, then
+    NaN/inf), "nan" and "inf" (from some epoch on), "val_nan" (one NaN validation loss),
+    and the boundary cases "empty", "single" (one epoch) and "nan_first" (NaN throughout).
+    """
+    g = torch.Generator().manual_seed(int(seed))
+    out: list[dict[str, list[float]]] = []
+    for r in range(int(repeat)):
+        for kind in kinds:
+            scale = 10 ** (_uniform(g, -3, -2) if r % 2 == 0 else _uniform(g, 1, 3))
+            out.append(_curve(kind, scale, g))
+    return out
+
+
+@helper
+def validation_curves(seed: Any, count: int, min_delta: float, tail: int) -> list[list[float]]:
+    """Validation losses for early stopping, drawn from ``seed`` relative to ``min_delta``.
+
+    Every epoch after the first is, against the best loss so far, an improvement by
+    1.5-4 min_delta, a tie (better by at most 0.6 min_delta) or worse by up to 5
+    min_delta, so no value lies near the boundary ``best - min_delta``. The first two
+    curves are fixed shapes: one that improves every epoch (its best epoch is the last),
+    and one that creeps down by less than min_delta in all (6-14 epochs). Curves 2-6 hold
+    1-5 bad epochs in a row, then an improvement (a patience just too short stops before
+    it); the others take 3-9 random moves. All but the first two end with ``tail`` worse
+    epochs (so a patience below ``tail`` always stops them).
+    """
+    g = torch.Generator().manual_seed(int(seed))
+    md = float(min_delta)
+    curves: list[list[float]] = []
+    for c in range(int(count)):
+        best = _uniform(g, 1.0, 3.0)
+        curve = [best]
+        if c < 2:
+            length = _randint(g, 6, 14)
+            for t in range(1, length):
+                if c == 0:
+                    best -= md * _uniform(g, 1.5, 4.0)
+                    curve.append(best)
+                else:
+                    curve.append(curve[0] - md * 0.6 * t / length)
+            curves.append(curve)
+            continue
+        if c < 7:  # c - 1 bad epochs in a row, then an improvement: stop right before it?
+            curve.extend(best + md * _uniform(g, 0.5, 5.0) for _ in range(c - 1))
+            best -= md * _uniform(g, 1.5, 4.0)
+            curve.append(best)
+        for _ in range(_randint(g, 3, 9) if c >= 7 else 0):
+            u = _uniform(g, 0, 1)
+            if u < 0.35:
+                best -= md * _uniform(g, 1.5, 4.0)
+                curve.append(best)
+            elif u < 0.6:
+                curve.append(best - md * _uniform(g, 0.0, 0.6))
+            else:
+                curve.append(best + md * _uniform(g, 0.0, 5.0))
+        curve.extend(best + md * _uniform(g, 0.5, 5.0) for _ in range(int(tail)))
+        curves.append(curve)
+    return curves
+
+
+@helper
+def early_stopping_run(cls: type, curves: list[list[float]], patiences: list[int],
+                       min_delta: float, weight: Tensor, bias: Tensor) -> dict[str, Any]:
+    """Drive an early-stopping class over validation curves, as a training loop would.
+
+    For each patience and each curve: a fresh ``nn.Linear`` and ``cls(patience, min_delta)``;
+    at epoch e the model's parameters are overwritten in place with ``weight + e`` and
+    ``bias - e`` (so weights tell their epoch), then ``stop = es.step(curve[e], model)``;
+    the loop ends at the first true ``stop``. Returns ``"stops"`` (per patience, per curve:
+    the epoch that stopped, or -1) and ``"weights"`` (the model's state after the loop).
+    """
+    stops: list[list[int]] = []
+    weights: list[list[dict[str, Tensor]]] = []
+    for patience in patiences:
+        stops.append([])
+        weights.append([])
+        for curve in curves:
+            model = linear_model(weight, bias)
+            es = cls(int(patience), float(min_delta))
+            stopped = -1
+            for e, value in enumerate(curve):
+                with torch.no_grad():
+                    model.weight.copy_(weight + e)
+                    model.bias.copy_(bias - e)
+                if es.step(float(value), model):
+                    stopped = e
+                    break
+            stops[-1].append(stopped)
+            weights[-1].append(state_dict(model))
+    return {"stops": stops, "weights": weights}

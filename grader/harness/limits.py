@@ -16,13 +16,15 @@ def apply_limits(limits: dict[str, Any]) -> None:
     """Limit address space, data, CPU seconds, file size, core dumps, open files and
     processes.
 
-    ``limits`` holds ``memory_mb``, ``cpu_s``, ``max_file_mb``, ``max_processes``. The
+    ``limits`` holds ``memory_mb``, ``cpu_s``, ``max_file_mb``, ``max_processes`` and
+    ``open_files`` (``sandbox/base.py`` ``limits_of``: the lesson's ``[limits]``). The
     process count is not applied to root, whom the kernel exempts anyway (and still does
     inside bwrap's user namespace, whose uid maps back to root); for a root grader the
     sandbox's watch counts processes and threads instead (``sandbox/watch.py``)."""
     mem = int(limits["memory_mb"]) * 1024 * 1024
     fsize = int(limits["max_file_mb"]) * 1024 * 1024
     cpu = int(limits["cpu_s"])
+    nofile = int(limits["open_files"])
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
     # the grader may have capped its own data segment (``grading.memory``), a soft limit
     # its children inherit: a job's is its own
@@ -30,7 +32,7 @@ def apply_limits(limits: dict[str, Any]) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
     if os.getuid() != 0:
         n = int(limits["max_processes"])
         resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
@@ -101,6 +103,8 @@ def isolate_ipc(nested: bool | None = None) -> bool:
         for name, value in NO_IPC.items():  # this namespace's own settings, not the machine's
             _write(f"/proc/sys/{name}", value)
         return _namespace("ipc") != before
+    if os.geteuid() == 0:  # root without the privilege: it may yet switch to another user,
+        return False       # which a user namespace of its own would not map
     if not (nested_namespaces_work() if nested is None else nested):
         return False
     _enter_nested(libc)
@@ -109,6 +113,8 @@ def isolate_ipc(nested: bool | None = None) -> bool:
 
 def nested_namespaces_work() -> bool:
     """Whether ``isolate_ipc``'s user namespaces can be made here, tried in a child."""
+    if os.geteuid() == 0:
+        return False
     pid = os.fork()
     if pid == 0:
         code = 1

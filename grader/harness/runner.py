@@ -51,7 +51,8 @@ def _student_function(exc: BaseException, student_files: tuple[str, ...]) -> str
     return name
 
 
-def _describe_exception(exc: BaseException, callee: str, student_files: tuple[str, ...]) -> str:
+def _describe_exception(exc: BaseException, callee: str, student_files: tuple[str, ...],
+                        via_helper: bool = False) -> str:
     if isinstance(exc, NotImplementedError):
         own = _student_function(exc, student_files) or callee
         return f"`{own}` is not implemented yet (it raises NotImplementedError)."
@@ -59,6 +60,8 @@ def _describe_exception(exc: BaseException, callee: str, student_files: tuple[st
         return str(exc)
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if any(f.filename.startswith(s) for s in student_files)]
+    if via_helper:  # a harness helper called the student's code: name the student's function
+        callee = _student_function(exc, student_files) or callee
     where = ""
     if frames:
         f = frames[-1]
@@ -70,35 +73,61 @@ def _describe_exception(exc: BaseException, callee: str, student_files: tuple[st
 
 
 @contextlib.contextmanager
-def _watch(step: dict[str, Any], seen: list[str], name: str) -> Iterator[None]:
+def _watch(step: dict[str, Any], seen: list[str], name: str, enforce: bool) -> Iterator[None]:
     with contextlib.ExitStack() as stack:
         if step.get("no_autograd"):
+            if enforce:  # autograd then needs an explicit enable_grad, which the scan sees
+                stack.enter_context(torch.no_grad())
             stack.enter_context(guards.watch_autograd(seen, name))
         if step.get("no_builtin_optimizers"):
             stack.enter_context(guards.watch_builtin_optimizers(seen, name))
         yield
 
 
+def scoped(inputs: dict[str, Any], probe_id: str) -> dict[str, Any]:
+    """The inputs (and dims) a probe instance sees: those of the random draw, with its
+    scope's own (``"<scope>/<name>"``, for an id ``"<probe>__<scope>"``) in their place."""
+    shared = {k: v for k, v in inputs.items() if "/" not in k}
+    if "__" not in probe_id:
+        return shared
+    prefix = probe_id.split("__", 1)[1] + "/"
+    shared.update({k[len(prefix):]: v for k, v in inputs.items() if k.startswith(prefix)})
+    return shared
+def seed_global_rng(seed: int) -> None:
+    """``torch.manual_seed(seed)`` for the devices a run can use: the CPU generator, and
+    CUDA's where it is available. (``torch.manual_seed`` itself also queues a lazy CUDA
+    seeding with a formatted stack trace when CUDA is absent: about 1 ms a probe.)"""
+    torch.random.default_generator.manual_seed(seed)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+
+
 def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: int, *,
               rename: dict[str, str] | None = None,
-              student_files: tuple[str, ...] = ("<cell", "/"),
+              student_files: tuple[str, ...] = ("<cell", "/"), enforce: bool = False,
               ) -> dict[str, Any]:
     """Run ``probe`` against ``module``.
+
+    ``enforce`` (in the sandbox): a ``no_autograd`` step runs under ``torch.no_grad()``, so
+    that gradients by autograd need a visible ``enable_grad``; on the trusted side oracles
+    that use autograd on purpose run those steps as they are.
 
     Returns ``{"status": "ok"|"error", "error": str|None, "outputs": {name: value},
     "violations": [str], "elapsed_s": float, "step_times": [float]}``.
     """
     ns: dict[str, Any] = {k: (v.clone() if isinstance(v, torch.Tensor) else v)
-                          for k, v in inputs.items()}
+                          for k, v in scoped(inputs, probe.get("id", "")).items()}
     symbol = _symbol_lookup(module, rename or {})
     violations: list[str] = []
     step_times: list[float] = []
     if probe.get("seed_global_rng", True):
-        torch.manual_seed(seed)
+        seed_global_rng(seed)
     start = time.perf_counter()
     callee = "?"
+    via_helper = False
     try:
         for step in probe["steps"]:
+            via_helper = bool(step.get("use"))
             if step.get("call"):
                 callee = step["call"]
                 fn = symbol(callee)
@@ -118,7 +147,7 @@ def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: 
             args = [resolve(a, ns, symbol) for a in step.get("args", [])]
             kwargs = {k: resolve(v, ns, symbol) for k, v in step.get("kwargs", {}).items()}
             t0 = time.perf_counter()
-            with _watch(step, violations, callee):
+            with _watch(step, violations, callee, enforce):
                 result = fn(*args, **kwargs)
             step_times.append(time.perf_counter() - t0)
             if step.get("no_autograd") and guards.graph_attached(result):
@@ -145,8 +174,9 @@ def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: 
         raise
     except Exception as exc:  # noqa: BLE001 - anything the student's code raises
         outputs = {}
-        status, error = "error", _describe_exception(exc, callee, student_files)
+        status, error = "error", _describe_exception(exc, callee, student_files, via_helper)
     except RecursionError as exc:  # pragma: no cover - subclass of Exception, kept for clarity
-        outputs, status, error = {}, "error", _describe_exception(exc, callee, student_files)
+        outputs, status, error = {}, "error", _describe_exception(exc, callee, student_files,
+                                                                  via_helper)
     return {"status": status, "error": error, "outputs": outputs, "violations": violations,
             "elapsed_s": time.perf_counter() - start, "step_times": step_times}

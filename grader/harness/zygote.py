@@ -3,24 +3,28 @@
 Run as ``python -I -S -B <pool>/lib/harness/zygote.py <pool>``. Reads one JSON request
 per line on stdin (``{"job": NAME, "limits": {...}, "env": {...}}``, the job's folder
 being ``<pool>/NAME``), answers one JSON line on stdout when the job is over. The worker
-itself never runs student code: each job runs in a child forked from it, with its own
-session, resource limits, environment and folder, exactly as the cold harness would
-(``entry.run``). When the child ends or overruns its wall time, every process it left
-behind is killed (the worker is their subreaper, so even double-forked daemons come back
-to it), and, where the sandbox gave the worker a private ``/tmp``, scratch is wiped, as
-is anything the job left in the pool folder, so no state passes from one submission to
-the next; a job's process also dies with the worker. Each job gets an IPC namespace of its
-own where the sandbox allows one (``limits.isolate_ipc``), which dies with it; where it
-does not (Docker's seccomp), every System V object left in the worker's private namespace
-is removed after the job. The worker is not dumpable, so a child
+itself never runs student code: each job runs in a child forked from it (ahead of time,
+and blocked until it is handed the job), with its own session, resource limits,
+environment and folder, exactly as the cold harness would (``entry.run``). When the
+child ends or overruns its wall time, every process it left behind is killed (the worker
+is their subreaper, so even double-forked daemons come back to it), and, where the
+sandbox gave the worker a private ``/tmp``, scratch is wiped (never entering a mount:
+what is mounted there is not the job's), as is anything the job left in the pool folder,
+so no state passes from one submission to the next; a job's process also dies with the
+worker. Each job gets an IPC namespace of its own where the sandbox allows one
+(``limits.isolate_ipc``), which dies with it; where it does not (Docker's seccomp), every
+System V object left in the worker's private namespace is removed after the job. The
+worker is not dumpable, so a child
 cannot read its memory or reopen its control pipes through ``/proc``.
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -87,25 +91,55 @@ def _reap() -> None:
             return
 
 
+def mount_points() -> frozenset[str]:
+    """Every mount point this process sees (``/proc/self/mountinfo``)."""
+    points = set()
+    try:
+        with open("/proc/self/mountinfo", "rb") as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) > 4:  # the 5th field, octal-escaped (" " is \\040)
+                    raw = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]),
+                                 fields[4])
+                    points.add(os.fsdecode(raw))
+    except OSError:
+        pass
+    return frozenset(points)
+
+
 def _wipe(folders: list[str], keep: frozenset[str] = frozenset()) -> None:
-    """Empty ``folders``, but for the entries named in ``keep``."""
+    """Empty ``folders``, but for the entries named in ``keep``, never entering a mount: what
+    is mounted there (a Python installation under /tmp, the pool's harness) is not the
+    job's, is read-only, and may be large; only the folders around it are the job's."""
+    mounts = mount_points()
     for folder in folders:
-        try:
-            entries = os.listdir(folder)
-        except OSError:
+        _empty(folder, keep, mounts)
+
+
+def _empty(folder: str, keep: frozenset[str], mounts: frozenset[str]) -> None:
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for name in entries:
+        path = os.path.join(folder, name)
+        if name in keep or path in mounts:
             continue
-        for name in entries:
-            if name in keep:
-                continue
-            path = os.path.join(folder, name)
-            if os.path.isdir(path) and not os.path.islink(path):
-                _unlock(path)
-                shutil.rmtree(path, ignore_errors=True)
-            else:
+        if os.path.isdir(path) and not os.path.islink(path):
+            if any(m.startswith(path + "/") for m in mounts):  # a mount below: go around it
                 try:
-                    os.unlink(path)
+                    os.chmod(path, 0o755)  # a job may have locked it
                 except OSError:
                     pass
+                _empty(path, frozenset(), mounts)
+                continue
+            _unlock(path)
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def _unlock(top: str) -> None:
@@ -171,6 +205,14 @@ def _child(job: Path, request: dict[str, Any]) -> None:
         os.closerange(3, 65536)
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
             signal.signal(sig, signal.SIG_DFL)
+        if request.get("uid") is not None:  # a root worker: the job runs as its own user
+            from harness.launch import drop_privileges  # noqa: PLC0415
+
+            drop_privileges(int(request["uid"]), int(request["gid"]))
+            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a change of user clears both
+            _prctl(PR_SET_DUMPABLE, 1)
+        elif os.getuid() == 0:
+            raise PermissionError("refusing to run student code as root")
         from harness.limits import apply_limits  # noqa: PLC0415
 
         apply_limits(request["limits"])
@@ -223,6 +265,46 @@ def _wait(pid: int, wall_s: float) -> tuple[int | None, int | None, bool]:
             os.close(pidfd)
 
 
+class _Spare:
+    """A child forked ahead of time, blocked until it is handed a job: the fork (tens of ms
+    for a process holding torch) happens while the grader reads the previous job's results,
+    not while the next submission waits."""
+
+    def __init__(self, pool: Path, closing: list[Any]) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        read, self._go = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            for f in closing:  # the control channel is the worker's alone
+                f.close()
+            os.close(self._go)
+            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            data = b""
+            while chunk := os.read(read, 65536):
+                data += chunk
+            os.close(read)
+            if not data:  # the worker is stopping
+                os._exit(0)
+            request = json.loads(data)
+            _child(pool / str(request["job"]), request)
+        os.close(read)
+
+    def start(self, request: dict[str, Any]) -> int:
+        """Hand the spare its job; its pid."""
+        os.write(self._go, json.dumps(request).encode())
+        os.close(self._go)
+        return self.pid
+
+    def discard(self) -> None:
+        os.close(self._go)
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
+
+
 def serve(pool: Path, conf: dict[str, Any]) -> None:
     me = os.getpid()
     control_in = os.fdopen(os.dup(0), "r", encoding="utf-8")
@@ -230,7 +312,10 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):
         os.dup2(null, fd)  # nothing the worker prints can corrupt the control channel
-    control_out.write(json.dumps({"ready": True}) + "\n")
+    spare = _Spare(pool, [control_in, control_out])
+    # the spare is one of the worker's own processes while it waits (the grader counts a
+    # job's processes beyond those it finds at "ready"; when a job runs, it is the job)
+    control_out.write(json.dumps({"ready": True, "spares": 1}) + "\n")
     control_out.flush()
     for line in control_in:
         request = json.loads(line)
@@ -241,17 +326,25 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
             control_out.write(json.dumps({"job": name, "error": "bad job name"}) + "\n")
             control_out.flush()
             continue
-        job = pool / name
-        sys.stdout.flush()
-        sys.stderr.flush()
         started = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            control_in.close()
-            control_out.close()
-            _child(job, request)
+        if request.get("uid") is not None:  # nothing left of this user may meet the job
+            from harness.launch import kill_user  # noqa: PLC0415
+
+            if not kill_user(int(request["uid"]), int(request["gid"]), settle=False):
+                control_out.write(json.dumps({"job": name, "error": "stale processes"}) + "\n")
+                control_out.flush()
+                continue
+            _reap()
+        pid = spare.start(request)  # (the spare is still root: it drops to uid in _child)
         code, sig, timed_out = _wait(pid, float(request["wall_time_s"]))
         _kill_descendants(me)
+        cleared = True
+        if request.get("uid") is not None:  # and whatever its user still runs, anywhere
+            from harness.launch import kill_user, sweep_user  # noqa: PLC0415
+
+            cleared = kill_user(int(request["uid"]), int(request["gid"]))
+            _reap()
+            sweep_user(int(request["uid"]))
         _wipe(conf.get("scratch", []))
         if conf.get("sweep_ipc"):
             _sweep_ipc()
@@ -259,8 +352,10 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
         _wipe([str(pool)], keep=frozenset({"lib", "zygote.json", "scratch", name}))
         control_out.write(json.dumps({
             "job": name, "exit_code": code, "signal": sig, "timed_out": timed_out,
-            "duration_s": time.monotonic() - started}) + "\n")
+            "cleared": cleared, "duration_s": time.monotonic() - started}) + "\n")
         control_out.flush()
+        spare = _Spare(pool, [control_in, control_out])  # for the next job, meanwhile
+    spare.discard()
 
 
 def main() -> None:
@@ -274,12 +369,15 @@ def main() -> None:
     _prctl(PR_SET_DUMPABLE, 0)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
     import harness.entry  # noqa: F401, PLC0415 - the warm part: torch and safetensors
+    import harness.launch  # noqa: F401, PLC0415 - switching users, killing and sweeping
     import harness.limits  # noqa: F401, PLC0415 - a job reads nothing of the harness from disk
     import harness.runner  # noqa: F401, PLC0415
     from harness.limits import nested_namespaces_work  # noqa: PLC0415
 
     global _NESTED
     _NESTED = nested_namespaces_work()
+    for name in conf.get("preload", []):  # what jobs would each import again (warm.py)
+        importlib.import_module(name)
     serve(pool, conf)
 
 

@@ -45,6 +45,9 @@ def annotations(result: GradeResult) -> list[str]:
         lines.append(workflow_command(
             "error", text,
             title=f"Lesson {result.lesson}: {c.name} ({c.status}, {c.points}/{c.max_points})"))
+    if result.isolation_warning:
+        lines.append(workflow_command("warning", result.isolation_warning,
+                                      title=f"Lesson {result.lesson}: grading not isolated"))
     lines.append(workflow_command("notice", f"{result.score}/{result.max_score} points "
                                             f"(seed {result.seed})",
                                   title=f"Lesson {result.lesson} score"))
@@ -84,9 +87,13 @@ def job_summary(result: GradeResult) -> str:
         for m in result.mistakes:
             lines.append(f"- **{_cell(m.title)}**: {_cell(m.message)}")
         lines.append("")
+    if result.isolation_warning:
+        lines.append(f"> **Warning:** {_cell(result.isolation_warning)}")
+        lines.append("")
     for note in result.notes:
         lines.append(f"- note: {_cell(note)}")
     lines.append(f"Score **{result.score}/{result.max_score}**, seed {result.seed} "
                  f"(replay with `grade {result.lesson} --seed {result.seed}`), "
-                 f"{result.duration_s:.1f}s, sandbox {_cell(result.sandbox)}.")
+                 f"{result.duration_s:.1f}s, sandbox {_cell(result.sandbox)}"
+                 + (f" ({_cell(result.isolation)})" if result.isolation else "") + ".")
     return "\n".join(lines) + "\n\n"

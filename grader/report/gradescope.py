@@ -8,7 +8,10 @@ top level ``score``, ``execution_time`` (seconds), ``output``, ``output_format``
 ``after_due_date``, ``after_published`` or ``hidden``). Outputs are Markdown (``md``).
 
 A check's feedback (and the known mistake it names) goes only into that check's test, so a
-hidden check reveals nothing through the submission-wide ``output``.
+hidden check reveals nothing through the submission-wide ``output``. Each lesson's output
+says which sandbox ran and how it was isolated; a grading that was not isolated (student
+code could read the reference) also gets a hidden, 0-point test that only instructors see,
+``ISOLATION_TEST``, saying so.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 from grader.report.details import measured, score_line
 from grader.results import GradeResult
 
+ISOLATION_TEST = "Autograder: grading was NOT isolated (instructors only)"
 Visibility = Literal["visible", "after_due_date", "after_published", "hidden"]
 OutputFormat = Literal["text", "html", "simple_format", "md", "ansi"]
 
@@ -103,6 +107,8 @@ def lesson_output(result: GradeResult) -> str:
     Per-check details stay in the tests (whose visibility the spec sets).
     """
     parts = [f"**{md_escape(score_line(result))}**"]
+    if result.isolation:
+        parts.append(f"Sandbox: {md_escape(result.isolation)}")
     parts += [f"- note: {md_escape(n)}" for n in result.notes]
     if result.output.strip():
         parts.append("Your program printed:\n\n" + md_code_block(result.output))
@@ -119,6 +125,18 @@ def not_graded_tests(checks: list[tuple[str, int, str]], reason: str,
             for name, points, vis in checks]
 
 
+def isolation_test(warnings: list[str]) -> GradescopeTest | None:
+    """A hidden 0-point test (instructors see it, students do not) when any grading of this
+    submission ran unisolated, with why; None when all were isolated."""
+    if not warnings:
+        return None
+    text = "\n\n".join(f"- {md_escape(w)}" for w in dict.fromkeys(warnings))
+    return GradescopeTest(
+        name=ISOLATION_TEST, score=0, max_score=0, status="failed", visibility="hidden",
+        output="**The submission's code ran where it could read what it must not** (scores "
+               "from such a run cannot be trusted):\n\n" + text)
+
+
 def results_of(tests: list[GradescopeTest], outputs: list[str],
                execution_time_s: float) -> GradescopeResults:
     """The whole results file: the score is the sum of the tests' (integer) points."""
@@ -129,7 +147,9 @@ def results_of(tests: list[GradescopeTest], outputs: list[str],
 
 def render_gradescope(result: GradeResult, visibility: Mapping[str, str]) -> str:
     """``grade LESSON --format gradescope``: the results.json Gradescope would get."""
-    data = results_of(lesson_tests(result, visibility), [lesson_output(result)],
+    tests = lesson_tests(result, visibility)
+    warning = isolation_test([result.isolation_warning] if result.isolation_warning else [])
+    data = results_of(tests + ([warning] if warning else []), [lesson_output(result)],
                       result.duration_s)
     return data.model_dump_json(indent=2)
 

@@ -35,7 +35,9 @@ def junit_element(result: GradeResult) -> ET.Element:
     props = ET.SubElement(suite, "properties")
     for name, value in (("title", result.title), ("submission", result.submission),
                         ("seed", str(result.seed)), ("score", str(result.score)),
-                        ("max_score", str(result.max_score)), ("sandbox", result.sandbox)):
+                        ("max_score", str(result.max_score)), ("sandbox", result.sandbox),
+                        ("isolation", result.isolation),
+                        ("isolation_warning", result.isolation_warning or "")):
         ET.SubElement(props, "property", name=name, value=xml_text(value))
     classname = f"lesson {result.lesson}"
     for c in result.checks:
@@ -49,9 +51,10 @@ def junit_element(result: GradeResult) -> ET.Element:
         node.text = f"{c.points}/{c.max_points} points: {text}"
     if result.output:
         ET.SubElement(suite, "system-out").text = xml_text(result.output)
-    if result.notes:
-        ET.SubElement(suite, "system-err").text = xml_text(
-            "\n".join(f"note: {n}" for n in result.notes))
+    said = ([f"WARNING: {result.isolation_warning}"] if result.isolation_warning else []) + \
+        [f"note: {n}" for n in result.notes]
+    if said:
+        ET.SubElement(suite, "system-err").text = xml_text("\n".join(said))
     return suites
 
 

@@ -40,6 +40,13 @@ def render_terminal(result: GradeResult, console: Console) -> None:
     for m in result.mistakes:
         console.print(Panel(Text(m.message), title=f"Known mistake: {escape(m.title)}",
                             title_align="left", border_style="yellow"))
+    if result.review:
+        console.print(Panel(Text("\n".join(result.review)), title="Flagged for review",
+                            title_align="left", border_style="magenta"))
+    if result.isolation_warning:
+        console.print(Panel(Text(result.isolation_warning, style="bold"),
+                            title="WARNING: this grading was not isolated", title_align="left",
+                            border_style="bold red"))
     for note in result.notes:
         console.print(Text(f"note: {note}", style="dim"))
     if result.output.strip():
@@ -51,3 +58,5 @@ def render_terminal(result: GradeResult, console: Console) -> None:
                                                       f"bold {colour}"),
                                 (f"   seed {result.seed} (replay with --seed {result.seed}), "
                                  f"{result.duration_s:.1f}s, sandbox: {result.sandbox}", "dim")))
+    if result.isolation:
+        console.print(Text(f"isolation: {result.isolation}", style="dim"))

@@ -55,5 +55,28 @@ def get_backend(name: str, *, warm: bool = False, workers: int = 2) -> Backend:
     return backend
 
 
+def start_early(name: str, *, gpu: bool = False) -> Backend:
+    """The backend called ``name`` for grading one submission from a fresh process, already
+    starting in the background.
+
+    A cold sandbox imports torch after the grader has imported it: twice ``import torch``
+    one after the other. Called before this process imports torch, this starts a one-worker
+    warm pool (``warm.py``) at once, so that the worker imports torch in its sandbox while
+    this process imports its own, and the submission then runs in a child forked from it
+    (with the same limits, session and folder as a cold run). A backend without a warm mode,
+    or ``--gpu`` (a warm worker's sandbox has no devices), gets the plain cold backend.
+    Importing this module does not import torch."""
+    base = get_backend(name)
+    if gpu or not base.supports_warm:
+        return base
+    from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
+
+    # nothing preloaded: the worker must be ready as soon as this process is (a job that
+    # needs more imports it, as a cold run would)
+    pool = WarmBackend(base, workers=1, preload=())
+    pool.start()
+    return pool
+
+
 __all__ = ["Backend", "SandboxError", "SandboxJob", "SandboxOutcome", "available_names",
-           "get_backend"]
+           "get_backend", "start_early"]

@@ -19,8 +19,16 @@ import sys
 from pathlib import Path
 
 from grader.harness.limits import apply_limits
-from grader.sandbox.base import SandboxError, SandboxJob, SandboxOutcome, limits_of
+from grader.sandbox.base import (
+    SandboxError,
+    SandboxJob,
+    SandboxOutcome,
+    host_site_paths,
+    limits_of,
+    python_roots,
+)
 from grader.sandbox.process import clean_env, run_with_limits
+from grader.sandbox.users import Lease
 
 INSIDE = Path("/sandbox")
 JOBS = Path("/jobs")  # the warm worker's pool folder
@@ -41,28 +49,23 @@ def scratch_folder(base: Path) -> Path:
     return scratch
 
 
-def python_roots() -> list[str]:
-    """Folders holding the interpreter and its packages, outermost first, de-duplicated."""
-    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-             Path(sys.executable).resolve().parent.parent}
-    import sysconfig  # noqa: PLC0415
-
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        roots.add(Path(sysconfig.get_paths()[key]).resolve())
-    ordered = sorted(roots, key=lambda p: len(p.parts))
-    kept: list[Path] = []
-    for p in ordered:
-        if not any(p.is_relative_to(k) for k in kept):
-            kept.append(p)
-    return [str(p) for p in kept]
-
-
 class BwrapBackend:
     name = "bwrap"
     hides_files = True
+    isolates_network = True
+    supports_gpu = False  # no /dev/nvidia* inside
+    has_own_python = False  # this machine's, mounted read-only
+    supports_warm = True
+    is_warm_pool = False
+    warm_scratch = tuple(_SCRATCH.values())  # a worker's private /tmp, /dev/shm, /var/tmp
 
     def __init__(self) -> None:
         self.exe = shutil.which("bwrap")
+        self.isolation = (
+            "bwrap: uid 65534 in new user, PID, mount, IPC, network and UTS namespaces; only "
+            "the system and Python mounted, read-only; private /tmp"
+            + (" (the grader is root: host uid 0 without capabilities)"
+               if os.geteuid() == 0 else ""))
 
     def check_available(self) -> None:
         if not self.exe:
@@ -71,6 +74,9 @@ class BwrapBackend:
                                capture_output=True, text=True)
         if probe.returncode != 0:
             raise SandboxError(f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}")
+
+    def site_paths(self) -> list[str]:
+        return host_site_paths()
 
     def _namespaces(self, env: dict[str, str], scratch: Path) -> list[str]:
         """bwrap's arguments up to the mounts of the work folder: namespaces, a read-only
@@ -96,7 +102,7 @@ class BwrapBackend:
     def command(self, job: SandboxJob) -> list[str]:
         work = job.workdir
         env = clean_env(job)
-        env.update(HOME=str(INSIDE / "home"), TMPDIR="/tmp")
+        env.update(HOME=str(INSIDE / "home"), MPLCONFIGDIR=str(INSIDE / "home"), TMPDIR="/tmp")
         cmd = self._namespaces(env, scratch_folder(work))
         cmd += ["--ro-bind", str(work), str(INSIDE),
                 "--bind", str(work / "home"), str(INSIDE / "home"),
@@ -135,3 +141,21 @@ class BwrapBackend:
 
     def zygote_view(self, pool: Path) -> Path:
         return JOBS
+
+    def zygote_root(self, pool: Path, client_pid: int) -> int:
+        return client_pid
+
+    def can_read(self, folder: Path) -> bool:
+        return False  # only the system and Python are mounted
+
+    def job_user(self) -> Lease | None:
+        return None  # uid 65534 in its own user namespace
+
+    def open_job(self, work: Path, lease: Lease | None) -> None:
+        return None
+
+    def warm_isolation(self, lease: Lease | None) -> str | None:
+        return None
+
+    def zygote_stop(self, pool: Path) -> None:
+        return None  # --die-with-parent: the worker's namespaces end with its bwrap

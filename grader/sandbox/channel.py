@@ -308,6 +308,26 @@ def _load(data: bytes) -> dict[str, Any]:
         raise ChannelError(f"tensor file cannot be decoded: {str(e)[:200]}") from None
 
 
+MAX_TIMING_BYTES = 64 * 1024
+
+
+def read_timing(path: Path) -> dict[str, float]:
+    """The timed runs' CPU seconds (``harness/timed.py``): probe id -> a finite, non-negative
+    number; anything else is malformed."""
+    data = read_regular(path, MAX_TIMING_BYTES)
+    if data is None:
+        return {}
+    try:
+        obj = strict_json(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise ChannelError(f"timing record is not valid JSON: {str(e)[:200]}") from None
+    if not isinstance(obj, dict) or len(obj) > 100 or not all(
+            isinstance(k, str) and type(v) in (int, float) and 0 <= v < 1e6
+            for k, v in obj.items()):
+        raise ChannelError("malformed timing record")
+    return {k: float(v) for k, v in obj.items()}
+
+
 # ---------------------------------------------------------------- descriptor validation
 
 _DESC_TYPES = {"none", "str", "number", "tensor", "numlist", "seq", "dict", "other"}

@@ -28,9 +28,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from grader.course.spec import Limits
 from grader.harness.limits import NO_IPC
-from grader.sandbox.base import SandboxError, SandboxJob, SandboxOutcome, limits_of
+from grader.sandbox.base import (
+    SandboxError,
+    SandboxJob,
+    SandboxOutcome,
+    limits_of,
+    refuse_if_switched_off,
+)
 from grader.sandbox.process import clean_env
+from grader.sandbox.users import Lease
 from grader.sandbox.watch import Watch
 
 IMAGE = "training-loop-grader:latest"  # unless GRADER_DOCKER_IMAGE names another
@@ -41,7 +49,8 @@ PATH = "/opt/venv/bin:/usr/local/bin:/usr/bin:/bin"
 INSIDE = Path("/sandbox")
 JOBS = Path("/jobs")  # the warm worker's pool folder
 LABEL = "training-loop-grader"
-TMP_MB = 256  # /tmp is RAM: it counts against the memory limit too
+# /tmp is RAM (it counts against the memory limit too), sized by the job's scratch_mb; a
+# warm container's is sized once, by the default
 # A warm container hosts the fork server (torch imported) and one job at a time, which
 # has its own rlimits; these are the container's own ceilings.
 WARM_MEMORY_MB = int(os.environ.get("GRADER_DOCKER_WARM_MEMORY_MB", "8192"))
@@ -99,10 +108,18 @@ def _cpus(threads: int) -> float:
 class DockerBackend:
     name = "docker"
     hides_files = True
+    isolates_network = True
     supports_gpu = True
+    has_own_python = True  # the image's interpreter and torch
+    supports_warm = True
+    is_warm_pool = False
+    warm_scratch = ("/tmp", "/dev/shm")  # a warm container's own (the root is read-only)
 
     def __init__(self, image: str | None = None) -> None:
         self.image = image or os.environ.get("GRADER_DOCKER_IMAGE") or IMAGE
+        self.isolation = (f"docker: a container of {self.image} as uid "
+                          f"{container_user().split(':')[0]}: no network, read-only root, no "
+                          "capabilities, cgroup limits")
         self._warm: dict[Path, str] = {}  # pool folder -> its container's name
 
     # -- availability -------------------------------------------------------------------
@@ -150,7 +167,8 @@ class DockerBackend:
 
         limits = limits_of(job)
         env = clean_env(job)
-        env.update(HOME=str(INSIDE / "home"), TMPDIR="/tmp", PATH=PATH)
+        env.update(HOME=str(INSIDE / "home"), MPLCONFIGDIR=str(INSIDE / "home"), TMPDIR="/tmp",
+                   PATH=PATH)
         if job.gpu:
             env.pop("CUDA_VISIBLE_DEVICES", None)  # every GPU passed in is the container's
         work = job.workdir
@@ -165,9 +183,10 @@ class DockerBackend:
             security_opt=["no-new-privileges"],
             mem_limit=f"{job.memory_mb}m", memswap_limit=f"{job.memory_mb}m",
             nano_cpus=int(_cpus(job.threads) * 1e9), pids_limit=job.max_processes,
-            tmpfs={"/tmp": f"rw,nosuid,nodev,size={TMP_MB}m,mode=1777"}, sysctls=SYSCTLS,
+            tmpfs={"/tmp": f"rw,nosuid,nodev,size={job.scratch_mb}m,mode=1777"},
+            sysctls=SYSCTLS,
             ulimits=[Ulimit(name="fsize", soft=fsize, hard=fsize),
-                     Ulimit(name="nofile", soft=256, hard=256),
+                     Ulimit(name="nofile", soft=job.open_files, hard=job.open_files),
                      Ulimit(name="core", soft=0, hard=0),
                      Ulimit(name="cpu", soft=limits["cpu_s"], hard=limits["cpu_s"] + 5)],
             mounts=[Mount(str(INSIDE), str(work), type="bind", read_only=True),
@@ -180,6 +199,7 @@ class DockerBackend:
         )
 
     def run(self, job: SandboxJob) -> SandboxOutcome:
+        refuse_if_switched_off("a docker sandbox")
         import docker.errors  # noqa: PLC0415
         import requests  # noqa: PLC0415 - docker's HTTP client: its timeouts
 
@@ -210,8 +230,8 @@ class DockerBackend:
             # the container's init down (the pids limit holds the processes themselves)
             _quietly(container.reload)
             init_pid = int(container.attrs.get("State", {}).get("Pid") or 0) or None
-            watch = Watch([job.workdir], lambda: _quietly(container.kill), root=init_pid,
-                          max_tasks=job.max_processes, base_tasks=1)
+            watch = Watch([job.workdir], lambda: _quietly(container.kill), job, root=init_pid,
+                          base_tasks=1, memory=False)  # the cgroup holds the memory
             timed_out = False
             try:
                 code = int(container.wait(timeout=job.wall_time_s)["StatusCode"])
@@ -264,7 +284,7 @@ class DockerBackend:
                 "--memory", memory, "--memory-swap", memory, "--pids-limit", str(WARM_PIDS),
                 "--cpus", str(_cpus(1)), "--ulimit", "core=0",
                 *[arg for k, v in SYSCTLS.items() for arg in ("--sysctl", f"{k}={v}")],
-                "--tmpfs", f"/tmp:rw,nosuid,nodev,size={TMP_MB}m,mode=1777",
+                "--tmpfs", f"/tmp:rw,nosuid,nodev,size={Limits().scratch_mb}m,mode=1777",
                 "--mount", f"type=bind,src={pool},dst={JOBS}",
                 "--mount", f"type=bind,src={pool / 'lib'},dst={JOBS / 'lib'},readonly",
                 "--mount", f"type=bind,src={pool / 'zygote.json'},dst={JOBS / 'zygote.json'},"
@@ -279,9 +299,18 @@ class DockerBackend:
     def zygote_view(self, pool: Path) -> Path:
         return JOBS
 
-    def open_job(self, work: Path) -> None:
+    def can_read(self, folder: Path) -> bool:
+        return False  # only the job's folder is mounted
+
+    def job_user(self) -> Lease | None:
+        return None  # the container's user
+
+    def open_job(self, work: Path, lease: Lease | None) -> None:
         """A job moved into a warm worker's pool: see ``open_job``."""
         open_job(work)
+
+    def warm_isolation(self, lease: Lease | None) -> str | None:
+        return None
 
     def zygote_root(self, pool: Path, client_pid: int) -> int:
         """The process the worker's jobs run under, as this machine sees it: the container's

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sysconfig
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,10 +21,16 @@ from safetensors.torch import save_file
 
 import grader.sandbox.channel as channel
 from grader.course.inputs import derive_seed
-from grader.course.spec import LessonSpec, Probe
-from grader.sandbox.base import Backend, SandboxJob, SandboxOutcome
+from grader.course.spec import LessonSpec, Limits, Probe, base_of
+from grader.harness.timed import TIMING_FILE
+from grader.sandbox.base import (
+    HARNESS_DIR,
+    Backend,
+    SandboxJob,
+    SandboxOutcome,
+    host_site_paths,
+)
 
-HARNESS_DIR = Path(__file__).resolve().parents[1] / "harness"
 MAX_ATTEMPTS = 4
 
 
@@ -37,6 +42,7 @@ class ProbeOutcome:
     violations: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     step_times: list[float] = field(default_factory=list)
+    cpu_s: float | None = None  # a timed run's CPU time, measured outside the submission
 
 
 @dataclass
@@ -47,16 +53,18 @@ class SandboxRun:
     stderr: str
     notes: list[str]
     loaded: bool
+    isolation: str | None = None  # what the sandbox reported it enforced, run by run
 
 
-def site_paths(backend: object | None = None) -> list[str]:
-    """The site folders the harness puts on ``sys.path``: the backend's own where it has
-    them (a container has its own Python), else this interpreter's."""
-    own = getattr(backend, "site_paths", None)
-    if callable(own):
-        return list(own())
-    paths = sysconfig.get_paths()
-    return list(dict.fromkeys([paths["purelib"], paths["platlib"]]))
+def job_for(workdir: Path, limits: Limits, *, wall_time_s: float, threads: int = 1,
+            gpu: bool = False) -> SandboxJob:
+    """A job for ``workdir`` under a lesson's ``limits``."""
+    return SandboxJob(workdir=workdir, wall_time_s=wall_time_s, memory_mb=limits.memory_mb,
+                      max_processes=limits.max_processes, max_file_mb=limits.max_file_mb,
+                      max_output_bytes=limits.max_output_kb * 1024,
+                      scratch_mb=limits.scratch_mb, max_files=limits.max_files,
+                      open_files=limits.open_files, poll_s=limits.watch_poll_s,
+                      threads=threads, gpu=gpu)
 
 
 def probe_seed(seed: int, probe_id: str) -> int:
@@ -66,24 +74,42 @@ def probe_seed(seed: int, probe_id: str) -> int:
 def prepare_workdir(base: Path, spec: LessonSpec, cells: list[dict[str, str]],
                     inputs: dict[str, torch.Tensor], dims: dict[str, int], probes: list[Probe],
                     seed: int, threads: int, probe_timeout_s: float | None = None,
-                    site: list[str] | None = None) -> Path:
+                    site: list[str] | None = None, harness: bool = True,
+                    timed: dict[str, dict[str, torch.Tensor]] | None = None) -> Path:
+    """A fresh work folder for one run; ``harness``: with its own copy of the harness in
+    lib/ (a warm worker has its own). ``timed``: probe instance id -> its fresh inputs, for
+    the probes among ``probes`` that run timed (``harness/timed.py``); their inputs go in
+    files of their own, which the harness's supervisor takes away before any student code
+    runs."""
     work = Path(tempfile.mkdtemp(prefix="run-", dir=base))
-    lib = work / "lib" / "harness"
-    lib.mkdir(parents=True)
-    for src in HARNESS_DIR.glob("*.py"):
-        shutil.copy2(src, lib / src.name)
+    if harness:
+        lib = work / "lib" / "harness"
+        lib.mkdir(parents=True)
+        for src in HARNESS_DIR.glob("*.py"):
+            shutil.copy2(src, lib / src.name)
     (work / "home").mkdir()
     (work / "out").mkdir()
+    timed = timed or {}
+
+    def entry(p: Probe) -> dict[str, Any]:
+        return {**p.model_dump(mode="json", exclude={"expect", "trusted_only", "cases"}),
+                "timeout_s": min(p.timeout_s, probe_timeout_s or p.timeout_s),
+                "seed": probe_seed(seed, p.id)}
+
+    timed_entries = []
+    for i, p in enumerate(x for x in probes if x.id in timed):
+        name = f"timed-{i}.safetensors"
+        save_file({k: v.contiguous() for k, v in timed[p.id].items()}, str(work / "out" / name))
+        timed_entries.append({"probe": entry(p), "inputs_file": f"out/{name}"})
     plan = {
         "module_name": spec.lesson.stem,
         "cells_file": "cells.json",
-        "site_paths": site if site is not None else site_paths(),
+        "site_paths": site if site is not None else host_site_paths(),
         "dims": dims,
         "threads": threads,
         "load_timeout_s": spec.limits.load_timeout_s,
-        "probes": [{**p.model_dump(mode="json", exclude={"expect", "trusted_only"}),
-                    "timeout_s": min(p.timeout_s, probe_timeout_s or p.timeout_s),
-                    "seed": probe_seed(seed, p.id)} for p in probes],
+        "probes": [entry(p) for p in probes if p.id not in timed],
+        "timed": timed_entries,
     }
     (work / "plan.json").write_text(json.dumps(plan))
     (work / "cells.json").write_text(json.dumps(cells))
@@ -126,17 +152,40 @@ def _decode_outputs(done: channel.DoneEvent, folder: channel.JobFolder, probe: P
                         done.elapsed_s, list(done.step_times))
 
 
+def _read_timing(outcome: SandboxOutcome, out: Path, results: dict[str, ProbeOutcome],
+                 timed: dict[str, Any]) -> None:
+    """Attach the supervisor's CPU times to the timed runs, from a run that ended cleanly
+    (a submission that killed the supervisor leaves no timing that counts)."""
+    clean = outcome.exit_code == 0 and outcome.signal is None and not outcome.timed_out \
+        and not outcome.stopped
+    if not timed or not clean:
+        return
+    try:
+        seconds = channel.read_timing(out / TIMING_FILE)
+    except channel.ChannelError:
+        return
+    for pid in timed:
+        if pid in results and pid in seconds:
+            results[pid].cpu_s = seconds[pid]
+
+
 def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str]],
                    inputs: dict[str, torch.Tensor], dims: dict[str, int], seed: int, *,
                    time_limit_s: float | None = None, threads: int = 1, gpu: bool = False,
-                   on_progress: Callable[[str], None] | None = None) -> SandboxRun:
-    probes = [p for p in spec.probes if not p.trusted_only]
+                   on_progress: Callable[[str], None] | None = None,
+                   timed: dict[str, dict[str, torch.Tensor]] | None = None) -> SandboxRun:
+    """Run every probe instance of ``spec`` (and, for ``timed``, probe instance id -> its
+    fresh inputs, the timed runs) and read back what they returned."""
+    timed = timed or {}
+    probes = spec.sandbox_probes() + [spec.probe(pid) for pid in timed]
     results: dict[str, ProbeOutcome] = {}
     load_errors: list[channel.CellError] = []
     stdout_parts: list[str] = []
     stderr_parts: list[str] = []
     notes: list[str] = []
     loaded = True
+    truncated = False  # noted once, however many runs it took
+    isolation: str | None = None
     limits = spec.limits
     budget = channel.Budget()  # for the whole run, every attempt together
     with tempfile.TemporaryDirectory(prefix="grade-") as base:
@@ -144,21 +193,23 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
         for attempt in range(MAX_ATTEMPTS):
             if not remaining:
                 break
+            timed_now = {p.id: timed[p.id] for p in remaining if p.id in timed}
             wall = min(time_limit_s or limits.time_s,
-                       limits.load_timeout_s + sum(p.timeout_s for p in remaining) + 10)
+                       limits.load_timeout_s * (1 + len(timed_now))
+                       + sum(p.timeout_s for p in remaining) + 10)
             work = prepare_workdir(Path(base), spec, cells, inputs, dims, remaining, seed,
-                                   threads, time_limit_s, site=site_paths(backend))
-            job = SandboxJob(workdir=work, wall_time_s=wall, memory_mb=limits.memory_mb,
-                             max_processes=limits.max_processes, max_file_mb=limits.max_file_mb,
-                             max_output_bytes=limits.max_output_kb * 1024, threads=threads,
-                             gpu=gpu)
+                                   threads, time_limit_s, site=backend.site_paths(),
+                                   harness=not backend.is_warm_pool, timed=timed_now)
+            job = job_for(work, limits, wall_time_s=wall, threads=threads, gpu=gpu)
             if on_progress:
                 on_progress(f"running {len(remaining)} probe(s) in the {backend.name} sandbox"
                             + (f" (attempt {attempt + 1})" if attempt else ""))
             outcome = backend.run(job)
+            isolation = outcome.isolation or isolation
             stdout_parts.append(outcome.stdout)
             stderr_parts.append(outcome.stderr)
-            if outcome.output_truncated and "output truncated" not in " ".join(notes):
+            if outcome.output_truncated and not truncated:
+                truncated = True
                 notes.append(f"your program printed more than {limits.max_output_kb} KB; "
                              "the output shown is truncated")
             try:
@@ -213,12 +264,18 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                         f"your code did not finish loading: {why}"))
                 break
             if finished:
+                _read_timing(outcome, work / "out", results, timed_now)
                 break
             if started is not None:
                 status, why = _why(outcome, limits.memory_mb)
                 results[started] = ProbeOutcome(status, why)
+                # the probe's other instances (its boundary cases, its timed run) would most
+                # likely end the same way: each would cost a fresh sandbox for nothing
+                for p in remaining:
+                    if base_of(p.id) == base_of(started) and p.id not in results:
+                        results[p.id] = ProbeOutcome(status, why)
             remaining = [p for p in remaining if p.id not in results]
         for p in remaining:
             results.setdefault(p.id, ProbeOutcome("error", "not run: too many crashes"))
     return SandboxRun(results, load_errors, "".join(stdout_parts), "".join(stderr_parts), notes,
-                      loaded)
+                      loaded, isolation)

@@ -22,34 +22,48 @@ import subprocess
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from grader.sandbox.base import SandboxError, SandboxJob, SandboxOutcome, limits_of
+from grader.sandbox.base import (
+    HARNESS_DIR,
+    Backend,
+    SandboxError,
+    SandboxJob,
+    SandboxOutcome,
+    WarmHost,
+    limits_of,
+    refuse_if_switched_off,
+)
 from grader.sandbox.channel import ChannelError, JobFolder
 from grader.sandbox.process import clean_env, kill_group
-from grader.sandbox.run import HARNESS_DIR, site_paths
+from grader.sandbox.users import end_job
 from grader.sandbox.watch import Watch, kill_tree, memory_used, tasks_under, tree
 
 START_TIMEOUT_S = 120.0
+# Imported once by each worker of a long-lived pool, before it forks any job: torch.optim's
+# first step and torch.func import torch._dynamo lazily (over 800 modules, about 1.5 s),
+# which every forked job of an optimizer lesson would otherwise pay again.
+PRELOAD = ("torch._dynamo",)
 GRACE_S = 15.0  # beyond a job's wall time before the worker itself is presumed hung
 
 
 class _Worker:
     """One fork server in its own sandbox, with its own pool folder."""
 
-    def __init__(self, base: Any, root: Path) -> None:
+    def __init__(self, base: WarmHost, root: Path, preload: tuple[str, ...] = ()) -> None:
+        """Start a worker (``wait_ready`` waits until it has imported torch)."""
+        refuse_if_switched_off(f"a warm {base.name} worker")
         self.base = base
         self.pool = Path(tempfile.mkdtemp(prefix="worker-", dir=root))
         shutil.copytree(HARNESS_DIR, self.pool / "lib" / "harness",
                         ignore=shutil.ignore_patterns("__pycache__"))
-        scratch = ["/tmp", "/dev/shm", "/var/tmp"] if base.hides_files else []
         # the worker's IPC namespace is its sandbox's own (not the machine's) where the
         # sandbox hides files: what a job leaves there is removed after it
         (self.pool / "zygote.json").write_text(json.dumps(
-            {"site_paths": site_paths(base), "scratch": scratch,
-             "sweep_ipc": bool(base.hides_files)}))
+            {"site_paths": base.site_paths(), "scratch": list(base.warm_scratch),
+             "preload": list(preload), "sweep_ipc": bool(base.hides_files)}))
         self.log = root / f"{self.pool.name}.log"  # outside the pool: not writable inside
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(  # noqa: S603 - fixed argv
@@ -59,15 +73,20 @@ class _Worker:
                      "MKL_NUM_THREADS": "1"})
         self._replies: queue.Queue[dict[str, Any] | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
+        self.root = self.proc.pid
+        self.base_tasks = 0
+
+    def wait_ready(self) -> None:
         ready = self._reply(START_TIMEOUT_S)
         if not ready or not ready.get("ready"):
             self.close()
-            raise SandboxError(f"the warm {base.name} worker did not start")
+            raise SandboxError(f"the warm {self.base.name} worker did not start")
         # what the jobs run under, as this machine sees it (a container's init for docker),
         # and its own processes and threads when idle: a job's are counted beyond these
-        root_of = getattr(base, "zygote_root", None)
-        self.root = root_of(self.pool, self.proc.pid) if root_of else self.proc.pid
-        self.base_tasks = tasks_under(self.root) if os.geteuid() == 0 else 0
+        self.root = self.base.zygote_root(self.pool, self.proc.pid)
+        # (a spare child the worker forked ahead for the next job is the job's, not its own)
+        self.base_tasks = tasks_under(self.root) - int(ready.get("spares", 0)) \
+            if os.geteuid() == 0 else 0
         idle = tree(self.root)
         self.base_memory = (memory_used(idle), memory_used(idle, precise=True))
 
@@ -92,25 +111,35 @@ class _Worker:
 
     def run(self, job: SandboxJob) -> SandboxOutcome:
         """Move the job's folder into the pool, run it, move it back."""
+        refuse_if_switched_off(f"a job on a warm {self.base.name} worker")
+        lease = self.base.job_user()  # a root grader's process sandbox: a user per job
+        try:
+            return self._run(job, lease)
+        finally:
+            if lease is not None:
+                lease.release()
+
+    def _run(self, job: SandboxJob, lease: Any) -> SandboxOutcome:
         name = f"job-{os.urandom(8).hex()}"
         inside = self.pool / name
         _move(job.workdir, inside)
         (inside / "log").mkdir(exist_ok=True)
         for d in (inside, inside / "home", inside / "out", inside / "log"):
             os.chmod(d, 0o777 if self.base.hides_files else 0o700)
-        open_job = getattr(self.base, "open_job", None)
-        if open_job is not None:  # a container's user is not ours: it must read the files
-            open_job(inside)
+        # a container's user, or the job's own, is not ours: it must read the files
+        self.base.open_job(inside, lease)
         view = self.base.zygote_view(self.pool) / name
         env = clean_env(job)
-        env.update(HOME=str(view / "home"),
+        # the job's home as the worker sees it (the folder was moved into the pool)
+        env.update(HOME=str(view / "home"), MPLCONFIGDIR=str(view / "home"),
                    TMPDIR="/tmp" if self.base.hides_files else str(view / "home"))
         request = {"job": name, "limits": limits_of(job), "env": env,
                    "wall_time_s": job.wall_time_s}
+        if lease is not None:
+            request.update(uid=lease.uid, gid=lease.gid)
         started = time.monotonic()
         reply: dict[str, Any] | None = None
-        watch = Watch([self.pool], self._halt, root=self.root, max_tasks=job.max_processes,
-                      base_tasks=self.base_tasks, max_memory_mb=job.memory_mb,
+        watch = Watch([self.pool], self._halt, job, root=self.root, base_tasks=self.base_tasks,
                       base_memory=self.base_memory)
         try:
             assert self.proc.stdin is not None
@@ -123,6 +152,9 @@ class _Worker:
             stopped = watch.close()
             if reply is None or stopped:  # the worker died, hung or was stopped: none of it
                 self.stop()               # may run on
+            if lease is not None and (reply is None or stopped or not reply.get("cleared")):
+                end_job(lease)  # the worker did not: every process of the job's user, before
+                # any output is read
             if _is_folder(inside):
                 _move(inside, job.workdir)
             else:  # the job moved its folder away, or left a link: read nothing through it
@@ -135,6 +167,7 @@ class _Worker:
         duration = time.monotonic() - started
         stdout, t1 = _head(job.workdir, "log/stdout", job.max_output_bytes)
         stderr, t2 = _head(job.workdir, "log/stderr", job.max_output_bytes)
+        isolation = self.base.warm_isolation(lease)
         if stopped or reply is None or "error" in reply:
             return SandboxOutcome(exit_code=None, timed_out=False, signal=9, duration_s=duration,
                                   stdout=stdout, stderr=stderr + "\n(the warm worker died)",
@@ -143,14 +176,13 @@ class _Worker:
             exit_code=reply["exit_code"], timed_out=bool(reply["timed_out"]),
             signal=reply["signal"], duration_s=float(reply["duration_s"]), stdout=stdout,
             stderr=stderr, output_truncated=t1 or t2,
-            memory_exceeded="MemoryError" in stderr or "DefaultCPUAllocator" in stderr)
+            memory_exceeded="MemoryError" in stderr or "DefaultCPUAllocator" in stderr,
+            isolation=isolation)
 
     def _halt(self) -> None:
         """End the worker and its job at once (a watched limit was passed)."""
         kill_tree(self.proc.pid)
-        stop = getattr(self.base, "zygote_stop", None)
-        if stop is not None:
-            stop(self.pool)
+        self.base.zygote_stop(self.pool)
 
     def stop(self) -> None:
         """End the worker and everything in its sandbox."""
@@ -164,9 +196,12 @@ class _Worker:
                 pass
         kill_group(self.proc.pid)
         self.proc.wait()
-        stop = getattr(self.base, "zygote_stop", None)
-        if stop is not None:  # a worker the client does not own (a container) goes too
-            stop(self.pool)
+        self.base.zygote_stop(self.pool)  # a worker the client does not own (a container)
+
+    def kill(self) -> None:
+        """End the worker at once, whatever it is doing (still starting, say)."""
+        kill_group(self.proc.pid)
+        self.base.zygote_stop(self.pool)
 
     def close(self) -> None:
         """End the worker and remove its pool folder."""
@@ -213,41 +248,98 @@ def _head(work: Path, relative: str, limit: int) -> tuple[str, bool]:
 class WarmBackend:
     """The base backend's isolation, with warm workers: same interface as the others."""
 
-    def __init__(self, base: Any, workers: int = 2) -> None:
-        if not hasattr(base, "zygote_command"):
+    supports_gpu = False  # a worker's sandbox is started once, without devices
+    supports_warm = False  # it is warm already
+    is_warm_pool = True
+
+    def __init__(self, base: Backend, workers: int = 2,
+                 preload: tuple[str, ...] = PRELOAD) -> None:
+        if not base.supports_warm:
             raise SandboxError(f"the {base.name} sandbox has no warm mode")
-        self.base = base
+        self.base = cast(WarmHost, base)
         self.name = f"{base.name}+warm"
         self.hides_files = base.hides_files
+        self.isolates_network = base.isolates_network
+        self.has_own_python = base.has_own_python
         self.size = max(1, workers)
+        self.preload = preload
         self._root = Path(tempfile.mkdtemp(prefix="grade-pool-"))
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._started = 0
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
+        self._starting: list[Future[_Worker]] = []  # started by ``start``, not yet taken
+        self._booting: set[_Worker] = set()  # processes started, not yet ready
+        self._closed = False
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-spawner")
         atexit.register(self.close)
 
     def check_available(self) -> None:
         self.base.check_available()
 
+    @property
+    def isolation(self) -> str:
+        return f"{self.base.isolation}; warm worker"
+
+    def can_read(self, folder: Path) -> bool:
+        return self.base.can_read(folder)
+
     def site_paths(self) -> list[str]:
-        return site_paths(self.base)
+        return self.base.site_paths()
+
+    def start(self) -> None:
+        """Start one more worker in the background now, if the pool has room: the next run
+        takes it, so its start (``import torch`` in the sandbox) overlaps whatever this
+        process does meanwhile (importing torch itself, drawing inputs)."""
+        with self._lock:
+            if self._started < self.size and not self._closed:
+                self._started += 1
+                self._starting.append(self._spawn())
+
+    def _spawn(self) -> Future[_Worker]:
+        # bwrap's --die-with-parent follows the *thread* that started it: start workers
+        # from a thread that lives as long as the pool
+        return self._spawner.submit(self._new_worker)
+
+    def _new_worker(self) -> _Worker:
+        worker = _Worker(self.base, self._root, self.preload)
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._booting.add(worker)  # close() ends it at once from there
+        try:
+            if closed:  # closed while it started: nobody will take it
+                raise SandboxError(f"the warm {self.base.name} pool was closed")
+            worker.wait_ready()
+        except BaseException:
+            worker.kill()
+            worker.close()
+            raise
+        finally:
+            with self._lock:
+                self._booting.discard(worker)
+        return worker
 
     def _acquire(self) -> _Worker:
         with self._lock:
-            if self._idle.empty() and self._started < self.size:
+            if self._starting:
+                starting: Future[_Worker] | None = self._starting.pop(0)
+            elif self._idle.empty() and self._started < self.size:
                 self._started += 1
-                try:
-                    # bwrap's --die-with-parent follows the *thread* that started it: start
-                    # workers from a thread that lives as long as the pool
-                    worker = self._spawner.submit(_Worker, self.base, self._root).result()
-                except BaseException:
-                    self._started -= 1
-                    raise
-                self._all.append(worker)
-                return worker
-        return self._idle.get()
+                starting = self._spawn()
+            else:
+                starting = None
+        if starting is None:
+            return self._idle.get()
+        try:
+            worker = starting.result()
+        except BaseException:
+            with self._lock:
+                self._started -= 1
+            raise
+        with self._lock:
+            self._all.append(worker)
+        return worker
 
     def _release(self, worker: _Worker) -> None:
         if worker.alive:
@@ -265,6 +357,16 @@ class WarmBackend:
             self._release(worker)
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            starting, self._starting = self._starting, []
+            booting = list(self._booting)
+        for worker in booting:  # ended now: its start then fails at once
+            worker.kill()
+        for fut in starting:  # started but never taken (the grading stopped before it ran)
+            if fut.done() and fut.exception() is None:
+                self._all.append(fut.result())
+            fut.cancel()
         for worker in list(self._all):
             worker.close()
         self._all.clear()

@@ -9,9 +9,10 @@ for the namespaced backends also its /tmp, /dev/shm and /var/tmp, which live the
 the files its processes hold open after deleting them (memfd files too), the memory its
 processes hold together, shared memory included, and, when the grader is root, the
 processes and threads under its sandbox, and stops the job as soon as it holds more than
-the limits. (System V objects, which no process need hold, cannot be made by a job at all:
-``harness.limits.isolate_ipc``.)
-The caller reports ``Watch.reason``.
+the limits (the job's ``scratch_mb``, ``max_files``, ``memory_mb`` and ``max_processes``,
+looked at every ``poll_s``: the lesson's ``[limits]``). (System V objects, which no
+process need hold, cannot be made by a job at all: ``harness.limits.isolate_ipc``.) The
+caller reports ``Watch.reason``.
 """
 
 from __future__ import annotations
@@ -23,12 +24,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-SCRATCH_MB = 256  # all the files a job may write, together (each is also capped by max_file_mb)
-SCRATCH_FILES = 2_000  # and how many files and folders
-POLL_S = 0.1
+from grader.sandbox.base import SandboxJob
 
 
-def folder_usage(folders: list[Path], max_entries: int = SCRATCH_FILES) -> tuple[int, int]:
+def folder_usage(folders: list[Path], max_entries: int) -> tuple[int, int]:
     """(bytes on disk, entries) under ``folders``, not following links (each folder is
     opened from its parent's descriptor: one swapped for a link meanwhile is not entered);
     counting stops a little past ``max_entries`` so that a folder of a million files costs
@@ -188,24 +187,29 @@ class Watch:
     """Polls a job's folders (and, for a root grader, its processes) until closed; stops
     the job through ``stop`` at the first limit it passes, and keeps why in ``reason``."""
 
-    def __init__(self, folders: list[Path], stop: Callable[[], None], *, root: int | None,
-                 max_tasks: int, base_tasks: int = 0, max_memory_mb: int | None = None,
+    def __init__(self, folders: list[Path], stop: Callable[[], None], job: SandboxJob, *,
+                 root: int | None, base_tasks: int = 0, memory: bool = True,
                  base_memory: tuple[int, int] = (0, 0)) -> None:
         self.folders = folders
-        self._max_memory = None if max_memory_mb is None else max_memory_mb * 2**20
+        # ``memory``: the memory of the job's processes together is watched (not where a
+        # cgroup already holds it: a cold container)
+        self._max_memory = job.memory_mb * 2**20 if memory else None
         self._base_memory = base_memory  # (quick, precise): the worker's own, when idle
         self.reason: str | None = None
         self._stop = stop
         self._root = root
         self._count_tasks = os.geteuid() == 0  # otherwise RLIMIT_NPROC holds
-        self._max_tasks = max_tasks
+        self._max_tasks = job.max_processes
+        self._max_mb = job.scratch_mb
+        self._max_files = job.max_files
+        self._poll_s = job.poll_s
         self._base_tasks = base_tasks
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="sandbox-watch")
         self._thread.start()
 
     def check(self) -> str | None:
-        used, count = folder_usage(self.folders)
+        used, count = folder_usage(self.folders, self._max_files)
         tasks = 0
         if self._root is not None:
             table = _process_table()
@@ -215,10 +219,10 @@ class Watch:
             if self._max_memory is not None and self._over_memory(tree):
                 return (f"used more than {self._max_memory // 2**20} MB of memory in all its "
                         "processes together (the limit)")
-        if used > SCRATCH_MB * 2**20:
-            return f"wrote more than {SCRATCH_MB} MB of files (the limit for all its files)"
-        if count > SCRATCH_FILES:
-            return f"made more than {SCRATCH_FILES} files (the limit)"
+        if used > self._max_mb * 2**20:
+            return f"wrote more than {self._max_mb} MB of files (the limit for all its files)"
+        if count > self._max_files:
+            return f"made more than {self._max_files} files (the limit)"
         if self._count_tasks and tasks > self._max_tasks:
             return f"ran more than {self._max_tasks} processes or threads at once (the limit)"
         return None
@@ -230,7 +234,7 @@ class Watch:
         return memory_used(tree, precise=True) - self._base_memory[1] > self._max_memory
 
     def _run(self) -> None:
-        while not self._done.wait(POLL_S):
+        while not self._done.wait(self._poll_s):
             reason = self.check()
             if reason is not None:
                 self.reason = reason

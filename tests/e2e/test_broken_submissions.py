@@ -12,6 +12,8 @@ from grader.course.lessons import get_lesson
 from grader.grading.engine import grade_file
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # every test here grades in a sandbox
+
 REF = (ROOT / "reference" / "1.2" / "solution.py").read_text()
 LESSON = get_lesson("1.2", ROOT)
 ALL = {c.name for c in LESSON.spec.checks}

@@ -66,6 +66,7 @@ def github_run(mistake, tmp_path_factory):
     return proc, summary.read_text(), result, m
 
 
+@pytest.mark.slow
 def test_github_job_summary_and_annotations(github_run):
     proc, summary, result, m = github_run
     assert summary.startswith("earlier step\n")  # appended
@@ -88,6 +89,7 @@ def test_github_job_summary_and_annotations(github_run):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_schema_validates_a_real_result(github_run):
     _, _, result, _ = github_run
     proc = grade("schema")
@@ -101,6 +103,7 @@ def test_schema_validates_a_real_result(github_run):
         jsonschema.validate(broken, schema)
 
 
+@pytest.mark.slow
 def test_junit_xml_parses_back_field_by_field(mistake, tmp_path):
     path, m = mistake
     proc = grade(LESSON, str(path), "--format", "junit", "--seed", "32", "-o",
@@ -130,6 +133,7 @@ def test_junit_xml_parses_back_field_by_field(mistake, tmp_path):
     assert any(m.title in (case.findtext("failure") or "") for case in cases)
 
 
+@pytest.mark.slow
 def test_classroom_result_to_github_output(mistake, tmp_path):
     path, m = mistake
     out = tmp_path / "github_output"

@@ -54,6 +54,7 @@ def test_reference_as_notebook_with_magics_scores_full_marks(tmp_path, lesson):
     assert any("skipped (IPython only)" in n and "%matplotlib" in n for n in r["notes"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
 def test_shipped_stub_notebook_scores_zero_with_text_output(lesson):
     nb = lesson.stub_path.with_suffix(".ipynb")
@@ -63,6 +64,7 @@ def test_shipped_stub_notebook_scores_zero_with_text_output(lesson):
     assert "not implemented" in proc.stdout or "not answered" in proc.stdout
 
 
+@pytest.mark.slow
 def test_json_result_written_to_a_file_too(tmp_path):
     out = tmp_path / "result.json"
     les = LESSONS[0]
@@ -98,6 +100,7 @@ def test_list_shows_every_lesson_with_points():
         assert les.id in proc.stdout and str(les.spec.max_score) in proc.stdout
 
 
+@pytest.mark.slow
 def test_a_torch_py_beside_the_submission_never_reaches_the_grader(tmp_path):
     les = LESSONS[0]
     (tmp_path / f"{les.spec.lesson.stem}.py").write_text(les.reference_source())

@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 LESSON = get_lesson("1.2", ROOT)
 
 
+@pytest.mark.slow
 def test_cells_are_graded_and_the_report_is_drawn():
     console = Console(record=True, width=100)
     stub = check("1.2", cells=[LESSON.stub_path.read_text()], seed=4, console=console)

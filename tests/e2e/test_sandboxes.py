@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +37,7 @@ needs_bwrap = pytest.mark.skipif(not _bwrap_works(), reason="bubblewrap unavaila
 BACKENDS = ["process", pytest.param("bwrap", marks=needs_bwrap)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_reference_full_marks_and_stub_zero_on_each_backend(tmp_path, backend):
     p = tmp_path / "linear_regression.py"
@@ -41,33 +49,157 @@ def test_reference_full_marks_and_stub_zero_on_each_backend(tmp_path, backend):
 
 PEEK = '''
 import os, socket
-def predict(X, w, b):
+def peek():
+    """What this code can see and reach: the reference file, and the grader's loopback."""
     seen = os.path.exists({ref!r})
     try:
-        socket.create_connection(("127.0.0.1", 9), timeout=1)
-        net = True
+        socket.create_connection(("127.0.0.1", {port}), timeout=2).close()
+        reached = True
     except OSError:
-        net = False
-    if seen or net or os.getuid() == 0:
+        reached = False
+    return seen, reached
+
+def predict(X, w, b):
+    seen, reached = peek()
+    if seen or reached or os.getuid() == 0:
         return X @ w + b + 1.0   # visibly wrong: the test asserts this does not happen
     return X @ w + b
 '''
 
 
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[str]]]:
+    """A TCP server on this machine's loopback (the grader's own network namespace) that
+    records who connects: what a submission would reach if the network were open."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    port = server.getsockname()[1]
+    seen: list[str] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, addr = server.accept()
+            except OSError:
+                continue
+            seen.append(f"{addr[0]}:{addr[1]}")
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield port, seen
+    stop.set()
+    thread.join()
+    server.close()
+
+
+@pytest.mark.slow
 @needs_bwrap
-def test_bwrap_hides_the_reference_and_the_network(tmp_path):
-    src = REF + PEEK.format(ref=str(ROOT / "reference" / "1.2" / "solution.py"))
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_bwrap_hides_the_reference_and_the_network(tmp_path, listener, warm):
+    port, connections = listener
+    ref = str(ROOT / "reference" / "1.2" / "solution.py")
+    source = PEEK.format(ref=ref, port=port)
+    # the same code outside the sandbox sees the file and reaches the listener...
+    here: dict[str, object] = {}
+    exec(compile(source, "<peek>", "exec"), here)  # noqa: S102 - the test's own code
+    assert here["peek"]() == (True, True)  # type: ignore[operator]
+    deadline = time.monotonic() + 5
+    while not connections and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(connections) == 1
+    # ...and inside it, neither
     p = tmp_path / "linear_regression.py"
-    p.write_text(src)
-    r = grade_file(LESSON, p, seed=9, sandbox="bwrap")
+    p.write_text(REF + source)
+    backend = get_backend("bwrap", warm=warm, workers=1)
+    r = grade_file(LESSON, p, seed=9, sandbox=backend)
     assert r.score == r.max_score, [c.message for c in r.checks if c.status != "passed"]
+    time.sleep(0.5)  # the listener's accept loop polls every 0.2 s
+    assert len(connections) == 1, "the sandbox reached the grader's loopback"
 
 
-def test_process_backend_warns_that_it_cannot_hide_the_reference(tmp_path):
+@pytest.mark.slow
+def test_process_backend_warns_when_it_cannot_hide_the_reference(tmp_path):
+    """An unprivileged grader's process sandbox reads what the grader reads; a root grader's
+    reads what any user may: this checkout's reference, unless it is closed to others."""
+    from grader.sandbox.users import others_can_read
+
     p = tmp_path / "linear_regression.py"
     p.write_text(REF)
     r = grade_file(LESSON, p, seed=8, sandbox="process")
-    assert any("cannot hide the reference" in n for n in r.notes)
+    assert r.isolation.startswith("process: ")
+    if os.geteuid() != 0 or others_can_read(LESSON.reference_dir):
+        assert r.isolation_warning and "cannot hide the reference" in r.isolation_warning
+    else:
+        assert r.isolation_warning is None
+
+
+AS_ROOT = """
+import os, json
+def _look():
+    bad = []
+    with open("/proc/self/status") as f:
+        status = dict(line.split(":", 1) for line in f if ":" in line)
+    if os.getuid() == 0 or os.geteuid() == 0:
+        bad.append("root")
+    if status["Groups"].strip():
+        bad.append("supplementary groups " + status["Groups"].strip())
+    if status["NoNewPrivs"].strip() != "1":
+        bad.append("new privileges possible")
+    if int(status["CapEff"], 16):
+        bad.append("capabilities")
+    for path in {paths!r}:
+        try:
+            open(path).read()
+            bad.append("read " + path)
+        except OSError:
+            pass
+    try:
+        open({results!r}, "w").write("forged")
+        bad.append("wrote the results folder")
+    except OSError:
+        pass
+    print("UID", os.getuid(), "BROKEN:", bad)
+    return bad
+
+def predict(X, w, b):
+    return X @ w + b + (1.0 if _look() else 0.0)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the grader is not root here")
+@pytest.mark.parametrize("warm", [False, True])
+def test_process_backend_as_root_runs_each_job_as_a_user_of_its_own(tmp_path, warm):
+    """As root (Gradescope): never root, no groups, no capabilities, no way back; a course
+    and a results folder closed to other users stay closed; two jobs, two users."""
+    course = Path(tempfile.mkdtemp(prefix="closed-course-"))  # 0700, as setup.sh leaves it
+    results = course / "results"
+    results.mkdir()
+    try:
+        for part in ("reference", "assignments"):
+            shutil.copytree(ROOT / part / "1.2", course / part / "1.2")
+        lesson = get_lesson("1.2", course)
+        secret = course / "reference" / "1.2" / "solution.py"
+        src = REF + AS_ROOT.format(paths=[str(secret), "/etc/shadow"],
+                                   results=str(results / "results.json"))
+        p = tmp_path / "linear_regression.py"
+        p.write_text(src)
+        backend = get_backend("process", warm=warm)
+        runs = [grade_file(lesson, p, seed=8 + i, sandbox=backend) for i in range(2)]
+        uids = set()
+        for r in runs:
+            assert "BROKEN: []" in r.output, r.output
+            assert r.score == r.max_score and r.isolation_warning is None
+            assert "a user of its own for this job" in r.isolation
+            uid = int(r.output.split("UID", 1)[1].split()[0])
+            assert r.isolation.startswith(f"process{'+warm' if warm else ''}: uid {uid}, ")
+            uids.add(uid)  # the result names the user the job really ran as
+        assert len(uids) == 2 and 0 not in uids
+        assert list(results.iterdir()) == []
+    finally:
+        shutil.rmtree(course, ignore_errors=True)
 
 
 def test_auto_picks_the_strongest_available():
@@ -82,6 +214,7 @@ def test_auto_picks_the_strongest_available():
     assert get_backend("auto").name == expected
 
 
+@pytest.mark.slow
 def test_cli_json_output_is_the_result_model(tmp_path):
     exe = shutil.which("grade")
     cmd = [exe] if exe else [sys.executable, "-m", "grader"]

@@ -1,12 +1,13 @@
 """Hostile submissions, graded on every sandbox backend: they finish, score what they earned,
 and change nothing outside the sandbox.
 
-``corpus/<case>/linear_regression.py`` is one submission for lesson 1.2 (``neural_network.py``
-for 2.3: the file's name says its lesson), written as a student trying an attack would;
-its docstring names the threat, what the student hopes and the safe outcome, and its
-module-level ``EARNED`` lists the checks it honestly earns (optional ``TIME_LIMIT_S`` and
-``EXPECT``, a regex the affected checks' messages match). The test reads these with
-``ast``: the test process never imports a hostile file.
+``corpus/<case>/<stem>.py`` is one submission, for the lesson whose student file is
+``<stem>.py`` (``linear_regression.py``: lesson 1.2, most cases; the rules, dtypes, timing
+and boundary cases of other lessons have cases of their own), written as a student trying
+an attack would; its docstring names the threat, what the student hopes and the safe
+outcome, and its module-level ``EARNED`` lists the checks it honestly earns (optional
+``TIME_LIMIT_S`` and ``EXPECT``, a regex the affected checks' messages match).
+The test reads these with ``ast``: the test process never imports a hostile file.
 
 Each case is graded on each backend (``process``, ``bwrap`` and, where it runs, ``docker``,
 each cold and through its warm pool) against a copy of the course whose reference carries a
@@ -21,10 +22,12 @@ left running; and a clean submission graded right after on the same backend (the
 pool: after every case; on a cold backend, after the cases aimed at what outlives a run),
 which looks for anything left behind, still gets full marks.
 
-The ``process`` backend does not hide files or the network and runs as the grader's user
-(as root, RLIMIT_NPROC does not apply): the cases it cannot hold are strict xfails, and
-the ones that would harm this machine or the test run (killing the grader, writing into
-site-packages) are skipped; README's "What the process sandbox does not hold" says the same.
+The ``process`` backend of an unprivileged grader does not hide files or the network and
+runs as the grader's user: the cases it cannot hold are strict xfails, and the ones that
+would harm this machine or the test run (killing the grader, writing into site-packages)
+are skipped. Run by root, it runs each job as a user of its own, in namespaces where the
+kernel allows them, and holds all but the few listed below; README's "What the process
+sandbox does not hold" says the same.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ from typing import Any
 
 import pytest
 
-from grader.course.lessons import Lesson
+from grader.course.lessons import Lesson, all_lessons
 from grader.grading.engine import grade_file
 from grader.sandbox import SandboxError, get_backend
 from tests.conftest import ROOT
@@ -59,8 +62,8 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 CLEAN = HERE / "clean" / "linear_regression.py"
-LESSONS = {"linear_regression": "1.2", "neural_network": "2.3"}  # a case's file name: its lesson
-CASES = sorted(p.parent.name for p in CORPUS.glob("*/*.py") if p.stem in LESSONS)
+LESSON_OF = {les.spec.lesson.stem: les.id for les in all_lessons(ROOT)}
+CASES = sorted({p.parent.name for p in CORPUS.glob("*/*.py") if p.stem in LESSON_OF})
 BAIT = Path("/tmp/corpus-bait")  # host files a case may try to get the grader to read
 BACKENDS = ["process", "bwrap", "process+warm", "bwrap+warm", "docker", "docker+warm"]
 MARKER = b"hostile-marker"
@@ -69,7 +72,8 @@ COLD_START_S = 2.5  # a cold sandbox imports torch before the first probe: added
 # A cold sandbox is new for each run, so the clean submission graded after a case on a cold
 # backend only needs to follow the cases that aim at what outlives a run (on warm pools it
 # follows every case): the host checks of every case cover the rest.
-OUTLIVES_A_RUN = {"daemon", "fill_disk", "fork_bomb", "kill_everything", "kill_parent",
+OUTLIVES_A_RUN = {"daemon", "fill_disk", "fork_bomb", "hydra_daemon", "kill_everything",
+                  "kill_parent", "rewrite_after_run",
                   "many_files", "many_threads", "pickle_beside", "prewrite_fifo",
                   "ptrace_parent", "shadow_modules", "shared_memory", "stash_state",
                   "swap_workdir", "write_site", "sysv_shm", "posix_mqueue", "memfd_flood",
@@ -89,46 +93,95 @@ def _host_has_a_route() -> bool:
 
 
 # What the `process` backends cannot hold (README: "What the process sandbox does not hold").
+# Run by root, the process sandbox runs each job as a user of its own (harness/launch.py),
+# in PID, mount, IPC, network and UTS namespaces where the kernel allows them, and kills
+# every process of that user and sweeps what it left before any output is read: it holds
+# most of the corpus then. Run by an unprivileged user, it runs as that user, beside the
+# grader.
+ROOT_GRADER = os.geteuid() == 0
 _SAME_MACHINE = "the process sandbox shares the machine's /tmp and /dev/shm"
+
+
+def _process_namespaces() -> list[str]:
+    try:
+        return list(getattr(get_backend("process"), "namespaces", []))
+    except SandboxError:
+        return []
+
+
+def _others_can_read_the_checkout() -> bool:
+    from grader.sandbox.users import others_can_read
+
+    return others_can_read(ROOT / "reference" / "1.2")
+
+
 PROCESS_CANNOT_HOLD: dict[str, str] = {
-    "find_reference_glob": "the process sandbox leaves the machine's files readable",
-    "proc_parent": "the process sandbox runs beside the grader: /proc/<ppid> is the grader",
-    "stash_state": _SAME_MACHINE,
-    "shared_memory": _SAME_MACHINE,
+    "shared_memory": _SAME_MACHINE + " (what it leaves is removed, but it is not capped)",
 }
-if _host_has_a_route():
-    PROCESS_CANNOT_HOLD["network"] = "the process sandbox leaves the network open"
-if os.geteuid() == 0:
-    PROCESS_CANNOT_HOLD["userns_ramfs"] = ("the process sandbox runs student code as the "
-                                           "grader's user, here root: it may mount")
-COLD_PROCESS_CANNOT_HOLD = {
-    "daemon": "a daemon that calls setsid leaves the process sandbox's process group",
-}
-PROCESS_NOT_RUN: dict[str, str] = {
-    "kill_everything": "kill(-1) from the process sandbox reaches every process of the "
-                       "grader's user (the case acts only inside a PID namespace)",
-    "ptrace_parent": "the process sandbox can ptrace the grader or its worker as the same "
-                     "user (the case acts only inside a PID namespace)",
-    "write_site": "the process sandbox can write into this machine's site-packages",
-}
-COLD_PROCESS_NOT_RUN = {
-    "kill_parent": "the process sandbox's parent is the grader itself: it would end this run",
-}
+COLD_PROCESS_CANNOT_HOLD: dict[str, str] = {}
+PROCESS_NOT_RUN: dict[str, str] = {}
+COLD_PROCESS_NOT_RUN: dict[str, str] = {}
+if ROOT_GRADER:
+    if _others_can_read_the_checkout():
+        PROCESS_CANNOT_HOLD["find_reference_glob"] = (
+            "the sandbox's user may read what every user may: this checkout's reference too")
+    if "net" not in _process_namespaces() and _host_has_a_route():
+        PROCESS_CANNOT_HOLD["network"] = "no network namespace can be made here"
+else:  # the grader's own user; in a user namespace's PID, mount... namespaces if allowed
+    _NS = _process_namespaces()
+    PROCESS_CANNOT_HOLD.update({
+        "find_reference_glob": "the process sandbox leaves the machine's files readable",
+        "stash_state": _SAME_MACHINE,
+    })
+    if not {"pid", "mount"} <= set(_NS):
+        PROCESS_CANNOT_HOLD.update({
+            "proc_parent": "the process sandbox runs beside the grader: /proc/<ppid> is the "
+                           "grader",
+            "proc_scan": "the process sandbox runs as the grader's user: /proc shows the grader",
+        })
+    if "net" not in _NS and _host_has_a_route():
+        PROCESS_CANNOT_HOLD["network"] = "the process sandbox leaves the network open"
+    if "pid" not in _NS:
+        COLD_PROCESS_CANNOT_HOLD.update({
+            "daemon": "a daemon that calls setsid leaves the process sandbox's process group",
+            "hydra_daemon": "a daemon that calls setsid leaves the process sandbox's group",
+            "rewrite_after_run": "a daemon that calls setsid outlives the process sandbox's run",
+        })
+        PROCESS_NOT_RUN.update({
+            "kill_everything": "kill(-1) from the process sandbox reaches every process of "
+                               "the grader's user (the case acts only inside a PID namespace)",
+            "ptrace_parent": "the process sandbox can ptrace the grader or its worker as the "
+                             "same user (the case acts only inside a PID namespace)",
+        })
+        COLD_PROCESS_NOT_RUN["kill_parent"] = (
+            "the process sandbox's parent is the grader itself: it would end this run")
+    PROCESS_NOT_RUN.update({
+        "write_site": "the process sandbox can write into this machine's site-packages",
+        "grader_terminal": "the process sandbox runs as the owner of the grader's terminal",
+        "regain_root": "an unprivileged grader's sandbox has its user's sudo, if any",
+    })
 
 
 @dataclass(frozen=True)
 class Case:
     name: str
     path: Path
-    lesson: str
     earned: list[str]
     time_limit_s: float | None
     expect: str | None
+    lesson: str
+
+
+def case_path(name: str) -> Path:
+    """The submission of a case: its file named like a lesson's (others beside it are
+    props, such as modules it hopes will shadow real ones)."""
+    (path,) = [p for p in (CORPUS / name).glob("*.py") if p.stem in LESSON_OF]
+    return path
 
 
 def read_case(name: str) -> Case:
     """The case's declarations, read from its source without running it."""
-    (path,) = [p for p in (CORPUS / name).glob("*.py") if p.stem in LESSONS]
+    path = case_path(name)
     tree = ast.parse(path.read_text(encoding="utf-8"))
     assert ast.get_docstring(tree), f"{name}: the docstring names the threat"
     found: dict[str, Any] = {}
@@ -139,8 +192,8 @@ def read_case(name: str) -> Case:
             if target.id in ("EARNED", "TIME_LIMIT_S", "EXPECT"):
                 found[target.id] = ast.literal_eval(node.value)
     assert "EARNED" in found, f"{name}: EARNED is missing"
-    return Case(name, path, LESSONS[path.stem], list(found["EARNED"]),
-                found.get("TIME_LIMIT_S"), found.get("EXPECT"))
+    return Case(name, path, list(found["EARNED"]), found.get("TIME_LIMIT_S"),
+                found.get("EXPECT"), LESSON_OF[path.stem])
 
 
 # ------------------------------------------------------------------ the course and the host
@@ -157,9 +210,7 @@ class Course:
         return self.lessons["1.2"]
 
 
-def _hashes(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
+COURSE_LESSONS = sorted({"1.2"} | {read_case(name).lesson for name in CASES})
 
 
 def _copy_course(root: Path, canary: str) -> None:
@@ -167,21 +218,26 @@ def _copy_course(root: Path, canary: str) -> None:
     ``canary``."""
     shutil.copy2(ROOT / "course.toml", root / "course.toml")
     shutil.copytree(ROOT / "datasets", root / "datasets")
-    for lesson_id in sorted(set(LESSONS.values())):
+    for lesson_id in COURSE_LESSONS:
         for part in ("reference", "assignments"):
             shutil.copytree(ROOT / part / lesson_id, root / part / lesson_id)
         solution = root / "reference" / lesson_id / "solution.py"
         solution.write_text(solution.read_text() + f"\n# {canary}\n")
 
 
+def _hashes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
 @pytest.fixture(scope="module")
 def course() -> Iterator[Course]:
-    """A copy of the course for the corpus's lessons whose references carry a canary."""
+    """A copy of the course (the lessons the corpus grades) whose references carry a canary
+    comment."""
     root = Path(tempfile.mkdtemp(prefix="corpus-course-"))
     canary = f"CANARY-{uuid.uuid4().hex}"
     _copy_course(root, canary)
-    yield Course(root, {i: Lesson(i, root=root) for i in sorted(set(LESSONS.values()))}, canary,
-                 _hashes(root))
+    yield Course(root, {i: Lesson(i, root=root) for i in COURSE_LESSONS}, canary, _hashes(root))
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -192,7 +248,8 @@ class Sentinels:
 
 def _bait_events() -> bytes:
     """Events that, read as a job's, would show the leak marker in every message."""
-    lines = [{"event": "loaded", "ok": True, "errors": [], "elapsed_s": 0.0}]
+    lines: list[dict[str, Any]] = [
+        {"event": "loaded", "ok": True, "errors": [], "elapsed_s": 0.0}]
     for probe in ("predict", "loss", "grad", "step", "fit"):
         lines += [{"event": "start", "probe": probe},
                   {"event": "done", "probe": probe, "status": "error",
@@ -239,8 +296,8 @@ def backend_for(name: str) -> Any:
     return found
 
 
-def _processes() -> dict[int, tuple[int, bytes]]:
-    """pid -> (parent pid, command line) of every live (non-zombie) process."""
+def _processes() -> dict[int, tuple[int, bytes, int]]:
+    """pid -> (parent pid, command line, session) of every live (non-zombie) process."""
     table = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -253,30 +310,37 @@ def _processes() -> dict[int, tuple[int, bytes]]:
         except (OSError, IndexError):
             continue
         if fields[0] != b"Z":
-            table[int(entry)] = (int(fields[1]), cmdline)
+            table[int(entry)] = (int(fields[1]), cmdline, int(fields[3]))
     return table
 
 
 def stray_processes() -> dict[int, bytes]:
     """Processes a grading left behind: any carrying the corpus's marker, and any of this
     test process's descendants other than warm workers (``zygote.py``, and the bwrap around
-    it); a child of a worker is a job that outlived its grading."""
-    def worker(cmd: bytes) -> bool:  # the fork server itself, not the bwrap around it
-        return b"harness/zygote.py" in cmd and not cmd.split(b"\0")[0].endswith(b"bwrap")
+    it) and the one spare child each worker forks ahead for its next job (in the worker's
+    own session: a job's first act is a session of its own); any other child of a worker
+    is a job that outlived its grading."""
+    def worker(cmd: bytes) -> bool:  # the fork server itself, not the bwrap (or the process
+        # sandbox's launcher and init) around it
+        return b"harness/zygote.py" in cmd and not cmd.split(b"\0")[0].endswith(b"bwrap") \
+            and b"harness/launch.py" not in cmd
 
     stray: dict[int, bytes] = {}
     for _ in range(20):  # a killed process may need a moment to be reaped
         table = _processes()
         children: dict[int, list[int]] = {}
-        for pid, (ppid, _) in table.items():
+        for pid, (ppid, _, _) in table.items():
             children.setdefault(ppid, []).append(pid)
-        stray = {pid: cmd for pid, (_, cmd) in table.items() if MARKER in cmd}
+        stray = {pid: cmd for pid, (_, cmd, _) in table.items() if MARKER in cmd}
         todo = list(children.get(os.getpid(), []))
         while todo:
             pid = todo.pop()
-            ppid, cmd = table[pid]
-            if b"harness/zygote.py" not in cmd or worker(table.get(ppid, (0, b""))[1]):
-                stray[pid] = cmd
+            ppid, cmd, session = table[pid]
+            parent = table.get(ppid, (0, b"", 0))
+            if b"harness/zygote.py" not in cmd or worker(parent[1]):
+                spares = [k for k in children.get(ppid, []) if table[k][2] == parent[2]]
+                if not (worker(parent[1]) and session == parent[2] and spares == [pid]):
+                    stray[pid] = cmd
             todo.extend(children.get(pid, []))
         if not stray:
             return {}
@@ -338,7 +402,7 @@ def _clean_host(stray: dict[int, bytes], course: Course, sentinels: Sentinels) -
         path.write_bytes(data)
     if _hashes(course.root) != course.files:
         for extra in course.root.iterdir():
-            shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
+            shutil.rmtree(extra) if extra.is_dir() and not extra.is_symlink() else extra.unlink()
         _copy_course(course.root, course.canary)
 
 
@@ -369,7 +433,11 @@ def check_result(result: Any, case: Case, course: Course, backend: str) -> None:
     assert len(result.output) <= 4000 + len("\n… (truncated)")
     points = {c.name: c.max_points for c in result.checks}
     passed = sorted(c.name for c in result.checks if c.status == "passed")
-    assert passed == sorted(case.earned), f"earned {passed}, expected {case.earned}\n{shown}"
+    # a file that reaches code the rule scan cannot follow (exec, os.execv, ...) loses the
+    # rule-bound checks by design (flagged for review): honest points it no longer earns
+    flagged = {c.name for c in result.checks if "Flagged for review" in c.message}
+    earned = sorted(n for n in case.earned if n not in flagged)
+    assert passed == earned, f"earned {passed}, expected {earned}\n{shown}"
     assert result.score == sum(points[n] for n in case.earned), shown
     lost = [c for c in result.checks if c.status != "passed"]
     for c in lost:
@@ -446,20 +514,27 @@ GROUPS = {
     "resource exhaustion": [
         "cpu_loop", "sleep_forever", "stdin_read", "gil_hold", "ignore_signals", "huge_alloc",
         "fork_bomb", "many_threads", "num_threads_512", "shared_memory", "flood_output",
-        "fill_disk", "unlinked_files", "many_files", "sparse_file", "daemon"],
+        "fill_disk", "unlinked_files", "many_files", "sparse_file", "daemon", "hydra_daemon"],
     "escape and visibility": [
         "find_reference_relative", "find_reference_glob", "proc_parent", "environment",
         "network", "kill_parent", "kill_everything", "ptrace_parent", "write_site",
-        "stash_state"],
+        "stash_state", "proc_scan", "regain_root", "grader_terminal"],
     "score tampering": [
         "exit_midrun", "always_equal", "tensor_subclass", "monkeypatch_torch",
         "patch_harness", "shadow_modules", "autograd_hidden", "background_thread"],
     "forging the output channel": [
         "print_score", "forge_events", "deep_json_events", "json_tricks_events",
-        "prewrite_fifo", "lock_delete_results", "swap_workdir", "nul_escapes"],
+        "prewrite_fifo", "lock_delete_results", "swap_workdir", "nul_escapes",
+        "rewrite_after_run"],
     "deserialisation": [
         "pickle_beside", "pickle_as_output", "st_overlap", "st_huge", "st_many_entries",
         "st_deep_header"],
+    "rules a student can switch off": [
+        "rules_bound_by_assignment", "rules_autograd_by_strings", "rules_globals_helper",
+        "rules_optim_alias_unwatched", "rules_optim_importlib", "tolerance_bfloat16",
+        "dtype_int32_indices", "dtype_always_float32", "boundary_drop_last",
+        "boundary_single_feature", "timing_clock_patched", "timing_precomputed",
+        "timing_forged_record", "timing_kill_supervisor"],
     "warm workers and the host": [
         "link_log_folder", "link_out_folder", "hardlink_results", "fifo_log",
         "forge_numlist", "forge_int_inf", "forge_wide", "events_flood", "huge_results",
@@ -474,6 +549,6 @@ def test_the_corpus_covers_every_threat_group() -> None:
     grouped = [name for names in GROUPS.values() for name in names]
     assert sorted(grouped) == CASES and len(CASES) >= 30
     for name in CASES:
-        doc = ast.get_docstring(ast.parse(read_case(name).path.read_text()))
+        doc = ast.get_docstring(ast.parse(case_path(name).read_text()))
         assert doc and doc.startswith("Threat:") and "Hope:" in doc and "Safe outcome:" in doc
         read_case(name)

@@ -37,6 +37,7 @@ def test_reference_full_marks_on_many_seeds(lesson):
         f"reference lost points on {len(failures)}/{len(seeds)} seeds: {failures[:3]}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS, ids=_ids([x.id for x in LESSONS]))
 def test_stub_scores_zero(lesson):
     result = grade_source(lesson.id, lesson.stub_path.read_text(), seed=7)
@@ -47,6 +48,7 @@ def test_stub_scores_zero(lesson):
 MISTAKES = [(les, m) for les in LESSONS for m in les.spec.mistakes]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson,mistake", MISTAKES,
                          ids=[f"{les.id}:{m.id}" for les, m in MISTAKES])
 def test_mistake_loses_exactly_its_points_and_is_named(lesson, mistake):
@@ -74,6 +76,7 @@ def _alternatives() -> list[tuple[str, Path]]:
 ALTERNATIVES = _alternatives()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson_id,path", ALTERNATIVES,
                          ids=[f"{i}:{p.parent.parent.name}/{p.name}" for i, p in ALTERNATIVES])
 def test_differently_written_correct_solutions_get_full_marks(lesson_id, path):

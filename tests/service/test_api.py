@@ -13,6 +13,7 @@ from grader.service.settings import ServiceSettings
 from tests.service.conftest import ROOT, counts, make_token
 
 REFERENCE = (ROOT / "reference" / "1.2" / "solution.py").read_bytes()
+pytestmark = pytest.mark.slow  # starts a PostgreSQL: not the fast layer
 
 
 @pytest.fixture

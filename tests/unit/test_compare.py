@@ -60,3 +60,47 @@ def test_equal_nan_lets_a_nan_variant_match():
     a = torch.tensor([float("nan"), 1.0])
     assert compare(a, a.clone(), equal_nan=True).ok
     assert not compare(a, a.clone()).ok
+
+
+def test_a_coarser_dtype_does_not_buy_a_looser_tolerance():
+    expected = torch.linspace(1.0, 2.0, 50)
+    wrong = (expected * 1.01).to(torch.bfloat16)  # 1% off: bfloat16's own tolerance is 1.6%
+    c = compare(wrong, expected)
+    assert not c.ok and c.structural
+    assert "received dtype bfloat16, expected float32" in c.message
+    assert "less precision" in c.message
+    assert not compare(expected.half(), expected).ok
+
+
+def test_a_wider_dtype_passes_at_the_expected_dtypes_tolerance():
+    expected = torch.linspace(1.0, 2.0, 50)
+    assert compare(expected.double(), expected).ok
+    # the tolerance is float32's, not float64's: a float32-sized error passes in float64
+    assert compare(expected.double() * (1 + 1e-6), expected).ok
+    assert not compare(expected.double(), expected, exact_dtype=True).ok
+    # and float32 where float64 is expected is a dtype problem
+    c = compare(expected, expected.double())
+    assert not c.ok and "less precision than float64" in c.message
+
+
+def test_integer_width_is_checked():
+    idx = torch.arange(5)
+    c = compare(idx.to(torch.int32), idx, 0.0, 0.0)
+    assert not c.ok and "received dtype int32, expected int64" in c.message
+    assert compare(idx, idx.to(torch.int32), 0.0, 0.0).ok  # wider is fine
+    assert not compare(idx, idx.to(torch.int32), 0.0, 0.0, exact_dtype=True).ok
+
+
+def test_like_sets_the_dtype_contract_when_values_come_from_elsewhere():
+    closed_form = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    reference_output = closed_form.float()
+    student = closed_form.float() + 1e-6
+    assert compare(student, closed_form, 1e-4, 1e-4, like=reference_output).ok
+    assert not compare(student.half(), closed_form, 1e-2, 1e-2, like=reference_output).ok
+    # structures are followed alongside
+    assert compare([student], [closed_form], 1e-4, 1e-4, like=[reference_output]).ok
+
+
+def test_values_only_ignores_dtypes():
+    a = torch.tensor([1.0, 2.0])
+    assert compare(a.half(), a, dtypes=False).ok

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.course.spec import Limits
 from grader.sandbox.base import SandboxJob
+from grader.sandbox.run import job_for
 
 pytest.importorskip("docker")
 
@@ -15,8 +17,8 @@ from grader.sandbox.docker import DockerBackend, container_user  # noqa: E402
 
 
 def _job(tmp_path: Path, gpu: bool = False) -> SandboxJob:
-    return SandboxJob(workdir=tmp_path, wall_time_s=30, memory_mb=1024, max_processes=32,
-                      max_file_mb=8, max_output_bytes=4096, gpu=gpu)
+    limits = Limits(memory_mb=1024, max_processes=32, max_file_mb=8, max_output_kb=4)
+    return job_for(tmp_path, limits, wall_time_s=30, gpu=gpu)
 
 
 def test_a_job_container_is_locked_down(tmp_path):

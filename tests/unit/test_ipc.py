@@ -93,11 +93,11 @@ print(len(rows()))
 
 def test_docker_containers_get_the_same_settings(tmp_path):
     pytest.importorskip("docker")
-    from grader.sandbox.base import SandboxJob
+    from grader.course.spec import Limits
     from grader.sandbox.docker import DockerBackend, open_job
+    from grader.sandbox.run import job_for
 
-    job = SandboxJob(workdir=tmp_path, wall_time_s=30, memory_mb=1024, max_processes=32,
-                     max_file_mb=8, max_output_bytes=4096)
+    job = job_for(tmp_path, Limits(), wall_time_s=30)
     sysctls = DockerBackend().config(job)["sysctls"]
     assert sysctls == {"kernel.shmmni": "0", "kernel.shmall": "0", "kernel.msgmni": "0",
                        "kernel.sem": "0 0 0 0", "fs.mqueue.queues_max": "0"}

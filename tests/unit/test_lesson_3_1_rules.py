@@ -27,6 +27,7 @@ def test_every_optimizer_step_is_guarded() -> None:
         assert all(step.no_builtin_optimizers for step in probe.steps), probe.id
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delegation", [
     # a subclass of torch's Adam
     "class Adam(torch.optim.Adam):\n    pass\n",
@@ -58,31 +59,31 @@ def test_delegating_to_torch_adam_loses_the_points_with_a_clear_message(delegati
     assert not result.mistakes
 
 
-# Hidden from the source scan (the class is looked up by a computed name), the delegation is
-# still seen at run time, while the student's Adam steps.
+# A class looked up by a computed name cannot be followed by the source scan: every
+# rule-bound check fails, naming the construct and its line, and the result is flagged for
+# review (the watcher in the sandbox sees the delegation too, while the student's Adam
+# steps; the scan's message, which names the line, is the one shown).
 HIDDEN = "_Base = getattr(torch.optim, 'Ad' + 'am')\n\n\nclass Adam(_Base):\n    pass\n"
 
 
-def test_hidden_delegation_is_caught_while_it_runs() -> None:
-    result = grade_source("3.1", REFERENCE + "\n\n" + HIDDEN, seed=5)
+@pytest.mark.slow
+def test_hidden_delegation_fails_every_rule_bound_check_and_is_flagged() -> None:
+    source = REFERENCE + "\n\n" + HIDDEN
+    result = grade_source("3.1", source, seed=5)
     lost = _lost(result)
-    assert {"Adam: trajectory", "Adam: state"} <= set(lost)
-    assert set(lost) <= ADAM_CHECKS  # the other optimizers are the reference's: full marks
-    for name in ("Adam: trajectory", "Adam: state"):
-        assert lost[name] == ("`optimizer_trajectory` called one of torch.optim's own "
-                              "algorithms (not accepted)")
-    assert result.score == result.max_score - sum(
-        c.max_points for c in result.checks if c.name in ADAM_CHECKS)
-
-
-def test_hidden_delegation_loses_every_adam_check() -> None:
-    result = grade_source("3.1", REFERENCE + "\n\n" + HIDDEN, seed=5)
-    assert set(_lost(result)) == ADAM_CHECKS
+    assert set(lost) == {c.name for c in LESSON.spec.checks}
+    assert result.score == 0
+    line = next(i for i, text in enumerate(source.splitlines(), 1) if "getattr" in text)
+    for name, message in lost.items():
+        assert message.startswith(f"line {line} uses `getattr` with a computed name"), name
+        assert "Flagged for review" in message
+    assert any(f"line {line}: `getattr` with a computed name" in r for r in result.review)
 
 
 # Calling conventions: a closure run without autograd, and a decay applied to a parameter
-# that has no gradient. Neither shows in the trajectories (no closure, every parameter has a
-# gradient there), only in the classes' own convention checks.
+# that has no gradient. The closure never shows in the trajectories (they pass none), only in
+# the class's own convention check; the decay shows there too, and in AdamW's trajectory on
+# its boundary case (a parameter without a gradient at every other step).
 CONVENTIONS = '''
 class SGD(SGD):
     @torch.no_grad()
@@ -103,11 +104,15 @@ class AdamW(AdamW):
 '''
 
 
+@pytest.mark.slow
 def test_broken_calling_conventions_lose_only_their_checks() -> None:
     result = grade_source("3.1", REFERENCE + "\n\n" + CONVENTIONS, seed=5)
     lost = _lost(result)
     assert set(lost) == {"SGD: step(closure) and parameters without gradients",
-                         "AdamW: step(closure) and parameters without gradients"}
+                         "AdamW: step(closure) and parameters without gradients",
+                         "AdamW: trajectory"}
+    assert lost["AdamW: trajectory"].startswith(
+        "boundary case 'a parameter without a gradient at every other step'")
     assert lost["SGD: step(closure) and parameters without gradients"].startswith(
         "received 'step(closure) raised RuntimeError: element 0 of tensors does not require "
         "grad")

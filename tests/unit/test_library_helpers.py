@@ -80,3 +80,37 @@ def test_xor_is_four_points_labelled_by_their_parity():
         assert {tuple(r) for r in X.tolist()} == {(0, 0), (0, 1), (1, 0), (1, 1)}
     rows = public_files(ROOT, "xor")["xor.csv"].decode().splitlines()
     assert len(rows) == 1 + 4 and not any(r.endswith(",test") for r in rows)
+
+
+def test_same_object_is_identity_not_equality():
+    from grader.harness.library import same_object
+    t = torch.zeros(3)
+    assert same_object(t, t) is True
+    assert same_object(t, t.clone()) is False
+    assert same_object(t, t.view(3)) is False  # a view is another tensor object
+
+
+def test_tensor_moments_are_float64_summaries():
+    from grader.harness.library import tensor_moments
+    m = tensor_moments(torch.tensor([[1.0, -3.0], [2.0, 0.0]]))
+    assert m == {"mean": 0.0, "mean_square": pytest.approx(14 / 4), "abs_max": 3.0}
+    assert all(isinstance(v, float) for v in m.values())
+
+
+def test_relu_net_log2_gain_measures_what_the_initialiser_does():
+    from grader.harness.library import relu_net_log2_gain
+    torch.manual_seed(0)
+    x = torch.randn(256)
+
+    def he(w):
+        return w.normal_(0.0, (2 / w.shape[1]) ** 0.5)
+
+    def plain(w):
+        return w.normal_(0.0, (1 / w.shape[1]) ** 0.5)
+
+    def fresh(w):
+        return torch.randn(w.shape)
+
+    assert abs(relu_net_log2_gain(he, 256, 6, x)) < 2.0
+    assert relu_net_log2_gain(plain, 256, 6, x) == pytest.approx(-6.0, abs=2.0)
+    assert relu_net_log2_gain(fresh, 256, 6, x) == float("-inf")  # the weights stay zero

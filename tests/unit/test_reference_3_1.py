@@ -236,8 +236,36 @@ MISTAKES: dict[str, tuple[tuple[str, ...], dict[str, Any], dict[str, Any], float
 }
 
 
+# mistakes no hyperparameter shows: only a parameter that misses steps (the spec's boundary
+# case for Adam and AdamW) does, tested below
+IDLE_MISTAKES = {"adam_one_step_counter": ("Adam", "AdamW")}
+
+
 def test_every_mistake_file_is_listed() -> None:
-    assert {p.stem for p in (LESSON / "mistakes").glob("*.py")} == set(MISTAKES)
+    assert {p.stem for p in (LESSON / "mistakes").glob("*.py")} == set(MISTAKES) | set(
+        IDLE_MISTAKES)
+
+
+@pytest.mark.parametrize("mistake", sorted(IDLE_MISTAKES))
+def test_a_step_counter_mistake_shows_only_when_a_parameter_misses_steps(
+        ref: types.ModuleType, mistake: str) -> None:
+    from grader.harness.library import optimizer_trajectory  # noqa: PLC0415
+
+    variant = build_variant(mistake)
+    params, grads = draw_problem(3, torch.float64, scale=1.0, steps=30)
+    for name in IDLE_MISTAKES[mistake]:
+        hyper = draw_hyper(name, torch.Generator().manual_seed(3))
+        keys = list(STATE_KEYS[name])
+        every = [optimizer_trajectory(getattr(m, name), params, grads, hyper, keys)
+                 for m in (ref, variant)]
+        for a, b in zip(every[0]["params"], every[1]["params"], strict=True):
+            assert torch.allclose(a, b, rtol=1e-12, atol=1e-14), name
+        idle = [optimizer_trajectory(getattr(m, name), params, grads, hyper, keys, idle=1)
+                for m in (ref, variant)]
+        ours, wrong = idle[0]["params"][1], idle[1]["params"][1]
+        loose = TOL[torch.float32]
+        excess = ((wrong - ours).abs() / (loose["atol"] + loose["rtol"] * ours.abs())).max()
+        assert excess > 10, f"{mistake} on {name}: only {excess:.3g}x the tolerance"
 
 
 @pytest.mark.parametrize("mistake", sorted(MISTAKES))

@@ -259,3 +259,52 @@ def test_workflows_have_no_tabs_and_consistent_indentation(path):
         assert "\t" not in line, f"{path}:{n}"
         indent = len(line) - len(line.lstrip(" "))
         assert indent % 2 == 0, f"{path}:{n}"
+
+
+# --------------------------------------------------------------------------- isolation
+
+
+def test_every_format_says_which_isolation_ran_and_warns_when_there_was_none():
+    from io import StringIO
+
+    from rich.console import Console
+
+    from grader.report.gradescope import ISOLATION_TEST
+    from grader.report.terminal import render_terminal
+
+    isolation = "process: a user of its own per job (not root), pid+net namespaces"
+    warning = "UNISOLATED: the process sandbox cannot hide the reference solution"
+    quiet = make_result().model_copy(update={"isolation": isolation})
+    loud = quiet.model_copy(update={"isolation_warning": warning})
+
+    def terminal(r: GradeResult) -> str:
+        buf = StringIO()
+        render_terminal(r, Console(file=buf, width=400, color_system=None))
+        return buf.getvalue()
+
+    junit = {r.isolation_warning: ET.fromstring(render_junit(r).split("?>", 1)[1])
+             for r in (quiet, loud)}
+    props = {p.get("name"): p.get("value") for p in junit[None].iter("property")}
+    assert props["isolation"] == isolation and props["isolation_warning"] == ""
+    assert warning in "".join(junit[warning].itertext())
+    assert warning not in "".join(junit[None].itertext())
+    assert isolation in terminal(quiet) and warning in terminal(loud)
+    assert "not isolated" in terminal(loud) and warning not in terminal(quiet)
+    assert json.loads(loud.model_dump_json())["isolation_warning"] == warning
+    assert isolation in job_summary(quiet) and warning in job_summary(loud)
+    assert any(line.startswith("::warning ") and warning in unescape(line)
+               for line in annotations(loud))
+    assert not any(line.startswith("::warning ") for line in annotations(quiet))
+    # Gradescope: the isolation in the (student-visible) output; the warning only in a
+    # hidden 0-point test, which instructors see and students do not
+    vis = {c.name: "visible" for c in quiet.checks}
+    for r in (quiet, loud):
+        data = json.loads(render_gradescope(r, vis))
+        assert isolation in data["output"] and warning not in data["output"]
+        extra = [t for t in data["tests"] if t["name"] == ISOLATION_TEST]
+        if r.isolation_warning:
+            (t,) = extra
+            assert t["visibility"] == "hidden" and t["max_score"] == 0 and warning in t["output"]
+            assert data["score"] == r.score
+        else:
+            assert extra == []

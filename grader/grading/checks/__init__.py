@@ -10,6 +10,7 @@ from collections.abc import Callable
 from grader.grading.checks.accuracy import check_accuracy
 from grader.grading.checks.base import CheckContext, Verdict
 from grader.grading.checks.close import check_close, check_equal, check_same
+from grader.grading.checks.proportion import check_proportion
 from grader.grading.checks.quiz import check_quiz
 from grader.grading.checks.sequence import check_nonincreasing
 from grader.grading.checks.timing import check_time_budget
@@ -23,6 +24,7 @@ EVALUATORS: dict[str, Callable[..., Verdict]] = {
     "accuracy": check_accuracy,
     "quiz": check_quiz,
     "time_budget": check_time_budget,
+    "proportion": check_proportion,
 }
 
 __all__ = ["EVALUATORS", "CheckContext", "CheckResult", "Verdict"]

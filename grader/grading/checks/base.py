@@ -29,6 +29,9 @@ class CheckContext:
     reference_module: Callable[[], Any]
     student_step_time: Callable[[int], float | None] = lambda _i: None
     reference_step_time: Callable[[str, int], float | None] = lambda _p, _i: None
+    # a timed run's output (at a path): None when it computes what the main run computed
+    # (the reference's function, or the known mistake the main run matched), else why not
+    timed_result: Callable[[str], str | None] = lambda _p: None
 
 
 MISSING = object()

@@ -1,0 +1,10 @@
+"""Standardises the caller's training tensor in place (train -= mean), changing its data."""
+
+
+def standardize(train: Tensor, test: Tensor) -> tuple[Tensor, Tensor]:
+    mean = train.mean(dim=0)
+    std = train.std(dim=0, correction=0)
+    std = torch.where(std == 0, torch.ones_like(std), std)
+    train -= mean
+    train /= std
+    return train, (test - mean) / std

@@ -1,0 +1,26 @@
+"""The fixed loop calls model.train() once, before the loop: after the first validation it trains in eval mode."""
+
+
+def train(model: nn.Module, X: Tensor, y: Tensor, X_val: Tensor, y_val: Tensor,
+          epochs: int, lr: float, batch_size: int,
+          generator: torch.Generator) -> dict[str, list[float]]:
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    history: dict[str, list[float]] = {"train_loss": [], "val_loss": []}
+    n = len(X)
+    model.train()
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=generator)
+        total, count = 0.0, 0
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(X[idx]), y[idx])
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+            count += 1
+        history["train_loss"].append(total / count)
+        model.eval()
+        with torch.no_grad():
+            history["val_loss"].append(F.cross_entropy(model(X_val), y_val).item())
+    return history

@@ -210,12 +210,6 @@ def _read_upto(fd: int, count: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_regular(path: Path, limit: int) -> bytes | None:
-    """Read a regular file without following links; None if absent; error if too big."""
-    with JobFolder(path.parent) as folder:
-        return folder.read(path.name, limit)
-
-
 Event = LoadedEvent | StartEvent | DoneEvent | FinishedEvent
 _EVENT_MODELS: dict[str, type[BaseModel]] = {
     "loaded": LoadedEvent, "start": StartEvent, "done": DoneEvent, "finished": FinishedEvent}
@@ -311,10 +305,10 @@ def _load(data: bytes) -> dict[str, Any]:
 MAX_TIMING_BYTES = 64 * 1024
 
 
-def read_timing(path: Path) -> dict[str, float]:
-    """The timed runs' CPU seconds (``harness/timed.py``): probe id -> a finite, non-negative
-    number; anything else is malformed."""
-    data = read_regular(path, MAX_TIMING_BYTES)
+def read_timing(folder: JobFolder, name: str) -> dict[str, float]:
+    """The timed runs' CPU seconds (``harness/timed.py``, the file ``name`` of ``folder``):
+    probe id -> a finite, non-negative number; anything else is malformed."""
+    data = folder.read(name, MAX_TIMING_BYTES)
     if data is None:
         return {}
     try:

@@ -152,7 +152,7 @@ def _decode_outputs(done: channel.DoneEvent, folder: channel.JobFolder, probe: P
                         done.elapsed_s, list(done.step_times))
 
 
-def _read_timing(outcome: SandboxOutcome, out: Path, results: dict[str, ProbeOutcome],
+def _read_timing(outcome: SandboxOutcome, work: Path, results: dict[str, ProbeOutcome],
                  timed: dict[str, Any]) -> None:
     """Attach the supervisor's CPU times to the timed runs, from a run that ended cleanly
     (a submission that killed the supervisor leaves no timing that counts)."""
@@ -161,7 +161,8 @@ def _read_timing(outcome: SandboxOutcome, out: Path, results: dict[str, ProbeOut
     if not timed or not clean:
         return
     try:
-        seconds = channel.read_timing(out / TIMING_FILE)
+        with channel.JobFolder(work) as folder:  # nothing below it through a link
+            seconds = channel.read_timing(folder, f"out/{TIMING_FILE}")
     except channel.ChannelError:
         return
     for pid in timed:
@@ -264,7 +265,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                         f"your code did not finish loading: {why}"))
                 break
             if finished:
-                _read_timing(outcome, work / "out", results, timed_now)
+                _read_timing(outcome, work, results, timed_now)
                 break
             if started is not None:
                 status, why = _why(outcome, limits.memory_mb)

@@ -370,7 +370,7 @@ class ProcessBackend:
             open_to(work, lease, writable=("home", "out", "log"))
 
     def warm_isolation(self, lease: Lease | None) -> str | None:
-        return self.proof(lease.uid, self.namespaces, warm=True) if lease is not None else None
+        return self.proof(lease.uid, warm=True) if lease is not None else None
 
 
 def _uids() -> tuple[int, int]:

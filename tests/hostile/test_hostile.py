@@ -438,7 +438,7 @@ def check_result(result: Any, case: Case, course: Course, backend: str) -> None:
     flagged = {c.name for c in result.checks if "Flagged for review" in c.message}
     earned = sorted(n for n in case.earned if n not in flagged)
     assert passed == earned, f"earned {passed}, expected {earned}\n{shown}"
-    assert result.score == sum(points[n] for n in case.earned), shown
+    assert result.score == sum(points[n] for n in earned), shown
     lost = [c for c in result.checks if c.status != "passed"]
     for c in lost:
         assert c.points == 0 and len(c.message.strip()) > 10, f"unclear: {c.name}\n{shown}"

@@ -27,13 +27,19 @@ EARNED = [
 
 
 def _load(path: str) -> dict:
+    """Print the reference (its canary shows the leak) and take its `mse_grad` out of the
+    text: compiling it here would be code the lesson's static rule cannot follow."""
     with open(path) as f:
         source = f.read()
     print("HOSTILE-LEAK: read the reference at", path)
     print(source)
-    namespace: dict = {}
-    exec(source, namespace)
-    return namespace
+    return {"mse_grad": _leaked_grad} if "def mse_grad" in source else {}
+
+
+def _leaked_grad(X: Tensor, y: Tensor, w: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    err = torch.mv(X, w) + b - y  # what the reference does, once read
+    scale = 2.0 / X.shape[0]
+    return scale * torch.mv(X.t(), err), scale * err.sum()
 
 
 def _scan() -> dict | None:

@@ -5,7 +5,8 @@ or read the expected answers out of its memory.
 Safe outcome: the only parent in reach is the sandbox's own init or the warm worker,
 which is not dumpable; `gd_step` is lost with a clear message and the rest scores.
 (Acts only after checking that it runs inside a PID namespace, and never runs on the
-`process` sandbox, where root may stop the grader itself.)
+`process` sandbox, where root may stop the grader itself.) Its `ctypes` is code the static
+rule of `mse_grad` and `fit` cannot follow: those checks are lost, flagged for review.
 """
 
 import ctypes
@@ -17,12 +18,6 @@ from torch import Tensor
 EARNED = [
     "predict: values",
     "mse_loss: value",
-    "mse_grad: dw matches autograd",
-    "mse_grad: db matches autograd",
-    "fit: loss history",
-    "fit: w reaches least squares",
-    "fit: b reaches least squares",
-    "fit: loss never increases",
 ]
 TIME_LIMIT_S = 3
 EXPECT = "received|expected|time limit|killed|died|crash|exited"

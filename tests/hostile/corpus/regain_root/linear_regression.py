@@ -45,8 +45,8 @@ def _capabilities() -> int:
 
 def _root_home() -> None:
     """/root's own files (a sandbox may show the way to a Python installed there, no more)."""
-    needed = [os.path.realpath(p) for p in [*sys.path, sys.prefix, sys.base_prefix,
-                                            sys.executable] if p]
+    needed = [os.path.realpath(p) for p in (os.__file__, torch.__file__, sys.prefix,
+                                            sys.base_prefix, sys.executable)]
     try:
         found = [e for e in os.listdir("/root")
                  if not any(p.startswith(os.path.join("/root", e) + "/") for p in needed)]

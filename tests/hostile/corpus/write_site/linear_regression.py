@@ -9,7 +9,6 @@ fails, nothing is planted, and the (correct) functions all score. (Never run on 
 
 import json
 import os
-import sys
 
 import torch
 from torch import Tensor
@@ -30,13 +29,14 @@ PAYLOAD = "import os; os.system('touch /tmp/hostile-site-ran')\n"
 
 
 def _plant() -> None:
-    folders = set(p for p in sys.path if p and os.path.isdir(p))
-    for module in (torch, json, os, sys.modules.get("harness")):
-        where = getattr(module, "__file__", None) or ""
-        if where:
-            folders.add(os.path.dirname(os.path.dirname(where)))
-            folders.add(os.path.dirname(where))
-    for folder in sorted(folders):
+    folders: set[str] = set()
+    for module in (torch, json, os):
+        where = os.path.dirname(module.__file__ or "")
+        folders |= {where, os.path.dirname(where)}
+    work = os.path.dirname(os.getcwd())  # home/..: the job's folder (a warm pool's job: ../..)
+    harnesses = [os.path.join(w, "lib", "harness") for w in (work, os.path.dirname(work))]
+    folders.update(harnesses)
+    for folder in sorted(f for f in folders if os.path.isdir(f)):
         for name in ("sitecustomize.py", "usercustomize.py", "hostile-evil.pth"):
             try:
                 with open(os.path.join(folder, name), "x") as f:
@@ -44,12 +44,11 @@ def _plant() -> None:
                 print("HOSTILE-LEAK: planted", os.path.join(folder, name))
             except OSError:
                 pass
-    harness = sys.modules.get("harness")
-    for folder in getattr(harness, "__path__", []):
+    for harness in harnesses:
         try:
-            with open(os.path.join(folder, "limits.py"), "a") as f:
+            with open(os.path.join(harness, "limits.py"), "a") as f:
                 f.write("\n" + PAYLOAD)
-            print("HOSTILE-LEAK: changed the harness in", folder)
+            print("HOSTILE-LEAK: changed the harness in", harness)
         except OSError:
             pass
 

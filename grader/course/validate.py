@@ -246,9 +246,10 @@ def validate_references(spec: LessonSpec, spec_path: Path, *, stub_path: Path | 
                              "kind = 'choice' | 'numeric' and an answer")
     if reference_dir is not None:
         for i, mistake in enumerate(spec.mistakes):
-            path = reference_dir / "mistakes" / f"{mistake.id}.py"
-            if not path.is_file():
-                problems.add(f"mistakes[{i}] ({mistake.id!r})", f"{path} does not exist")
+            for stem in mistake.files:  # the mistake's own file and its variants'
+                path = reference_dir / "mistakes" / f"{stem}.py"
+                if not path.is_file():
+                    problems.add(f"mistakes[{i}] ({mistake.id!r})", f"{path} does not exist")
     problems.raise_if_any()
 
 

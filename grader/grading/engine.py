@@ -129,7 +129,8 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     rules = check_rules(spec.probes, [c.source for c in program.cells],
                         [c.label for c in program.cells])
     results = evaluate_checks(lesson, run, oracle, rules.violations,
-                              can_time=not lesson.is_public, unbound=rules.unbound)
+                              can_time=not lesson.is_public, unbound=rules.unbound,
+                              values={**inputs, **dims})
     # result
     return GradeResult(
         lesson=lesson.id, title=spec.lesson.title, submission=program.path.name,

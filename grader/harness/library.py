@@ -154,7 +154,10 @@ def optimizer_trajectory(cls: type, params: list[Tensor], grads: list[Tensor],
     exercise param groups. Parameter ``idle`` (if any) has a gradient only at every other
     step (``.grad`` is None at steps 1, 3, ...), as a layer a batch does not reach: its
     state must count only its own steps. Returns each parameter's trajectory (steps,
-    *shape) and the requested state entries after the last step.
+    *shape), the requested state entries after the last step, and (``"state_steps"``, for
+    feedback that says whether the state or the update went wrong first) each tensor or
+    number state entry after every step, stacked (steps, *shape); None where it is
+    missing or changes shape.
     """
     ps = [nn.Parameter(p.detach().clone()) for p in params]
     split = max(1, len(ps) // 2)
@@ -165,12 +168,18 @@ def optimizer_trajectory(cls: type, params: list[Tensor], grads: list[Tensor],
     opt = cls(groups, **hyper)
     steps = grads[0].shape[0]
     traj: list[list[Tensor]] = [[] for _ in ps]
+    seen: dict[str, list[Tensor | None]] = {f"p{i}.{k}": [] for i in range(len(ps))
+                                             for k in state_keys}
     for t in range(steps):
         for i, (p, g) in enumerate(zip(ps, grads, strict=True)):
             p.grad = None if i == idle and t % 2 == 1 else g[t].clone()
         opt.step()
         for i, p in enumerate(ps):
             traj[i].append(p.detach().clone())
+            entry = opt.state.get(p, {}) if hasattr(opt, "state") else {}
+            for k in state_keys:
+                seen[f"p{i}.{k}"].append(_snapshot(entry.get(k) if isinstance(entry, dict)
+                                                   else None))
     state: dict[str, Any] = {}
     for i, p in enumerate(ps):
         entry = opt.state.get(p, {}) if hasattr(opt, "state") else {}
@@ -181,7 +190,26 @@ def optimizer_trajectory(cls: type, params: list[Tensor], grads: list[Tensor],
             elif isinstance(v, int) and not isinstance(v, bool):
                 v = float(v)
             state[f"p{i}.{k}"] = v
-    return {"params": [torch.stack(t) for t in traj], "state": state}
+    return {"params": [torch.stack(t) for t in traj], "state": state,
+            "state_steps": {k: _stacked(v) for k, v in seen.items()}}
+
+
+def _snapshot(v: Any) -> Tensor | None:
+    """A copy of one state entry as a float64 tensor (a number becomes 0-d), else None."""
+    if type(v) is Tensor or type(v) is nn.Parameter:
+        return v.detach().to(torch.float64).clone()
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return torch.tensor(float(v), dtype=torch.float64)
+    return None
+
+
+def _stacked(snapshots: list[Tensor | None]) -> Tensor | None:
+    """The snapshots of one entry stacked along a new dim 0, or None when any is missing or
+    they differ in shape."""
+    if not snapshots or any(s is None for s in snapshots):
+        return None
+    shapes = {tuple(s.shape) for s in snapshots if s is not None}
+    return torch.stack([s for s in snapshots if s is not None]) if len(shapes) == 1 else None
 
 
 TEST_FUNCTIONS: dict[str, Callable[[Tensor], Tensor]] = {

@@ -104,3 +104,11 @@ def test_like_sets_the_dtype_contract_when_values_come_from_elsewhere():
 def test_values_only_ignores_dtypes():
     a = torch.tensor([1.0, 2.0])
     assert compare(a.half(), a, dtypes=False).ok
+
+
+def test_an_infinite_expected_value_matches_only_the_same_infinity():
+    inf = float("inf")
+    e = torch.tensor([1.0, inf])
+    assert not compare(torch.tensor([1.0, 5.0]), e, rtol=1e-5, atol=1e-6).ok
+    assert not compare(torch.tensor([1.0, -inf]), e, rtol=1e-5, atol=1e-6).ok
+    assert compare(torch.tensor([1.0, inf]), e, rtol=1e-5, atol=1e-6).ok

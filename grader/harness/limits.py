@@ -111,9 +111,11 @@ def isolate_ipc(nested: bool | None = None) -> bool:
     return _namespace("ipc") != before
 
 
-def nested_namespaces_work() -> bool:
-    """Whether ``isolate_ipc``'s user namespaces can be made here, tried in a child."""
-    if os.geteuid() == 0:
+def nested_namespaces_work(user: tuple[int, int] | None = None) -> bool:
+    """Whether ``isolate_ipc``'s user namespaces can be made here, tried in a child: as
+    this process's user, or (a root worker's, whose jobs each run as a user of their own)
+    as ``user`` (uid, gid)."""
+    if user is None and os.geteuid() == 0:
         return False
     pid = os.fork()
     if pid == 0:
@@ -121,6 +123,10 @@ def nested_namespaces_work() -> bool:
         try:
             import ctypes  # noqa: PLC0415
 
+            if user is not None:
+                os.setgroups([])
+                os.setresgid(user[1], user[1], user[1])
+                os.setresuid(user[0], user[0], user[0])
             _enter_nested(ctypes.CDLL(None, use_errno=True))
             code = 0
         finally:

@@ -209,6 +209,8 @@ def _child(job: Path, request: dict[str, Any]) -> None:
             from harness.launch import drop_privileges  # noqa: PLC0415
 
             drop_privileges(int(request["uid"]), int(request["gid"]))
+            if _NESTED:  # as a cold job: its user's own namespaces, where it can make none
+                isolate_ipc(True)  # (the IPC namespace above holds where it cannot)
             _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a change of user clears both
             _prctl(PR_SET_DUMPABLE, 1)
         elif os.getuid() == 0:
@@ -375,7 +377,8 @@ def main() -> None:
     from harness.limits import nested_namespaces_work  # noqa: PLC0415
 
     global _NESTED
-    _NESTED = nested_namespaces_work()
+    # a root worker's jobs run as users of their own (``harness.launch``): tried as nobody
+    _NESTED = nested_namespaces_work((65534, 65534) if os.geteuid() == 0 else None)
     for name in conf.get("preload", []):  # what jobs would each import again (warm.py)
         importlib.import_module(name)
     serve(pool, conf)

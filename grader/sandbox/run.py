@@ -43,6 +43,7 @@ class ProbeOutcome:
     elapsed_s: float = 0.0
     step_times: list[float] = field(default_factory=list)
     cpu_s: float | None = None  # a timed run's CPU time, measured outside the submission
+    device: str | None = None  # where a probe that names devices ran (the sandbox says)
 
 
 @dataclass
@@ -149,7 +150,7 @@ def _decode_outputs(done: channel.DoneEvent, folder: channel.JobFolder, probe: P
     elif done.outputs:
         raise channel.ChannelError(f"probe {probe.id!r} did not succeed but has outputs")
     return ProbeOutcome(done.status, done.error, outputs, list(done.violations),
-                        done.elapsed_s, list(done.step_times))
+                        done.elapsed_s, list(done.step_times), device=done.device)
 
 
 def _read_timing(outcome: SandboxOutcome, work: Path, results: dict[str, ProbeOutcome],

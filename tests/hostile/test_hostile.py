@@ -125,6 +125,10 @@ if ROOT_GRADER:
             "the sandbox's user may read what every user may: this checkout's reference too")
     if "net" not in _process_namespaces() and _host_has_a_route():
         PROCESS_CANNOT_HOLD["network"] = "no network namespace can be made here"
+    if not {"pid", "mount"} <= set(_process_namespaces()):  # no /dev/shm of the job's own
+        PROCESS_CANNOT_HOLD["shared_memory"] = (
+            _SAME_MACHINE + " where no mount namespace can be made (what it leaves is removed, "
+            "but it is not capped)")
 else:  # the grader's own user; in a user namespace's PID, mount... namespaces if allowed
     _NS = _process_namespaces()
     PROCESS_CANNOT_HOLD.update({

@@ -371,6 +371,13 @@ class AccuracyCheck(_CheckBase):
     dataset: str
     split: Literal["test"] = "test"
     threshold: float = Field(gt=0, le=1)
+    # "<probe>.<path>": an expected output with the structure (keys, shapes, dtype kinds) the
+    # trained parameters must have before ``evaluate`` runs on them, such as a trusted_only
+    # probe that initialises the same network; default: the reference's own output of this
+    # check's probe (which trains it: slower). "any": the student chooses the architecture,
+    # and ``evaluate`` itself checks what it gets (a model built from the shapes, loaded
+    # strictly) without computing on anything larger than the parameters
+    shaped_like: str | None = None
     # score only the rows labelled one of these, relabelled by their position here (a task
     # on some of the classes: [5, 6, 7, 8, 9] -> labels 0-4); default: every row
     classes: list[int] | None = Field(default=None, min_length=1)
@@ -536,9 +543,9 @@ class LessonSpec(_Strict):
             head = c.output.split(".")[0]
             if head not in probes[c.probe].outputs:
                 raise ValueError(f"check {c.name!r}: probe {c.probe!r} has no output {head!r}")
-            for field in ("expected", "shape_of"):
+            for field in ("expected", "shape_of", "shaped_like"):
                 ref = getattr(c, field, None)
-                if ref is not None and ref.split(".")[0] not in probes:
+                if ref not in (None, "any") and ref.split(".")[0] not in probes:
                     raise ValueError(f"check {c.name!r}: {field} {ref!r} names no probe")
         for m in self.mistakes:
             unknown = [n for n in m.all_loses if n not in names]

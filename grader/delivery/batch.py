@@ -22,6 +22,7 @@ from typing import Any
 from grader.course.lessons import Lesson
 from grader.course.seeds import derive_seed
 from grader.errors import GraderError, UsageProblem
+from grader.grading.memory import HEADROOM_MB
 from grader.grading.submission import SubmissionError, find_submission
 
 
@@ -151,14 +152,17 @@ def merge_results(parts: list[Path], out: Path) -> dict[str, dict[str, Any]]:
 
 def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
                 jobs: int = 2, sandbox: str = "auto", warm: bool = True,
-                seed: int | None = None,
+                seed: int | None = None, memory_headroom_mb: int | None = HEADROOM_MB,
                 on_done: Callable[[Submission, dict[str, Any]], None] | None = None,
                 grade: Callable[..., Any] | None = None,
                 ) -> Iterator[dict[str, Any]]:
     """Grade ``submissions``, appending one JSON line per student to ``results``; with
     ``seed``, each student's inputs come from ``student_seed(seed, student)``.
     ``grade(lesson, path, sandbox=..., seed=...)`` grades one file (the engine's
-    ``grade_file`` unless given: the fast tests pass a fake)."""
+    ``grade_file`` unless given: the fast tests pass a fake). While it runs, this process's
+    own memory is capped ``memory_headroom_mb`` above what it holds once loaded
+    (``grading.memory``; None: no cap): a grading that needs more fails alone."""
+    from grader.grading.memory import capped_memory, out_of_memory  # noqa: PLC0415
     from grader.sandbox import get_backend  # noqa: PLC0415
 
     if grade is None:
@@ -183,6 +187,8 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
             row = {**base, "status": "unreadable", "error": str(e)}
         except Exception as e:  # noqa: BLE001 - one bad grading must not stop the class
             why = str(e) if isinstance(e, GraderError) else f"{type(e).__name__}: {e}"
+            if out_of_memory(e):  # cap: set below
+                why = f"it ran out of memory (its own cap: {(cap or 0) // 2**20} MB)"
             row = {**base, "status": "grader_error",
                    "error": f"the grader failed (not the student's fault): {why}"}
         # every row, graded or not: `grade report`'s timeline places attempts by it
@@ -191,7 +197,9 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
             f.write(json.dumps(row) + "\n")
         return row
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    # a grading runs in a pool thread, with a watch, output readers and a worker's threads
+    with capped_memory(memory_headroom_mb, threads=8 * max(1, jobs) + 16) as cap, \
+            ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(one, s): s for s in submissions}
         for fut in as_completed(futures):
             row = fut.result()

@@ -211,6 +211,53 @@ def _child(like: Any, key: Any) -> Any:
         return _SAME
 
 
+def structure_mismatch(actual: Any, expected: Any, path: str = "") -> str | None:
+    """Why ``actual`` does not have the structure of ``expected`` (container types, keys,
+    lengths, tensor shapes and dtype kinds), or None. Nothing is computed from the values:
+    it is what makes a student's output safe to compute with on the trusted side."""
+    where = f" in {path}" if path else ""
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(actual, torch.Tensor):
+            return f"received {describe(actual)}{where}, expected {describe(expected)}"
+        if tuple(actual.shape) != tuple(expected.shape):
+            return (f"received shape {tuple(actual.shape)}{where}, expected "
+                    f"{tuple(expected.shape)}")
+        if actual.is_floating_point() != expected.is_floating_point() or \
+                (actual.dtype == torch.bool) != (expected.dtype == torch.bool):
+            return (f"received dtype {str(actual.dtype)[6:]}{where}, expected one like "
+                    f"{str(expected.dtype)[6:]}")
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return f"received {describe(actual)}{where}, expected {describe(expected)}"
+        if set(actual) != set(expected):
+            missing = sorted(set(expected) - set(actual))
+            extra = sorted(set(actual) - set(expected))
+            return "; ".join(part for part in (
+                f"missing keys {missing[:8]}" if missing else "",
+                f"unexpected keys {extra[:8]}" if extra else "") if part) + where
+        for k in expected:
+            why = structure_mismatch(actual[k], expected[k], f"{path}[{k!r}]" if path else repr(k))
+            if why:
+                return why
+        return None
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(actual, (list, tuple)) or len(actual) != len(expected):
+            return f"received {describe(actual)}{where}, expected {describe(expected)}"
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            why = structure_mismatch(a, e, f"{path}[{i}]")
+            if why:
+                return why
+        return None
+    if isinstance(expected, bool) or expected is None or isinstance(expected, str):
+        return None if type(actual) is type(expected) else \
+            f"received {describe(actual)}{where}, expected {describe(expected)}"
+    if isinstance(expected, (int, float)):
+        return None if isinstance(actual, (int, float)) and not isinstance(actual, bool) else \
+            f"received {describe(actual)}{where}, expected a Python number"
+    return f"cannot compare with {describe(expected)}"
+
+
 def compare(actual: Any, expected: Any, rtol: float | None = None, atol: float | None = None,
             *, atol_per_step: float = 0.0, exact_dtype: bool = False,
             equal_nan: bool = False, nonzero_only: bool = False, path: str = "",

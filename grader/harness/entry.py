@@ -179,7 +179,7 @@ def _run_one(module: types.ModuleType, probe: dict[str, Any], inputs: dict[str, 
             desc, ts = encode(value, f"{probe['id']}/{name}")
             descriptors[name] = desc
             tensors.update(ts)
-    except (ValueError, RuntimeError) as exc:
+    except (ValueError, RuntimeError, OverflowError) as exc:
         result.update(status="error", error=f"could not read the result: {exc}")
         descriptors, tensors = {}, {}
     save_file(tensors, str(out / f"{probe['id']}.safetensors"))

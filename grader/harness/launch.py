@@ -9,12 +9,15 @@ CONFIG is a JSON object: ``uid`` and ``gid`` (the job's own user, which owns not
 the job's ``home/`` and ``out/``; ``null`` to stay root, for the warm worker, which drops
 to each job's user itself), ``namespaces`` (names from ``NAMESPACES``; they are made or
 the launch fails: never a silent fallback), ``max_processes`` (RLIMIT_NPROC once the user
-is not root) and ``report_fd`` (where the launcher writes one JSON line for the trusted
-side: what it made, and how the command ended).
+is not root), ``shm_mb`` (with a mount namespace: the size of the job's own /dev/shm) and
+``report_fd`` (where the launcher writes one JSON line for the trusted side: what it made,
+and how the command ended).
 
 As root, the launcher becomes a subreaper, unshares the namespaces and forks; the child
 (pid 1 of a new PID namespace, if one was made) mounts a fresh ``/proc`` (with a mount
-namespace: the grader's processes are then invisible), forks the command's process,
+namespace: the grader's processes are then invisible, and a /dev/shm of its own, a tmpfs
+of ``shm_mb``: POSIX shared memory no process maps is held there, not in the machine's
+RAM without a limit), forks the command's process,
 reaps every orphan, and exits when the command ends, which ends everything left in the
 namespace. The command's process drops to the job's user (no supplementary groups,
 ``no_new_privs``: a setuid binary cannot raise it back) and execs COMMAND. When the command
@@ -424,6 +427,9 @@ def launch(config: dict[str, Any], command: list[str]) -> int:
                 os._exit(125)
             if "mount" in names and "pid" in names:
                 _mount_proc()
+                if config.get("shm_mb"):
+                    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+                           f"mode=1777,size={int(config['shm_mb'])}m")
                 if config.get("cover"):
                     reveal(config["cover"], config.get("reveal") or [])
             elif config.get("cover"):

@@ -45,6 +45,11 @@ class _Blocked:
 def main() -> int:
     workdir = Path(sys.argv[1]).resolve()
     plan = _bootstrap(workdir)
+    # before torch, while this process has one thread: nothing System V the job makes
+    # outlives it
+    from harness.limits import isolate_ipc  # noqa: PLC0415 - the standard library only
+
+    isolate_ipc()
     from harness.entry import run  # noqa: PLC0415 - after sys.path is set
 
     return run(workdir, plan)

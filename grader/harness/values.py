@@ -17,6 +17,11 @@ import torch
 MAX_DEPTH = 6
 MAX_LEAVES = 4096
 MAX_STR = 2000
+# What the trusted side accepts back (``grader.sandbox.channel``): a bigger result is
+# refused here, with a message, rather than taken for a forgery there.
+MAX_RESULT_BYTES = 32 * 1024 * 1024  # tensors; a Python number counts PY_NUMBER_BYTES
+MAX_NUMLIST = 100_000
+PY_NUMBER_BYTES = 32
 ALLOWED_DTYPES = {
     torch.float16, torch.bfloat16, torch.float32, torch.float64,
     torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.bool,
@@ -76,15 +81,19 @@ def _number_kind(value: Any) -> str | None:
 def encode(value: Any, key: str) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
     """Encode ``value`` under ``key``; returns (descriptor, tensors)."""
     tensors: dict[str, torch.Tensor] = {}
-    counter = [0]
+    counter = [0, 0]  # tensors, bytes once decoded
     desc = _encode(value, key, tensors, counter, 0)
     return desc, tensors
 
 
-def _leaf(key: str, t: torch.Tensor, tensors: dict[str, torch.Tensor], counter: list[int]) -> None:
+def _leaf(key: str, t: torch.Tensor, tensors: dict[str, torch.Tensor], counter: list[int],
+          nbytes: int | None = None) -> None:
     counter[0] += 1
     if counter[0] > MAX_LEAVES:
         raise ValueError("result has too many parts")
+    counter[1] += t.numel() * t.element_size() if nbytes is None else nbytes
+    if counter[1] > MAX_RESULT_BYTES:
+        raise ValueError(f"result is larger than {MAX_RESULT_BYTES // 2**20} MB")
     tensors[key] = t
 
 
@@ -98,7 +107,8 @@ def _encode(v: Any, key: str, tensors: dict[str, torch.Tensor], counter: list[in
     if kind is not None:
         if kind == "bool":
             return {"type": "number", "pytype": "bool", "value": bool(v)}
-        _leaf(key, torch.tensor(float(v), dtype=torch.float64), tensors, counter)
+        _leaf(key, torch.tensor(float(v), dtype=torch.float64), tensors, counter,
+              PY_NUMBER_BYTES)
         return {"type": "number", "pytype": kind, "key": key}
     if type(v) is str:
         return {"type": "str", "value": v[:MAX_STR]}
@@ -113,7 +123,10 @@ def _encode(v: Any, key: str, tensors: dict[str, torch.Tensor], counter: list[in
         pytype = "list" if type(v) is list else "tuple"
         kinds = {_number_kind(x) for x in v}
         if v and kinds <= {"int", "float"}:
-            _leaf(key, torch.tensor([float(x) for x in v], dtype=torch.float64), tensors, counter)
+            if len(v) > MAX_NUMLIST:
+                raise ValueError(f"a list of more than {MAX_NUMLIST} numbers")
+            _leaf(key, torch.tensor([float(x) for x in v], dtype=torch.float64), tensors, counter,
+                  len(v) * PY_NUMBER_BYTES)
             elem = "int" if kinds == {"int"} else "float"
             return {"type": "numlist", "pytype": pytype, "elem": elem, "key": key, "len": len(v)}
         if len(v) > MAX_LEAVES:

@@ -11,7 +11,10 @@ is their subreaper, so even double-forked daemons come back to it), and, where t
 sandbox gave the worker a private ``/tmp``, scratch is wiped (never entering a mount:
 what is mounted there is not the job's), as is anything the job left in the pool folder,
 so no state passes from one submission to the next; a job's process also dies with the
-worker. The worker is not dumpable, so a child
+worker. Each job gets an IPC namespace of its own where the sandbox allows one
+(``limits.isolate_ipc``), which dies with it; where it does not (Docker's seccomp), every
+System V object left in the worker's private namespace is removed after the job. The
+worker is not dumpable, so a child
 cannot read its memory or reopen its control pipes through ``/proc``.
 """
 
@@ -153,11 +156,44 @@ def _unlock(top: str) -> None:
             continue
 
 
+IPC_RMID = 0
+_IPC_KINDS = ("shm", "msg", "sem")
+_NESTED: bool | None = None  # whether jobs can have user namespaces (tried once, at start)
+
+
+def _sweep_ipc() -> None:
+    """Remove every System V object and POSIX message queue of this IPC namespace (the
+    worker's own, private to its sandbox): what a job that could not be given a namespace
+    of its own left behind."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind in _IPC_KINDS:
+        try:
+            with open(f"/proc/sysvipc/{kind}", encoding="ascii") as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) < 2 or not fields[1].isdigit():
+                continue
+            ident = int(fields[1])
+            if kind == "shm":
+                libc.shmctl(ident, IPC_RMID, None)
+            elif kind == "msg":
+                libc.msgctl(ident, IPC_RMID, None)
+            else:
+                libc.semctl(ident, 0, IPC_RMID)
+    _wipe(["/dev/mqueue"])
+
+
 def _child(job: Path, request: dict[str, Any]) -> None:
     """In the forked child: become the cold harness for ``job``. Never returns."""
     code = 70
     try:
         os.setsid()
+        from harness.limits import isolate_ipc  # noqa: PLC0415
+
+        isolate_ipc(_NESTED)  # first: it changes credentials, which clears what follows
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the job ends with its worker
         _prctl(PR_SET_DUMPABLE, 1)
         log = job / "log"
@@ -173,6 +209,8 @@ def _child(job: Path, request: dict[str, Any]) -> None:
             from harness.launch import drop_privileges  # noqa: PLC0415
 
             drop_privileges(int(request["uid"]), int(request["gid"]))
+            if _NESTED:  # as a cold job: its user's own namespaces, where it can make none
+                isolate_ipc(True)  # (the IPC namespace above holds where it cannot)
             _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a change of user clears both
             _prctl(PR_SET_DUMPABLE, 1)
         elif os.getuid() == 0:
@@ -310,6 +348,8 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
             _reap()
             sweep_user(int(request["uid"]))
         _wipe(conf.get("scratch", []))
+        if conf.get("sweep_ipc"):
+            _sweep_ipc()
         # and whatever the job left in the pool folder itself, for the next job to find
         _wipe([str(pool)], keep=frozenset({"lib", "zygote.json", "scratch", name}))
         control_out.write(json.dumps({
@@ -334,7 +374,11 @@ def main() -> None:
     import harness.launch  # noqa: F401, PLC0415 - switching users, killing and sweeping
     import harness.limits  # noqa: F401, PLC0415 - a job reads nothing of the harness from disk
     import harness.runner  # noqa: F401, PLC0415
+    from harness.limits import nested_namespaces_work  # noqa: PLC0415
 
+    global _NESTED
+    # a root worker's jobs run as users of their own (``harness.launch``): tried as nobody
+    _NESTED = nested_namespaces_work((65534, 65534) if os.geteuid() == 0 else None)
     for name in conf.get("preload", []):  # what jobs would each import again (warm.py)
         importlib.import_module(name)
     serve(pool, conf)

@@ -1,8 +1,11 @@
 """Read what the sandbox wrote, as untrusted data: strict JSON events and checked safetensors.
 
-Nothing here imports or unpickles anything the submission made. Files are opened without
-following links, must be regular files, and are size-capped before being read; a
-safetensors header is parsed and checked (dtypes, shapes, offsets) before tensors load.
+Nothing here imports or unpickles anything the submission made. A job's folder is opened
+once and read through that descriptor without following a link anywhere below it; files
+must be regular files with no other name, and are size-capped before being read. A
+probe's results are only the outputs it declares; their descriptors are checked against
+the safetensors header (dtypes, shapes, offsets, each tensor named once) and the run's
+budget for decoded results is spent before a single tensor is built.
 """
 
 from __future__ import annotations
@@ -11,20 +14,40 @@ import json
 import os
 import stat
 import struct
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 MAX_EVENTS_BYTES = 4 * 1024 * 1024
-MAX_TENSOR_FILE_BYTES = 512 * 1024 * 1024
+MAX_EVENTS = 10_000  # lines: a plan makes two per probe and two more
 MAX_HEADER_BYTES = 2 * 1024 * 1024
+# What one sandbox run may bring back in all, decoded. The largest results of the course
+# are well under 1 MB (1.4's grid: 0.7 MB); these bound what the trusted side holds, and
+# so what every later stage may compute with, whatever a submission forges.
+MAX_OUTPUT_BYTES = 32 * 1024 * 1024
+MAX_PY_NUMBERS = 262_144  # Python numbers (scalars and list items) in all
+PY_NUMBER_BYTES = 32  # a float object and its slot in a list
+MAX_NUMLIST = 100_000  # items of one list of numbers
+MAX_TENSOR_FILE_BYTES = MAX_OUTPUT_BYTES + MAX_HEADER_BYTES + 8
+MAX_DEPTH = 8  # nesting of a result (the harness encodes 6 levels, then "other")
+MAX_ITEMS = 4096  # items of one list or dict (as the harness encodes them)
+MAX_NODES = 50_000  # descriptors in one probe's results
+MAX_STR = 2000
 DTYPE_SIZES = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8, "I8": 1, "I16": 2, "I32": 4,
                "I64": 8, "U8": 1, "BOOL": 1}
+_TORCH_DTYPES = {"F16": "float16", "BF16": "bfloat16", "F32": "float32", "F64": "float64",
+                 "I8": "int8", "I16": "int16", "I32": "int32", "I64": "int64", "U8": "uint8",
+                 "BOOL": "bool"}
 
 
 class ChannelError(Exception):
     """The sandbox's output is malformed, oversized or not a regular file."""
+
+
+class OverBudget(ChannelError):
+    """Well-formed results, but more than a run may bring back (``Budget``)."""
 
 
 class _Data(BaseModel):
@@ -86,34 +109,106 @@ def strict_json(text: str) -> Any:
     return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
 
 
-def read_regular(path: Path, limit: int) -> bytes | None:
-    """Read a regular file without following links; None if absent; error if too big."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        raise ChannelError(f"{path.name}: cannot be opened safely ({e.strerror})") from None
-    try:
+class JobFolder:
+    """A job's folder, opened once; every file below it is reached one component at a time
+    from that descriptor (``openat`` with ``O_NOFOLLOW``), so a link anywhere in the path (a
+    job that renamed its ``out/`` or ``log/`` and left a link to a host folder in its place)
+    is refused, never followed. Files must be regular, with no other name (a hard link), and
+    are size-capped before being read; a FIFO is opened without blocking and refused."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self.fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as e:
+            raise ChannelError(f"{path.name}: the job folder cannot be opened safely "
+                               f"({e.strerror})") from None
+
+    def __enter__(self) -> JobFolder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def _open(self, relative: str) -> int | None:
+        """A descriptor of the regular file at ``relative`` (None if absent)."""
+        parts = relative.split("/")
+        if any(part in ("", ".", "..") for part in parts):
+            raise ValueError(f"not a plain relative path: {relative!r}")
+        folder = self.fd
+        try:
+            for part in parts[:-1]:
+                try:
+                    inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+                                    | os.O_CLOEXEC, dir_fd=folder)
+                except FileNotFoundError:
+                    return None
+                except OSError as e:
+                    raise ChannelError(f"{relative}: cannot be opened safely ({part}: "
+                                       f"{e.strerror})") from None
+                if folder != self.fd:
+                    os.close(folder)
+                folder = inner
+            try:
+                fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+                             | os.O_CLOEXEC, dir_fd=folder)
+            except FileNotFoundError:
+                return None
+            except OSError as e:
+                raise ChannelError(f"{relative}: cannot be opened safely ({e.strerror})"
+                                   ) from None
+        finally:
+            if folder != self.fd:
+                os.close(folder)
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ChannelError(f"{path.name}: not a regular file")
-        if info.st_size > limit:
-            raise ChannelError(f"{path.name}: {info.st_size} bytes, over the {limit}-byte limit")
-        chunks = []
-        remaining = limit + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            os.close(fd)
+            raise ChannelError(f"{relative}: not a regular file"
+                               + (" (a hard link)" if stat.S_ISREG(info.st_mode) else ""))
+        return fd
+
+    def read(self, relative: str, limit: int) -> bytes | None:
+        """The whole file at ``relative``; None if absent; an error if over ``limit`` bytes."""
+        fd = self._open(relative)
+        if fd is None:
+            return None
+        try:
+            if os.fstat(fd).st_size > limit:
+                raise ChannelError(f"{relative}: {os.fstat(fd).st_size} bytes, over the "
+                                   f"{limit}-byte limit")
+            data = _read_upto(fd, limit + 1)
+        finally:
+            os.close(fd)
         if len(data) > limit:
-            raise ChannelError(f"{path.name}: over the {limit}-byte limit")
+            raise ChannelError(f"{relative}: over the {limit}-byte limit")
         return data
-    finally:
-        os.close(fd)
+
+    def head(self, relative: str, limit: int) -> tuple[bytes, bool]:
+        """The first ``limit`` bytes of the file at ``relative`` (nothing if absent), and
+        whether there was more; an error if it cannot be read safely."""
+        fd = self._open(relative)
+        if fd is None:
+            return b"", False
+        try:
+            data = _read_upto(fd, limit + 1)
+        finally:
+            os.close(fd)
+        return data[:limit], len(data) > limit
+
+
+def _read_upto(fd: int, count: int) -> bytes:
+    chunks = []
+    while count > 0:
+        chunk = os.read(fd, min(count, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        count -= len(chunk)
+    return b"".join(chunks)
 
 
 Event = LoadedEvent | StartEvent | DoneEvent | FinishedEvent
@@ -121,15 +216,18 @@ _EVENT_MODELS: dict[str, type[BaseModel]] = {
     "loaded": LoadedEvent, "start": StartEvent, "done": DoneEvent, "finished": FinishedEvent}
 
 
-def read_events(path: Path) -> list[Event]:
-    """Parse ``events.jsonl``; a malformed line stops reading (later lines are not trusted)."""
-    data = read_regular(path, MAX_EVENTS_BYTES)
+def read_events(folder: JobFolder, name: str) -> list[Event]:
+    """Parse the events file ``name`` of ``folder``; a malformed line stops reading (later
+    lines are not trusted), and so do more lines than any plan makes."""
+    data = folder.read(name, MAX_EVENTS_BYTES)
     if data is None:
         return []
     events: list[Event] = []
     for raw in data.decode("utf-8", "replace").splitlines():
         if not raw.strip():
             continue
+        if len(events) >= MAX_EVENTS:
+            raise ChannelError(f"malformed sandbox events: more than {MAX_EVENTS}")
         try:
             obj = strict_json(raw)
             model = _EVENT_MODELS.get(obj.get("event")) if isinstance(obj, dict) else None
@@ -164,16 +262,13 @@ def check_safetensors_header(data: bytes) -> dict[str, dict[str, Any]]:
         if dtype not in DTYPE_SIZES:
             raise ChannelError(f"tensor {key!r}: dtype {dtype!r} not allowed")
         if not (isinstance(shape, list) and len(shape) <= 8
-                and all(isinstance(s, int) and 0 <= s < 2**31 for s in shape)):
+                and all(type(s) is int and 0 <= s < 2**31 for s in shape)):
             raise ChannelError(f"tensor {key!r}: bad shape")
-        count = 1
-        for s in shape:
-            count *= s
         if not (isinstance(offs, list) and len(offs) == 2
-                and all(isinstance(o, int) for o in offs)):
+                and all(type(o) is int for o in offs)):
             raise ChannelError(f"tensor {key!r}: bad offsets")
         begin, end = offs
-        if not (0 <= begin <= end <= body) or end - begin != count * DTYPE_SIZES[dtype]:
+        if not (0 <= begin <= end <= body) or end - begin != _numel(shape) * DTYPE_SIZES[dtype]:
             raise ChannelError(f"tensor {key!r}: offsets do not match its shape")
         spans.append((begin, end))
     spans.sort()
@@ -183,14 +278,25 @@ def check_safetensors_header(data: bytes) -> dict[str, dict[str, Any]]:
     return header
 
 
-def read_tensors(path: Path) -> dict[str, Any]:
-    """Load a probe's tensors after checking the file and its header."""
-    from safetensors.torch import load  # noqa: PLC0415 - torch only when needed
+def _numel(shape: list[int]) -> int:
+    count = 1
+    for s in shape:
+        count *= s
+    return count
 
-    data = read_regular(path, MAX_TENSOR_FILE_BYTES)
+
+def read_tensors(folder: JobFolder, name: str) -> dict[str, Any]:
+    """Load a probe's tensors after checking the file and its header."""
+    data = folder.read(name, MAX_TENSOR_FILE_BYTES)
     if data is None:
         return {}
     check_safetensors_header(data)
+    return _load(data)
+
+
+def _load(data: bytes) -> dict[str, Any]:
+    from safetensors.torch import load  # noqa: PLC0415 - torch only when needed
+
     try:
         return dict(load(data))
     except Exception as e:  # noqa: BLE001 - any decoder failure is the file's fault
@@ -200,10 +306,10 @@ def read_tensors(path: Path) -> dict[str, Any]:
 MAX_TIMING_BYTES = 64 * 1024
 
 
-def read_timing(path: Path) -> dict[str, float]:
-    """The timed runs' CPU seconds (``harness/timed.py``): probe id -> a finite, non-negative
-    number; anything else is malformed."""
-    data = read_regular(path, MAX_TIMING_BYTES)
+def read_timing(folder: JobFolder, name: str) -> dict[str, float]:
+    """The timed runs' CPU seconds (``harness/timed.py``, the file ``name`` of ``folder``):
+    probe id -> a finite, non-negative number; anything else is malformed."""
+    data = folder.read(name, MAX_TIMING_BYTES)
     if data is None:
         return {}
     try:
@@ -222,41 +328,125 @@ def read_timing(path: Path) -> dict[str, float]:
 _DESC_TYPES = {"none", "str", "number", "tensor", "numlist", "seq", "dict", "other"}
 
 
-def validate_descriptor(desc: Any, tensors: dict[str, Any], depth: int = 0) -> None:
-    """Check a result descriptor against the loaded tensors before decoding it."""
-    if depth > 8 or not isinstance(desc, dict) or desc.get("type") not in _DESC_TYPES:
+@dataclass
+class Budget:
+    """What a whole sandbox run may still bring back, decoded: bytes of tensors (a Python
+    number in a list or a scalar costs ``PY_NUMBER_BYTES``) and Python numbers. Spent, and
+    checked, before anything is decoded."""
+
+    bytes_left: int = MAX_OUTPUT_BYTES
+    numbers_left: int = MAX_PY_NUMBERS
+
+    def spend(self, nbytes: int, numbers: int) -> None:
+        if nbytes > self.bytes_left:
+            raise OverBudget(f"the results are too large: more than {MAX_OUTPUT_BYTES // 2**20}"
+                               " MB once decoded")
+        if numbers > self.numbers_left:
+            raise OverBudget(f"the results hold more than {MAX_PY_NUMBERS} Python numbers")
+        self.bytes_left -= nbytes
+        self.numbers_left -= numbers
+
+
+@dataclass
+class _Plan:
+    """What a probe's descriptors ask of its tensor file, once they are validated."""
+
+    keys: list[str] = field(default_factory=list)  # the tensors they name, in order
+    integral: list[str] = field(default_factory=list)  # those that must hold integers
+    nodes: int = 0
+    nbytes: int = 0
+    numbers: int = 0
+
+
+def _check_tree(desc: Any, header: dict[str, dict[str, Any]], plan: _Plan, depth: int) -> None:
+    """Check one descriptor (and what it contains) against the header's entries."""
+    plan.nodes += 1
+    if (depth > MAX_DEPTH or plan.nodes > MAX_NODES or not isinstance(desc, dict)
+            or desc.get("type") not in _DESC_TYPES):
         raise ChannelError("malformed result descriptor")
     kind = desc["type"]
-    if kind in {"number", "tensor", "numlist"} and not (kind == "number"
-                                                       and desc.get("pytype") == "bool"):
-        key = desc.get("key")
-        if not isinstance(key, str) or key not in tensors:
-            raise ChannelError("result descriptor names a missing tensor")
-        t = tensors[key]
-        if kind == "number" and (t.dim() != 0 or desc.get("pytype") not in {"int", "float"}):
-            raise ChannelError("malformed number in result")
-        if kind == "numlist" and (t.dim() != 1 or desc.get("pytype") not in {"list", "tuple"}
-                                  or desc.get("elem") not in {"int", "float"}):
-            raise ChannelError("malformed list in result")
-        if kind == "tensor" and list(t.shape) != desc.get("shape"):
-            raise ChannelError("result descriptor does not match its tensor")
-    elif kind == "number":
-        if not isinstance(desc.get("value"), bool):
+    if kind == "number" and desc.get("pytype") == "bool":
+        if set(desc) != {"type", "pytype", "value"} or not isinstance(desc["value"], bool):
             raise ChannelError("malformed bool in result")
+    elif kind in {"number", "numlist", "tensor"}:
+        key = desc.get("key")
+        if not isinstance(key, str) or key not in header:
+            raise ChannelError("result descriptor names a missing tensor")
+        entry = header[key]
+        plan.keys.append(key)
+        size = _numel(entry["shape"]) * DTYPE_SIZES[entry["dtype"]]
+        if kind == "number":
+            # a Python number crosses as a 0-d float64 tensor (``harness.values.encode``)
+            if (set(desc) != {"type", "pytype", "key"} or desc["pytype"] not in {"int", "float"}
+                    or entry["dtype"] != "F64" or entry["shape"] != []):
+                raise ChannelError("malformed number in result")
+            plan.nbytes += PY_NUMBER_BYTES
+            plan.numbers += 1
+            if desc["pytype"] == "int":
+                plan.integral.append(key)
+        elif kind == "numlist":
+            # a list of Python numbers crosses as a 1-d float64 tensor, decoded to Python
+            n = entry["shape"][0] if len(entry["shape"]) == 1 else -1
+            if (set(desc) != {"type", "pytype", "elem", "key", "len"}
+                    or desc["pytype"] not in {"list", "tuple"}
+                    or desc["elem"] not in {"int", "float"} or entry["dtype"] != "F64"
+                    or not 1 <= n <= MAX_NUMLIST or desc["len"] != n):
+                raise ChannelError("malformed list in result")
+            plan.nbytes += n * PY_NUMBER_BYTES
+            plan.numbers += n
+            if desc["elem"] == "int":
+                plan.integral.append(key)
+        else:
+            if (not set(desc) <= {"type", "key", "dtype", "shape", "requires_grad"}
+                    or desc.get("dtype") != _TORCH_DTYPES[entry["dtype"]]
+                    or desc.get("shape") != entry["shape"]
+                    or not isinstance(desc.get("requires_grad", False), bool)):
+                raise ChannelError("result descriptor does not match its tensor")
+            plan.nbytes += size
     elif kind == "str":
-        if not isinstance(desc.get("value"), str):
+        if not isinstance(desc.get("value"), str) or len(desc["value"]) > MAX_STR:
             raise ChannelError("malformed string in result")
     elif kind == "seq":
         items = desc.get("items")
-        if not isinstance(items, list) or desc.get("pytype") not in {"list", "tuple"}:
+        if (not isinstance(items, list) or len(items) > MAX_ITEMS
+                or desc.get("pytype") not in {"list", "tuple"}):
             raise ChannelError("malformed sequence in result")
         for d in items:
-            validate_descriptor(d, tensors, depth + 1)
+            _check_tree(d, header, plan, depth + 1)
     elif kind == "dict":
         items = desc.get("items")
-        if not isinstance(items, dict):
+        if not isinstance(items, dict) or len(items) > MAX_ITEMS:
             raise ChannelError("malformed dict in result")
         for d in items.values():
-            validate_descriptor(d, tensors, depth + 1)
+            _check_tree(d, header, plan, depth + 1)
     elif kind == "other" and not isinstance(desc.get("name", ""), str):
         raise ChannelError("malformed result descriptor")
+
+
+def read_outputs(folder: JobFolder, name: str, descriptors: dict[str, Any],
+                 declared: list[str], budget: Budget) -> dict[str, Any]:
+    """The decoded outputs of one probe that ran: exactly the outputs the probe declares,
+    each descriptor checked against the tensor file's header, every tensor named once and
+    none left over, the run's budget spent, all before a single tensor is built."""
+    from grader.harness.values import decode  # noqa: PLC0415 - imports torch
+
+    if set(descriptors) != set(declared):
+        extra = sorted(set(descriptors) - set(declared))[:3]
+        raise ChannelError(f"outputs the probe does not declare: {extra}" if extra else
+                           "outputs the probe declares are missing")
+    data = folder.read(name, MAX_TENSOR_FILE_BYTES)
+    header = check_safetensors_header(data) if data is not None else {}
+    plan = _Plan()
+    for desc in descriptors.values():
+        _check_tree(desc, header, plan, 0)
+    if len(set(plan.keys)) != len(plan.keys):
+        raise ChannelError("a tensor is named by more than one result")
+    if set(plan.keys) != set(header):
+        raise ChannelError("the tensor file holds tensors no result names")
+    budget.spend(plan.nbytes, plan.numbers)
+    tensors = _load(data) if data is not None else {}
+    for key in plan.integral:
+        t = tensors[key]
+        if not bool((t.isfinite() & (t == t.round())).all()):
+            raise ChannelError("an integer in the result is not an integer")
+    return {out: decode(desc, tensors) for out, desc in descriptors.items()}

@@ -3,11 +3,12 @@
 The image (the project's ``Dockerfile``: Python, the CPU torch, the grader) holds nothing of
 the course; the work folder is bind-mounted at ``/sandbox``, read-only but for ``home/``
 and ``out/``. The container has no network, a read-only root, a size-capped ``/tmp``, no
-capabilities, no new privileges, an unprivileged user (nobody, 65534), cgroup limits on
-memory (swap included), CPUs and processes, and rlimits on CPU time, file size, open files
-and core dumps. Output is streamed back and capped, and what the job writes to the
-host's disk (home/, out/) is watched in all (``watch.py``); at the wall time the container
-is killed, and it is always removed. ``--gpu`` passes the machine's GPUs in.
+capabilities, no new privileges, an unprivileged user (nobody, 65534), an IPC namespace
+in which no System V object can be made, cgroup limits on memory (swap included), CPUs
+and processes, and rlimits on CPU time, file size, open files and core dumps. Output is
+streamed back and capped, and what the job writes to the host's disk (home/, out/) is
+watched in all (``watch.py``); at the wall time the container is killed, and it is always
+removed. ``--gpu`` passes the machine's GPUs in.
 
 Warm mode (``warm.py``) runs the same fork server as the other backends in one long-lived
 container per worker, controlled over ``docker run -i``'s stdin and stdout.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.course.spec import Limits
+from grader.harness.limits import NO_IPC
 from grader.sandbox.base import (
     SandboxError,
     SandboxJob,
@@ -52,6 +55,10 @@ LABEL = "training-loop-grader"
 # has its own rlimits; these are the container's own ceilings.
 WARM_MEMORY_MB = int(os.environ.get("GRADER_DOCKER_WARM_MEMORY_MB", "8192"))
 WARM_PIDS = 256
+# The container's IPC namespace is its own; in it, no System V object or POSIX message
+# queue can be made (seccomp keeps a job from making a namespace of its own, as it does
+# under bwrap): see ``harness.limits.NO_IPC``.
+SYSCTLS = {name.replace("/", "."): value for name, value in NO_IPC.items()}
 
 
 def container_user() -> str:
@@ -64,14 +71,34 @@ def container_user() -> str:
 
 def open_job(work: Path) -> None:
     """Let the container's user (not ours) read a job's folder and write its home/, out/
-    and log/ (the grader's files, such as the inputs, are private to us otherwise)."""
-    for folder, _dirs, files in os.walk(work):
-        os.chmod(folder, 0o755)
-        for name in files:
-            os.chmod(os.path.join(folder, name), 0o644)
-    for d in (work / "home", work / "out", work / "log"):
-        if d.is_dir():
-            os.chmod(d, 0o777)
+    and log/ (the grader's files, such as the inputs, are private to us otherwise). Every
+    folder and file is changed through its own descriptor, opened without following a
+    link, so nothing outside the folder is ever changed."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    writable = {"home", "out", "log"}
+    stack = [(os.open(work, flags | os.O_DIRECTORY), 0o755)]
+    top = True
+    while stack:
+        fd, mode = stack.pop()
+        try:
+            os.fchmod(fd, mode)
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    try:
+                        child = os.open(entry.name, flags, dir_fd=fd)
+                    except OSError:  # a link: left alone
+                        continue
+                    if stat.S_ISDIR(os.fstat(child).st_mode):
+                        stack.append((child, 0o777 if top and entry.name in writable
+                                      else 0o755))
+                    else:
+                        try:
+                            os.fchmod(child, 0o644)
+                        finally:
+                            os.close(child)
+        finally:
+            os.close(fd)
+        top = False
 
 
 def _cpus(threads: int) -> float:
@@ -157,6 +184,7 @@ class DockerBackend:
             mem_limit=f"{job.memory_mb}m", memswap_limit=f"{job.memory_mb}m",
             nano_cpus=int(_cpus(job.threads) * 1e9), pids_limit=job.max_processes,
             tmpfs={"/tmp": f"rw,nosuid,nodev,size={job.scratch_mb}m,mode=1777"},
+            sysctls=SYSCTLS,
             ulimits=[Ulimit(name="fsize", soft=fsize, hard=fsize),
                      Ulimit(name="nofile", soft=job.open_files, hard=job.open_files),
                      Ulimit(name="core", soft=0, hard=0),
@@ -203,7 +231,7 @@ class DockerBackend:
             _quietly(container.reload)
             init_pid = int(container.attrs.get("State", {}).get("Pid") or 0) or None
             watch = Watch([job.workdir], lambda: _quietly(container.kill), job, root=init_pid,
-                          base_tasks=1)
+                          base_tasks=1, memory=False)  # the cgroup holds the memory
             timed_out = False
             try:
                 code = int(container.wait(timeout=job.wall_time_s)["StatusCode"])
@@ -255,6 +283,7 @@ class DockerBackend:
                 "--user", container_user(), "--hostname", "sandbox",
                 "--memory", memory, "--memory-swap", memory, "--pids-limit", str(WARM_PIDS),
                 "--cpus", str(_cpus(1)), "--ulimit", "core=0",
+                *[arg for k, v in SYSCTLS.items() for arg in ("--sysctl", f"{k}={v}")],
                 "--tmpfs", f"/tmp:rw,nosuid,nodev,size={Limits().scratch_mb}m,mode=1777",
                 "--mount", f"type=bind,src={pool},dst={JOBS}",
                 "--mount", f"type=bind,src={pool / 'lib'},dst={JOBS / 'lib'},readonly",

@@ -19,9 +19,10 @@ double-forked, setsid daemon included), and what that user left in /tmp, /dev/sh
 System V IPC is removed. If the switch cannot be made, the backend refuses to start
 (``SandboxError``): it never runs student code as root.
 
-What it cannot hold as root: the network where no namespace can be made, /tmp and
-/dev/shm are the machine's while a job runs, and files other users may read stay
-readable. Run by an unprivileged grader, it runs as the grader's own user, beside the
+What it cannot hold as root: the network where no namespace can be made, /tmp (and
+/dev/shm where no mount namespace can be made: otherwise the job's own, capped at the
+lesson's ``scratch_mb``) is the machine's while a job runs, and files other users may
+read stay readable. Run by an unprivileged grader, it runs as the grader's own user, beside the
 grader: the grader's files (the reference too) are readable and writable, the network is
 open, /proc shows the grader and signals reach it, and a daemon that calls setsid
 outlives a cold run (see README, "What the process sandbox does not hold"). Use bwrap or
@@ -42,6 +43,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from grader.course.spec import Limits
 from grader.harness.limits import apply_limits
 from grader.sandbox.base import (
     SandboxError,
@@ -260,11 +262,12 @@ class ProcessBackend:
         return top, reveal
 
     def _config(self, lease: Lease | None, max_processes: int, report_fd: int | None,
-                cover: list[str], reveal: list[list[Any]]) -> dict[str, Any]:
+                cover: list[str], reveal: list[list[Any]],
+                shm_mb: int = Limits().scratch_mb) -> dict[str, Any]:
         return {"uid": lease.uid if lease else None, "gid": lease.gid if lease else None,
                 "stay_root": lease is None, "namespaces": self.namespaces,
                 "max_processes": max_processes, "report_fd": report_fd,
-                "cover": cover, "reveal": reveal}
+                "cover": cover, "reveal": reveal, "shm_mb": shm_mb}
 
     def proof(self, uid: int, warm: bool = False, namespaces: list[str] | None = None) -> str:
         """This run's isolation, from what the launcher (or the warm worker) reported."""
@@ -305,7 +308,8 @@ class ProcessBackend:
             open_to(job.workdir, lease)
             cover, reveal = self._reveal([job.workdir])
             read_end, write_end = os.pipe()
-            config = self._config(lease, job.max_processes, write_end, cover, reveal)
+            config = self._config(lease, job.max_processes, write_end, cover, reveal,
+                                  job.scratch_mb)
             cmd = [sys.executable, "-I", "-S", "-B", str(LAUNCHER), json.dumps(config), "--",
                    *self.command(job)]
             try:
@@ -407,7 +411,8 @@ def _read_report(fd: int) -> dict[str, Any]:
 def run_with_limits(cmd: list[str], job: SandboxJob, preexec: object, cwd: str,
                     base_tasks: int = 0, pass_fds: tuple[int, ...] = ()) -> SandboxOutcome:
     """Start ``cmd``, cap its output, enforce the wall time, watch its files and processes
-    (``watch.py``; ``base_tasks`` are the wrapper's own) and kill its whole tree."""
+    (``watch.py``; ``base_tasks`` are the wrapper's own), the memory of all its processes
+    together, and kill its whole tree."""
     refuse_if_switched_off(f"a cold {Path(cmd[0]).name} sandbox")
     start = time.monotonic()
     proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell

@@ -23,7 +23,6 @@ import grader.sandbox.channel as channel
 from grader.course.inputs import derive_seed
 from grader.course.spec import LessonSpec, Limits, Probe, base_of
 from grader.harness.timed import TIMING_FILE
-from grader.harness.values import decode
 from grader.sandbox.base import (
     HARNESS_DIR,
     Backend,
@@ -139,17 +138,22 @@ def _why(outcome: SandboxOutcome, memory_mb: int) -> tuple[str, str]:
                        "this check (sys.exit() or os._exit() in your code?)")
 
 
-def _decode_outputs(done: channel.DoneEvent, tensor_file: Path) -> ProbeOutcome:
-    tensors = channel.read_tensors(tensor_file) if done.status == "ok" else {}
+def _decode_outputs(done: channel.DoneEvent, folder: channel.JobFolder, probe: Probe,
+                    budget: channel.Budget) -> ProbeOutcome:
     outputs: dict[str, Any] = {}
-    for name, desc in done.outputs.items():
-        channel.validate_descriptor(desc, tensors)
-        outputs[name] = decode(desc, tensors)
+    if done.status == "ok":
+        try:
+            outputs = channel.read_outputs(folder, f"out/{probe.id}.safetensors", done.outputs,
+                                           probe.outputs, budget)
+        except channel.OverBudget as e:
+            return ProbeOutcome("error", f"the result is too large to be graded ({e})")
+    elif done.outputs:
+        raise channel.ChannelError(f"probe {probe.id!r} did not succeed but has outputs")
     return ProbeOutcome(done.status, done.error, outputs, list(done.violations),
                         done.elapsed_s, list(done.step_times), device=done.device)
 
 
-def _read_timing(outcome: SandboxOutcome, out: Path, results: dict[str, ProbeOutcome],
+def _read_timing(outcome: SandboxOutcome, work: Path, results: dict[str, ProbeOutcome],
                  timed: dict[str, Any]) -> None:
     """Attach the supervisor's CPU times to the timed runs, from a run that ended cleanly
     (a submission that killed the supervisor leaves no timing that counts)."""
@@ -158,7 +162,8 @@ def _read_timing(outcome: SandboxOutcome, out: Path, results: dict[str, ProbeOut
     if not timed or not clean:
         return
     try:
-        seconds = channel.read_timing(out / TIMING_FILE)
+        with channel.JobFolder(work) as folder:  # nothing below it through a link
+            seconds = channel.read_timing(folder, f"out/{TIMING_FILE}")
     except channel.ChannelError:
         return
     for pid in timed:
@@ -184,6 +189,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
     truncated = False  # noted once, however many runs it took
     isolation: str | None = None
     limits = spec.limits
+    budget = channel.Budget()  # for the whole run, every attempt together
     with tempfile.TemporaryDirectory(prefix="grade-") as base:
         remaining = probes
         for attempt in range(MAX_ATTEMPTS):
@@ -209,7 +215,16 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                 notes.append(f"your program printed more than {limits.max_output_kb} KB; "
                              "the output shown is truncated")
             try:
-                events = channel.read_events(work / "out" / "events.jsonl")
+                # the job's folder once, then nothing below it through a link
+                folder = channel.JobFolder(work)
+            except channel.ChannelError as e:
+                for p in remaining:
+                    results.setdefault(p.id, ProbeOutcome(
+                        "error", f"your code moved or replaced its work folder, so no result "
+                                 f"could be read ({e})"))
+                break
+            try:
+                events = channel.read_events(folder, "out/events.jsonl")
                 started: str | None = None
                 got_loaded = False
                 finished = False
@@ -223,9 +238,9 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                     elif isinstance(ev, channel.StartEvent):
                         started = ev.probe
                     elif isinstance(ev, channel.DoneEvent):
-                        if ev.probe in {p.id for p in remaining} and ev.probe not in results:
-                            results[ev.probe] = _decode_outputs(
-                                ev, work / "out" / f"{ev.probe}.safetensors")
+                        probe = next((p for p in remaining if p.id == ev.probe), None)
+                        if probe is not None and ev.probe not in results:
+                            results[ev.probe] = _decode_outputs(ev, folder, probe, budget)
                         started = None
                     else:
                         finished = True
@@ -235,6 +250,8 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                         "error", f"the sandbox returned malformed output ({e}); nothing from "
                                  "this run can be trusted")
                 break
+            finally:
+                folder.close()
             if not loaded:
                 msg = "; ".join(f"{e.cell}: {e.message}" for e in load_errors) or \
                     "the submission could not be loaded"
@@ -249,7 +266,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                         f"your code did not finish loading: {why}"))
                 break
             if finished:
-                _read_timing(outcome, work / "out", results, timed_now)
+                _read_timing(outcome, work, results, timed_now)
                 break
             if started is not None:
                 status, why = _why(outcome, limits.memory_mb)

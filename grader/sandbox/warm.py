@@ -36,9 +36,10 @@ from grader.sandbox.base import (
     limits_of,
     refuse_if_switched_off,
 )
+from grader.sandbox.channel import ChannelError, JobFolder
 from grader.sandbox.process import clean_env, kill_group
 from grader.sandbox.users import end_job
-from grader.sandbox.watch import Watch, kill_tree, tasks_under
+from grader.sandbox.watch import Watch, kill_tree, memory_used, tasks_under, tree
 
 START_TIMEOUT_S = 120.0
 # Imported once by each worker of a long-lived pool, before it forks any job: torch.optim's
@@ -58,9 +59,11 @@ class _Worker:
         self.pool = Path(tempfile.mkdtemp(prefix="worker-", dir=root))
         shutil.copytree(HARNESS_DIR, self.pool / "lib" / "harness",
                         ignore=shutil.ignore_patterns("__pycache__"))
+        # the worker's IPC namespace is its sandbox's own (not the machine's) where the
+        # sandbox hides files: what a job leaves there is removed after it
         (self.pool / "zygote.json").write_text(json.dumps(
             {"site_paths": base.site_paths(), "scratch": list(base.warm_scratch),
-             "preload": list(preload)}))
+             "preload": list(preload), "sweep_ipc": bool(base.hides_files)}))
         self.log = root / f"{self.pool.name}.log"  # outside the pool: not writable inside
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(  # noqa: S603 - fixed argv
@@ -84,6 +87,8 @@ class _Worker:
         # (a spare child the worker forked ahead for the next job is the job's, not its own)
         self.base_tasks = tasks_under(self.root) - int(ready.get("spares", 0)) \
             if os.geteuid() == 0 else 0
+        idle = tree(self.root)
+        self.base_memory = (memory_used(idle), memory_used(idle, precise=True))
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -134,7 +139,8 @@ class _Worker:
             request.update(uid=lease.uid, gid=lease.gid)
         started = time.monotonic()
         reply: dict[str, Any] | None = None
-        watch = Watch([self.pool], self._halt, job, root=self.root, base_tasks=self.base_tasks)
+        watch = Watch([self.pool], self._halt, job, root=self.root, base_tasks=self.base_tasks,
+                      base_memory=self.base_memory)
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write(json.dumps(request) + "\n")
@@ -149,7 +155,7 @@ class _Worker:
             if lease is not None and (reply is None or stopped or not reply.get("cleared")):
                 end_job(lease)  # the worker did not: every process of the job's user, before
                 # any output is read
-            if inside.is_dir() and not inside.is_symlink():
+            if _is_folder(inside):
                 _move(inside, job.workdir)
             else:  # the job moved its folder away, or left a link: read nothing through it
                 stopped = stopped or "moved or replaced its work folder"
@@ -159,8 +165,8 @@ class _Worker:
             if reply is None or stopped:
                 self.close()
         duration = time.monotonic() - started
-        stdout, t1 = _head(job.workdir / "log" / "stdout", job.max_output_bytes)
-        stderr, t2 = _head(job.workdir / "log" / "stderr", job.max_output_bytes)
+        stdout, t1 = _head(job.workdir, "log/stdout", job.max_output_bytes)
+        stderr, t2 = _head(job.workdir, "log/stderr", job.max_output_bytes)
         isolation = self.base.warm_isolation(lease)
         if stopped or reply is None or "error" in reply:
             return SandboxOutcome(exit_code=None, timed_out=False, signal=9, duration_s=duration,
@@ -211,28 +217,32 @@ def _move(src: Path, dest: Path) -> None:
         shutil.rmtree(src)
 
 
+def _is_folder(path: Path) -> bool:
+    """A real folder at ``path`` (a link to one is not)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _discard(path: Path) -> None:
     """Remove whatever is at ``path`` (a link is removed, never followed)."""
-    if path.is_dir() and not path.is_symlink():
+    if _is_folder(path):
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
 
 
-def _head(path: Path, limit: int) -> tuple[str, bool]:
-    """The first ``limit`` bytes of a regular file (never following a link), and whether
-    there was more."""
+def _head(work: Path, relative: str, limit: int) -> tuple[str, bool]:
+    """The first ``limit`` bytes of a regular file of the job's folder (read through the
+    folder's descriptor, never following a link anywhere below it), and whether there was
+    more."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return "", False
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return "", False
-        data = os.read(fd, limit + 1)
-    finally:
-        os.close(fd)
-    return data[:limit].decode("utf-8", "replace"), len(data) > limit
+        with JobFolder(work) as folder:
+            data, more = folder.head(relative, limit)
+    except ChannelError as e:
+        return f"(not read: {e})\n", False
+    return data.decode("utf-8", "replace"), more
 
 
 class WarmBackend:

@@ -13,10 +13,12 @@ Each case is graded on each backend (``process``, ``bwrap`` and, where it runs, 
 each cold and through its warm pool) against a copy of the course whose reference carries a
 canary, from that copy's folder, with a secret in the grader's environment. Then: the
 score is exactly EARNED; every lost check says why; the canary, the secret and any
-``HOSTILE-LEAK`` line appear nowhere in the result; no control characters survive in it;
-sentinel files (in /tmp and in a temp folder) and the course copy are unchanged; nothing
-named ``hostile*`` is left in the host's /tmp, /dev/shm or /var/tmp; no process is left
-running; and a clean submission graded right after on the same backend (the same warm
+``HOSTILE-LEAK`` line (which the bait files in /tmp/corpus-bait hold too: a case that gets
+the grader to read a host file shows it) appear nowhere in the result; no control
+characters survive in it; sentinel files (in /tmp and in a temp folder), the bait files
+and the course copy are unchanged; nothing named ``hostile*`` is left in the host's /tmp,
+/dev/shm, /var/tmp or /dev/mqueue, and no new System V object on the host; no process is
+left running; and a clean submission graded right after on the same backend (the same warm
 pool: after every case; on a cold backend, after the cases aimed at what outlives a run),
 which looks for anything left behind, still gets full marks.
 
@@ -32,11 +34,13 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 import re
 import shutil
 import signal
 import socket
+import subprocess
 import tempfile
 import time
 import uuid
@@ -60,6 +64,7 @@ CORPUS = HERE / "corpus"
 CLEAN = HERE / "clean" / "linear_regression.py"
 LESSON_OF = {les.spec.lesson.stem: les.id for les in all_lessons(ROOT)}
 CASES = sorted({p.parent.name for p in CORPUS.glob("*/*.py") if p.stem in LESSON_OF})
+BAIT = Path("/tmp/corpus-bait")  # host files a case may try to get the grader to read
 BACKENDS = ["process", "bwrap", "process+warm", "bwrap+warm", "docker", "docker+warm"]
 MARKER = b"hostile-marker"
 LEAK = "HOSTILE-LEAK"
@@ -71,8 +76,9 @@ OUTLIVES_A_RUN = {"daemon", "fill_disk", "fork_bomb", "hydra_daemon", "kill_ever
                   "kill_parent", "rewrite_after_run",
                   "many_files", "many_threads", "pickle_beside", "prewrite_fifo",
                   "ptrace_parent", "shadow_modules", "shared_memory", "stash_state",
-                  "swap_workdir", "write_site"}
-SCRATCH = ["/tmp", "/dev/shm", "/var/tmp"]
+                  "swap_workdir", "write_site", "sysv_shm", "posix_mqueue", "memfd_flood",
+                  "fork_memory", "userns_ramfs"}
+SCRATCH = ["/tmp", "/dev/shm", "/var/tmp", "/dev/mqueue"]
 # C0 and C1 controls (but tab and newline), lone surrogates, bidi overrides
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
@@ -119,6 +125,10 @@ if ROOT_GRADER:
             "the sandbox's user may read what every user may: this checkout's reference too")
     if "net" not in _process_namespaces() and _host_has_a_route():
         PROCESS_CANNOT_HOLD["network"] = "no network namespace can be made here"
+    if not {"pid", "mount"} <= set(_process_namespaces()):  # no /dev/shm of the job's own
+        PROCESS_CANNOT_HOLD["shared_memory"] = (
+            _SAME_MACHINE + " where no mount namespace can be made (what it leaves is removed, "
+            "but it is not capped)")
 else:  # the grader's own user; in a user namespace's PID, mount... namespaces if allowed
     _NS = _process_namespaces()
     PROCESS_CANNOT_HOLD.update({
@@ -207,6 +217,10 @@ COURSE_LESSONS = sorted({"1.2"} | {read_case(name).lesson for name in CASES})
 
 
 def _copy_course(root: Path, canary: str) -> None:
+    """The corpus's lessons (with the course's datasets), each reference carrying
+    ``canary``."""
+    shutil.copy2(ROOT / "course.toml", root / "course.toml")
+    shutil.copytree(ROOT / "datasets", root / "datasets")
     for lesson_id in COURSE_LESSONS:
         for part in ("reference", "assignments"):
             shutil.copytree(ROOT / part / lesson_id, root / part / lesson_id)
@@ -235,17 +249,36 @@ class Sentinels:
     files: dict[Path, bytes]
 
 
+def _bait_events() -> bytes:
+    """Events that, read as a job's, would show the leak marker in every message."""
+    lines: list[dict[str, Any]] = [
+        {"event": "loaded", "ok": True, "errors": [], "elapsed_s": 0.0}]
+    for probe in ("predict", "loss", "grad", "step", "fit"):
+        lines += [{"event": "start", "probe": probe},
+                  {"event": "done", "probe": probe, "status": "error",
+                   "error": f"{LEAK}: the host's events file was read", "outputs": {},
+                   "violations": [], "elapsed_s": 0.0, "step_times": []}]
+    lines.append({"event": "finished"})
+    return "".join(json.dumps(line) + "\n" for line in lines).encode()
+
+
 @pytest.fixture(scope="module")
 def sentinels() -> Iterator[Sentinels]:
-    """Files a submission must not change: one in /tmp, one in a temp folder of its own."""
+    """Files a submission must not change: one in /tmp, one in a temp folder of its own,
+    and the bait files (host files that would show the leak marker if they were read)."""
     folder = Path(tempfile.mkdtemp(prefix="corpus-run-"))
     files = {Path(f"/tmp/corpus-sentinel-{uuid.uuid4().hex}.txt"): b"sentinel in /tmp\n",
-             folder / "corpus-sentinel.txt": b"sentinel in a temp folder\n"}
+             folder / "corpus-sentinel.txt": b"sentinel in a temp folder\n",
+             BAIT / "stdout": f"{LEAK}: the host's stdout file was read\n".encode(),
+             BAIT / "stderr": f"{LEAK}: the host's stderr file was read\n".encode(),
+             BAIT / "events.jsonl": _bait_events()}
+    BAIT.mkdir(exist_ok=True)
     for path, data in files.items():
         path.write_bytes(data)
     yield Sentinels(files)
     for path in files:
-        path.unlink(missing_ok=True)
+        if not path.is_relative_to(BAIT):  # the bait stays: a run beside this one reads it
+            path.unlink(missing_ok=True)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -318,6 +351,30 @@ def stray_processes() -> dict[int, bytes]:
     return stray
 
 
+def system_v_objects() -> set[str]:
+    """The System V objects of the host's IPC namespace (this process's) that a sandbox
+    could have made: those made by this user or by nobody (a PostgreSQL server on the
+    same machine makes its own)."""
+    found = set()
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{kind}", encoding="ascii") as f:
+                header, *rows = f.read().splitlines()
+        except OSError:
+            continue
+        creator = header.split().index("cuid")
+        found |= {f"{kind} {row.split()[1]}" for row in rows
+                  if int(row.split()[creator]) in (os.geteuid(), 65534)}
+    return found
+
+
+def _remove_system_v(objects: set[str]) -> None:
+    for obj in objects:
+        kind, ident = obj.split()
+        flag = {"shm": "-m", "msg": "-q", "sem": "-s"}[kind]
+        subprocess.run(["ipcrm", flag, ident], capture_output=True, check=False)
+
+
 def hostile_leftovers() -> list[str]:
     found = []
     for folder in SCRATCH:
@@ -341,6 +398,9 @@ def _clean_host(stray: dict[int, bytes], course: Course, sentinels: Sentinels) -
             shutil.rmtree(path, ignore_errors=True)
         else:
             Path(path).unlink(missing_ok=True)
+    BAIT.mkdir(exist_ok=True)
+    for extra in set(BAIT.iterdir()) - set(sentinels.files):
+        shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
     for path, data in sentinels.files.items():
         path.write_bytes(data)
     if _hashes(course.root) != course.files:
@@ -417,6 +477,7 @@ def test_hostile_submission(backend_name: str, name: str, course: Course,
     monkeypatch.chdir(course.root)  # graded from the course folder, as an instructor would
     monkeypatch.setenv("GRADER_SECRET_TOKEN", course.canary)
     assert not hostile_leftovers() and not stray_processes(), "not clean before the case"
+    system_v = system_v_objects()
     limit = case.time_limit_s
     if limit is not None and "+warm" not in backend_name:
         limit += COLD_START_S
@@ -429,11 +490,13 @@ def test_hostile_submission(backend_name: str, name: str, course: Course,
         elapsed = time.monotonic() - started
         stray = stray_processes()
         left = hostile_leftovers()
+        new_system_v = system_v_objects() - system_v
         check_result(result, case, course, backend_name)
         bound = 45.0 if limit is None else 4 * limit + 15
         assert elapsed < bound, f"grading took {elapsed:.1f} s (bound {bound:.0f} s)"
         assert not stray, f"processes left running: {stray}"
         assert not left, f"left in the host's scratch folders: {left}"
+        assert not new_system_v, f"System V objects left on the host: {new_system_v}"
         for path, data in sentinels.files.items():
             assert path.exists() and path.read_bytes() == data, f"sentinel {path} changed"
         assert _hashes(course.root) == course.files, "the course folder changed"
@@ -445,6 +508,7 @@ def test_hostile_submission(backend_name: str, name: str, course: Course,
                 f"{[(c.name, c.message[:200]) for c in clean.checks if c.status != 'passed']}"
                 f"\noutput: {clean.output[-800:]}")
     finally:
+        _remove_system_v(system_v_objects() - system_v)
         _clean_host(stray or stray_processes(), course, sentinels)
 
 
@@ -474,6 +538,11 @@ GROUPS = {
         "dtype_int32_indices", "dtype_always_float32", "boundary_drop_last",
         "boundary_single_feature", "timing_clock_patched", "timing_precomputed",
         "timing_forged_record", "timing_kill_supervisor"],
+    "warm workers and the host": [
+        "link_log_folder", "link_out_folder", "hardlink_results", "fifo_log",
+        "forge_numlist", "forge_int_inf", "forge_wide", "events_flood", "huge_results",
+        "broadcast_params", "many_layers", "sysv_shm", "posix_mqueue", "memfd_flood",
+        "fork_memory", "userns_ramfs"],
 }
 
 

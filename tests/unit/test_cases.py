@@ -13,7 +13,7 @@ from grader.course.lessons import get_lesson
 from grader.course.spec import SpecError, base_of, load_spec, scope_of
 from grader.harness.library import optimizer_trajectory
 from grader.harness.runner import scoped
-from grader.sandbox.channel import ChannelError, read_timing
+from grader.sandbox.channel import ChannelError, JobFolder, read_timing
 from tests.conftest import ROOT
 
 GOOD = ROOT / "reference" / "1.2" / "spec.toml"
@@ -110,9 +110,15 @@ def test_an_idle_parameter_gets_a_gradient_every_other_step():
 def test_the_timing_record_is_strict(tmp_path):
     path = tmp_path / "timing.json"
     path.write_text('{"grid__grid_timed": 0.25}')
-    assert read_timing(path) == {"grid__grid_timed": 0.25}
-    assert read_timing(tmp_path / "absent.json") == {}
-    for bad in ('{"a": -1}', '{"a": "1"}', '[1]', '{"a": 1, "a": 2}', '{"a": NaN}', "{"):
-        path.write_text(bad)
+    with JobFolder(tmp_path) as folder:
+        assert read_timing(folder, "timing.json") == {"grid__grid_timed": 0.25}
+        assert read_timing(folder, "absent.json") == {}
+        for bad in ('{"a": -1}', '{"a": "1"}', '[1]', '{"a": 1, "a": 2}', '{"a": NaN}', "{"):
+            path.write_text(bad)
+            with pytest.raises(ChannelError):
+                read_timing(folder, "timing.json")
+        (tmp_path / "elsewhere.json").write_text('{"grid__grid_timed": 0.0}')
+        path.unlink()
+        path.symlink_to(tmp_path / "elsewhere.json")  # a link is refused, never followed
         with pytest.raises(ChannelError):
-            read_timing(path)
+            read_timing(folder, "timing.json")

@@ -106,7 +106,8 @@ def test_the_harness_reports_where_a_probe_ran(tmp_path):
     done = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()
             if '"done"' in line]
     assert done[0]["device"] == "cpu" and "device" not in done[1]
-    parsed = channel.read_events(tmp_path / "events.jsonl")
+    with channel.JobFolder(tmp_path) as folder:
+        parsed = channel.read_events(folder, "events.jsonl")
     assert [getattr(e, "device", "-") for e in parsed if isinstance(e, channel.DoneEvent)] \
         == ["cpu", None]
 
@@ -116,10 +117,11 @@ def test_the_channel_accepts_only_known_devices(tmp_path):
             "violations": [], "elapsed_s": 0.1, "step_times": []}
     path = tmp_path / "events.jsonl"
     path.write_text(json.dumps({**base, "device": "cuda"}) + "\n")
-    assert channel.read_events(path)[0].device == "cuda"
-    path.write_text(json.dumps({**base, "device": "tpu"}) + "\n")
-    with pytest.raises(channel.ChannelError):
-        channel.read_events(path)
+    with channel.JobFolder(tmp_path) as folder:
+        assert channel.read_events(folder, path.name)[0].device == "cuda"
+        path.write_text(json.dumps({**base, "device": "tpu"}) + "\n")
+        with pytest.raises(channel.ChannelError):
+            channel.read_events(folder, path.name)
 
 
 # ---------------------------------------------------------------- the trusted side, the notes

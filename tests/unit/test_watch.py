@@ -29,3 +29,22 @@ def test_files_deleted_but_kept_open_still_count(tmp_path):
 
 def test_tasks_under_counts_this_process_threads():
     assert tasks_under(os.getpid()) >= 1
+
+
+def test_memory_used_counts_what_processes_hold_and_shared_memory_too():
+    import mmap
+
+    from grader.sandbox.watch import memory_used
+
+    before = memory_used([os.getpid()])
+    block = bytearray(64 * 2**20)
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    shared = mmap.mmap(-1, 32 * 2**20)  # shared anonymous memory: shmem
+    for i in range(0, len(shared), 4096):
+        shared[i] = 1
+    quick, precise = memory_used([os.getpid()]), memory_used([os.getpid()], precise=True)
+    assert quick - before >= 90 * 2**20
+    assert precise >= 90 * 2**20 or precise == 0  # 0 where smaps_rollup cannot be read
+    shared.close()
+    del block

@@ -1,7 +1,10 @@
 """Trained parameters scored on held-out data, on the trusted side.
 
 The held-out split never enters the sandbox: the student's trained parameters come back
-as plain tensors and the reference's forward function scores them here.
+as plain tensors and the reference's forward function scores them here, once they have
+the structure of the reference's own (keys, shapes, dtype kinds): a forward on parameters
+the student shaped (biases that broadcast to gigabytes, a layer count of their choosing)
+never runs.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import torch
 from grader.course.datasets import load_dataset
 from grader.course.spec import AccuracyCheck
 from grader.grading.checks.base import MISSING, CheckContext, Verdict
+from grader.grading.compare import structure_mismatch
 
 
 def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
@@ -22,6 +26,11 @@ def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
     if not isinstance(params, dict) or not all(
             isinstance(v, torch.Tensor) for v in params.values()):
         return Verdict(False, "the trained parameters must be a dict of tensors", comparable=False)
+    wrong = None if check.shaped_like == "any" else structure_mismatch(
+        params, ctx.expected(check.shaped_like or f"{check.probe}.{check.output}"))
+    if wrong:
+        return Verdict(False, f"the trained parameters do not have the network's shapes: {wrong}",
+                       comparable=False)
     X, y = load_dataset(ctx.lesson.root, check.dataset, check.split)
     n_classes = int(y.max()) + 1
     if check.classes is not None:  # the rows of those classes, relabelled 0, 1, ...

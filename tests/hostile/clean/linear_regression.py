@@ -2,8 +2,9 @@
 
 Graded right after each hostile submission on the same backend (the same warm pool): it
 must still get full marks. It only reads: when it finds a file named ``hostile-*`` in any
-scratch folder, a ``HOSTILE_*`` environment variable or a process carrying the corpus's
-marker, its predictions are off by one, so the grading shows that state crossed over.
+scratch folder, a ``HOSTILE_*`` environment variable, a process carrying the corpus's
+marker, or any System V object or POSIX message queue where it runs, its predictions are
+off by one, so the grading shows that state crossed over.
 """
 
 import os
@@ -24,6 +25,16 @@ def _leftovers() -> list[str]:
             continue
         found += [os.path.join(place, n) for n in names if n.startswith("hostile")]
     found += [k for k in os.environ if k.startswith("HOSTILE")]
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as f:
+                found += [f"System V {kind} {row.split()[1]}" for row in f.read().splitlines()[1:]]
+        except OSError:
+            continue
+    try:
+        found += [f"message queue {n}" for n in os.listdir("/dev/mqueue")]
+    except OSError:
+        pass
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:

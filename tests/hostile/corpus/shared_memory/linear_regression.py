@@ -6,6 +6,7 @@ Safe outcome: the sandbox's /dev/shm is private and capped (a scratch-size limit
 `mse_grad` is stopped with a clear message, and nothing is left in the host's /dev/shm.
 """
 
+import itertools
 from multiprocessing import resource_tracker, shared_memory
 
 import torch
@@ -32,9 +33,14 @@ def mse_loss(y_pred: Tensor, y: Tensor) -> Tensor:
     return (err * err).sum() / err.numel()
 
 
+_CALLS = itertools.count()
+
+
 def mse_grad(X: Tensor, y: Tensor, w: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    call = next(_CALLS)  # every call (each case graded) makes segments of its own
     for i in range(16):  # a shared cache for "parallel" gradients
-        seg = shared_memory.SharedMemory(name=f"hostile-shm-{i}", create=True, size=32 * 2**20)
+        seg = shared_memory.SharedMemory(name=f"hostile-shm-{call}-{i}", create=True,
+                                         size=32 * 2**20)
         seg.buf[:] = b"x" * seg.size
         resource_tracker.unregister(seg._name, "shared_memory")
         seg.close()

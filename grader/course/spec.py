@@ -203,14 +203,29 @@ class SameCheck(_CheckBase):
     other: str
 
 
-class AccuracyCheck(_CheckBase):
-    """Trained parameters scored on held-out data by the reference's forward function."""
+class HeldOutCheck(_CheckBase):
+    """Trained parameters scored on a dataset's held-out split, on the trusted side, by a
+    function of the reference."""
 
-    kind: Literal["accuracy"] = "accuracy"
     evaluate: str  # a function of the reference: (params, X) -> scores or (scores, cache)
     dataset: str
     split: Literal["test"] = "test"
+
+
+class AccuracyCheck(HeldOutCheck):
+    """Trained parameters scored on held-out data by the reference's forward function: the
+    accuracy must be at least ``threshold``."""
+
+    kind: Literal["accuracy"] = "accuracy"
     threshold: float = Field(gt=0, le=1)
+
+
+class HeldOutLossCheck(HeldOutCheck):
+    """Trained parameters scored on held-out data by the reference's forward function: the
+    mean cross-entropy (nats) of its scores for the labels must be at most ``threshold``."""
+
+    kind: Literal["held_out_loss"] = "held_out_loss"
+    threshold: float = Field(gt=0)
 
 
 class TimeBudgetCheck(_CheckBase):
@@ -258,8 +273,8 @@ class QuizCheck(_CheckBase):
 
 
 Check = Annotated[
-    CloseCheck | EqualCheck | MonotoneCheck | SameCheck | AccuracyCheck | TimeBudgetCheck
-    | QuizCheck | ProportionCheck,
+    CloseCheck | EqualCheck | MonotoneCheck | SameCheck | AccuracyCheck | HeldOutLossCheck
+    | TimeBudgetCheck | QuizCheck | ProportionCheck,
     Field(discriminator="kind"),
 ]
 
@@ -421,9 +436,9 @@ class LessonSpec(_Strict):
         return sorted({c.probe for c in self.checks if isinstance(c, TimeBudgetCheck)})
 
     def datasets(self) -> set[str]:
-        """The datasets the spec names (inputs and accuracy checks)."""
+        """The datasets the spec names (inputs and held-out checks)."""
         names = {i.dataset for i in self.inputs.values() if i.dataset}
-        return names | {c.dataset for c in self.checks if isinstance(c, AccuracyCheck)}
+        return names | {c.dataset for c in self.checks if isinstance(c, HeldOutCheck)}
 
     @property
     def max_score(self) -> int:
@@ -452,8 +467,8 @@ def _field_path(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
             out += f"[{part}]{label}"
             node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
         else:
-            if part in {"close", "equal", "nonincreasing", "same", "accuracy", "quiz",
-                        "time_budget", "proportion"}:
+            if part in {"close", "equal", "nonincreasing", "same", "accuracy", "held_out_loss",
+                        "quiz", "time_budget", "proportion"}:
                 continue  # discriminator tag, not a field
             out += f".{part}" if out else str(part)
             node = node.get(part) if isinstance(node, dict) else None

@@ -218,7 +218,7 @@ def read_timing(path: Path) -> dict[str, float]:
 
 # ---------------------------------------------------------------- descriptor validation
 
-_DESC_TYPES = {"none", "str", "number", "tensor", "numlist", "seq", "dict", "other"}
+_DESC_TYPES = {"none", "str", "number", "tensor", "numlist", "seq", "dict", "saved", "other"}
 
 
 def validate_descriptor(desc: Any, tensors: dict[str, Any], depth: int = 0) -> None:
@@ -226,8 +226,16 @@ def validate_descriptor(desc: Any, tensors: dict[str, Any], depth: int = 0) -> N
     if depth > 8 or not isinstance(desc, dict) or desc.get("type") not in _DESC_TYPES:
         raise ChannelError("malformed result descriptor")
     kind = desc["type"]
-    if kind in {"number", "tensor", "numlist"} and not (kind == "number"
-                                                       and desc.get("pytype") == "bool"):
+    if kind == "saved":  # a file's bytes, loaded on this side with weights_only=True
+        from grader.harness.values import MAX_SAVED_BYTES  # noqa: PLC0415 - torch is loaded
+
+        key = desc.get("key")
+        t = tensors.get(key) if isinstance(key, str) else None
+        if t is None or t.dim() != 1 or str(t.dtype) != "torch.uint8" or \
+                t.numel() > MAX_SAVED_BYTES:
+            raise ChannelError("malformed saved file in result")
+    elif kind in {"number", "tensor", "numlist"} and not (kind == "number"
+                                                         and desc.get("pytype") == "bool"):
         key = desc.get("key")
         if not isinstance(key, str) or key not in tensors:
             raise ChannelError("result descriptor names a missing tensor")

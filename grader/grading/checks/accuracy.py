@@ -1,7 +1,9 @@
 """Trained parameters scored on held-out data, on the trusted side.
 
 The held-out split never enters the sandbox: the student's trained parameters come back
-as plain tensors and the reference's forward function scores them here.
+as plain tensors and the reference's forward function scores them here, as an accuracy
+(``accuracy``: at least the threshold) or as a mean cross-entropy (``held_out_loss``: at
+most the threshold).
 """
 
 from __future__ import annotations
@@ -9,13 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 from grader.course.datasets import load_dataset
-from grader.course.spec import AccuracyCheck
+from grader.course.spec import AccuracyCheck, HeldOutCheck, HeldOutLossCheck
 from grader.grading.checks.base import MISSING, CheckContext, Verdict
 
 
-def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
+def _scores(check: HeldOutCheck, ctx: CheckContext,
+            dtype: torch.dtype | None) -> tuple[torch.Tensor, torch.Tensor] | Verdict:
+    """The reference's scores for the held-out inputs with the student's parameters (cast
+    to ``dtype``, by default the inputs'), and the labels; or the failing verdict."""
     params = ctx.student(check.output)
     if params is MISSING:
         return Verdict(False, f"no output `{check.output}`", comparable=False)
@@ -24,21 +30,48 @@ def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
         return Verdict(False, "the trained parameters must be a dict of tensors", comparable=False)
     X, y = load_dataset(ctx.lesson.root, check.dataset, check.split)
     forward = getattr(ctx.reference_module(), check.evaluate)
+    cast = dtype or X.dtype
     try:
         with torch.no_grad():
-            out: Any = forward({k: v.to(X.dtype) for k, v in params.items()}, X)
+            out: Any = forward({k: v.to(cast) if v.is_floating_point() or dtype is None else v
+                                for k, v in params.items()}, X)
     except Exception as e:  # noqa: BLE001 - wrong shapes from the student's parameters
         return Verdict(False, f"the trained parameters do not fit the network: {str(e)[:200]}",
                        comparable=False)
     scores = out[0] if isinstance(out, tuple) else out
-    if not isinstance(scores, torch.Tensor) or scores.shape != (len(y), int(y.max()) + 1):
+    if not isinstance(scores, torch.Tensor) or scores.dim() != 2 or \
+            scores.shape[0] != len(y) or scores.shape[1] <= int(y.max()):
         return Verdict(False, "the trained parameters give scores of the wrong shape",
                        comparable=False)
     if not torch.isfinite(scores).all():
         return Verdict(False, "the trained network outputs NaN or inf (training diverged?)",
+                       comparable=False)
+    return scores, y
+
+
+def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
+    scored = _scores(check, ctx, None)
+    if isinstance(scored, Verdict):
+        return scored
+    scores, y = scored
+    if scores.shape[1] != int(y.max()) + 1:
+        return Verdict(False, "the trained parameters give scores of the wrong shape",
                        comparable=False)
     acc = float((scores.argmax(dim=1) == y).float().mean())
     msg = f"test accuracy {acc:.3f} ({'at least' if acc >= check.threshold else 'below'} " \
           f"the required {check.threshold:.2f})"
     return Verdict(acc >= check.threshold, msg, measured=acc, limit=check.threshold,
                    unit="accuracy", comparable=False)
+
+
+def check_held_out_loss(check: HeldOutLossCheck, ctx: CheckContext) -> Verdict:
+    scored = _scores(check, ctx, torch.float32)
+    if isinstance(scored, Verdict):
+        return scored
+    scores, y = scored
+    loss = float(F.cross_entropy(scores.to(torch.float64), y))
+    ok = loss <= check.threshold
+    msg = f"held-out loss {loss:.3f} ({'at most' if ok else 'above'} the required " \
+          f"{check.threshold:.3f})"
+    return Verdict(ok, msg, measured=loss, limit=check.threshold, unit="loss",
+                   comparable=False)

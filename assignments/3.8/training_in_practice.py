@@ -72,16 +72,17 @@ def get_batch(data: Tensor, batch_size: int, context: int,
 # %% [markdown]
 # ## 3. One optimizer step: accumulation, autocast, clipping
 # Zero the gradients; for each of the $k$ micro-batches, forward **and** loss under
-# `torch.autocast("cpu", dtype=torch.bfloat16)`, then `(loss / k).backward()`; then
-# `torch.nn.utils.clip_grad_norm_`, `optimizer.step()`, `scheduler.step()`.
+# `torch.autocast("cpu", dtype=torch.bfloat16)` (only when `autocast` is true: pass
+# `enabled=autocast`), then `(loss / k).backward()`; then `torch.nn.utils.clip_grad_norm_`,
+# `optimizer.step()`, `scheduler.step()`.
 
 # %%
 def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, scheduler: LambdaLR,
-               micro_batches: list[tuple[Tensor, Tensor]],
-               max_grad_norm: float) -> tuple[float, float]:
-    """One optimizer step on the mean gradient of the micro-batches ``(x, y)``. Returns
-    (the mean of their cross-entropy losses, the gradient norm before clipping), both
-    Python floats."""
+               micro_batches: list[tuple[Tensor, Tensor]], max_grad_norm: float,
+               autocast: bool = True) -> tuple[float, float]:
+    """One optimizer step on the mean gradient of the micro-batches ``(x, y)``, their
+    forward in bfloat16 autocast if ``autocast``. Returns (the mean of their cross-entropy
+    losses, the gradient norm before clipping), both Python floats."""
     raise NotImplementedError
 
 # %% [markdown]
@@ -110,15 +111,16 @@ def load_checkpoint(path: str, model: nn.Module, optimizer: torch.optim.Optimize
 # `torch.manual_seed(seed)`, `model = CharMLP(vocab_size, context)`,
 # `generator = torch.Generator().manual_seed(seed)`, AdamW, `LambdaLR` with your factor;
 # if `resume` and the checkpoint exists, load it. Then for each remaining step: stop if
-# `stop_after` steps are done, draw `accum_steps` batches, `train_step`, and save a
-# checkpoint every `checkpoint_every` steps and after the last one. See the README.
+# `stop_after` steps are done, draw `accum_steps` batches, `train_step` (with
+# `config["autocast"]`), and save a checkpoint every `checkpoint_every` steps and after the
+# last one. See the README.
 
 # %%
 def train(data: Tensor, config: dict[str, float], seed: int, checkpoint_path: str | None = None,
           stop_after: int | None = None, resume: bool = False) -> CharMLP:
     """Train a CharMLP on ``data`` with the settings in ``config`` (keys: vocab_size,
     context, steps, warmup_steps, min_lr_factor, lr, weight_decay, batch_size, accum_steps,
-    max_grad_norm, checkpoint_every); return the model."""
+    max_grad_norm, autocast, checkpoint_every); return the model."""
     raise NotImplementedError
 
 # %% [markdown]
@@ -131,7 +133,7 @@ if __name__ == "__main__":
     text = load_text(os.path.join("..", "..", "datasets", "genesis", "train.txt"))
     settings = {"vocab_size": len(ALPHABET), "context": 8, "steps": 300, "warmup_steps": 30,
                 "min_lr_factor": 0.1, "lr": 0.01, "weight_decay": 0.01, "batch_size": 32,
-                "accum_steps": 2, "max_grad_norm": 0.5, "checkpoint_every": 100}
+                "accum_steps": 2, "max_grad_norm": 0.5, "autocast": True, "checkpoint_every": 100}
     trained = train(text, settings, seed=0, checkpoint_path="checkpoint.pt")
     trained.eval()
     context = text[:8].clone()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import pickle
 import secrets
 import tempfile
 from collections.abc import Callable
@@ -108,6 +109,20 @@ def pairs(a: Tensor, b: Tensor) -> list[tuple[Tensor, Tensor]]:
     if len(a) != len(b):
         raise ValueError(f"pairs: {len(a)} rows and {len(b)} rows")
     return list(zip(a.unbind(0), b.unbind(0), strict=True))
+
+
+@helper
+def autocast_log(model: nn.Module) -> list[str]:
+    """A list that fills in as ``model`` runs: at the start of every forward, the dtype
+    autocast gives CPU operations there (``"bfloat16"``, ``"float16"``), or ``"off"``."""
+    log: list[str] = []
+
+    def record(_module: nn.Module, _inputs: Any) -> None:
+        on = torch.is_autocast_enabled("cpu")
+        log.append(str(torch.get_autocast_dtype("cpu")).removeprefix("torch.") if on else "off")
+
+    model.register_forward_pre_hook(record)
+    return log
 
 
 @helper
@@ -764,22 +779,40 @@ class _Trap:
         return (_spring, (self.token,))
 
 
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``exc`` is a ``kind``, or was raised while handling one (or from one)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 @helper
 def load_trapped_checkpoint(load: Callable[..., Any], *args: Any) -> dict[str, bool]:
     """Call ``load(path, *args)`` on a checkpoint that runs code when it is unpickled: a
     file written by ``torch.save`` whose ``"model"`` entry, unpickled in full, calls a
     function (harmless here: it notes that it ran). ``torch.load(path, weights_only=True)``
-    refuses such a file; ``weights_only=False`` or ``pickle`` runs the function, as it would
-    run whatever a stranger's checkpoint asked for. Returns ``"code_ran"`` and ``"raised"``
-    (whether ``load`` raised, which is the safe outcome here; the exception is not passed
-    on)."""
+    refuses such a file (``pickle.UnpicklingError``); ``weights_only=False`` or ``pickle``
+    runs the function, as it would run whatever a stranger's checkpoint asked for.
+
+    Returns ``"code_ran"`` and ``"refused"`` (``load`` raised an ``UnpicklingError``, or an
+    error while handling one: the safe outcome, not passed on). Once the code has run, what
+    ``load`` does next does not matter; any other error is passed on (a loader that is not
+    written yet refuses nothing)."""
     token = secrets.token_hex(8)
+    refused = False
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "checkpoint.pt")
         torch.save({"model": _Trap(token), "step": 1}, path)
         try:
             load(path, *args)
-            raised = False
-        except Exception:  # noqa: BLE001 - refusing the file is what a safe loader does
-            raised = True
-    return {"code_ran": token in _TRAPS_SPRUNG, "raised": raised}
+        except Exception as exc:
+            if token not in _TRAPS_SPRUNG:
+                if not _caused_by(exc, pickle.UnpicklingError):
+                    raise
+                refused = True
+    return {"code_ran": token in _TRAPS_SPRUNG, "refused": refused}

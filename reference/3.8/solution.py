@@ -44,15 +44,16 @@ def get_batch(data: Tensor, batch_size: int, context: int,
 
 
 def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, scheduler: LambdaLR,
-               micro_batches: list[tuple[Tensor, Tensor]],
-               max_grad_norm: float) -> tuple[float, float]:
+               micro_batches: list[tuple[Tensor, Tensor]], max_grad_norm: float,
+               autocast: bool = True) -> tuple[float, float]:
     """One optimizer step over several micro-batches (gradient accumulation) under bfloat16
-    autocast, with clipping; returns the mean loss and the gradient norm before clipping."""
+    autocast (unless ``autocast`` is false), with clipping; returns the mean loss and the
+    gradient norm before clipping."""
     optimizer.zero_grad(set_to_none=True)
     k = len(micro_batches)
     total = 0.0
     for x, y in micro_batches:
-        with torch.autocast("cpu", dtype=torch.bfloat16):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
             loss = F.cross_entropy(model(x), y)
         (loss / k).backward()  # the accumulated gradient is the mean over micro-batches
         total += loss.item()
@@ -93,7 +94,8 @@ def load_checkpoint(path: str, model: nn.Module, optimizer: torch.optim.Optimize
 
 def train(data: Tensor, config: dict[str, float], seed: int, checkpoint_path: str | None = None,
           stop_after: int | None = None, resume: bool = False) -> CharMLP:
-    """The whole loop: AdamW, warmup + cosine, accumulation, autocast, clipping, and a
+    """The whole loop: AdamW, warmup + cosine, accumulation, autocast (``config["autocast"]``),
+    clipping, and a
     checkpoint every ``checkpoint_every`` steps and after the last; ``resume`` goes on from
     the checkpoint, ``stop_after`` stops after that many steps (a crash)."""
     torch.manual_seed(seed)
@@ -113,7 +115,8 @@ def train(data: Tensor, config: dict[str, float], seed: int, checkpoint_path: st
             break
         micro = [get_batch(data, int(config["batch_size"]), int(config["context"]), generator)
                  for _ in range(int(config["accum_steps"]))]
-        train_step(model, optimizer, scheduler, micro, config["max_grad_norm"])
+        train_step(model, optimizer, scheduler, micro, config["max_grad_norm"],
+                   bool(config["autocast"]))
         done = step + 1
         if checkpoint_path is not None and (done % int(config["checkpoint_every"]) == 0
                                             or done == total):

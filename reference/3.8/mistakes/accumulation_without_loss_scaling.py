@@ -2,12 +2,12 @@
 
 
 def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, scheduler: LambdaLR,
-               micro_batches: list[tuple[Tensor, Tensor]],
-               max_grad_norm: float) -> tuple[float, float]:
+               micro_batches: list[tuple[Tensor, Tensor]], max_grad_norm: float,
+               autocast: bool = True) -> tuple[float, float]:
     optimizer.zero_grad(set_to_none=True)
     total = 0.0
     for x, y in micro_batches:
-        with torch.autocast("cpu", dtype=torch.bfloat16):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
             loss = F.cross_entropy(model(x), y)
         loss.backward()
         total += loss.item()

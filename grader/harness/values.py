@@ -15,6 +15,7 @@ the same plain data (integer keys, such as an optimizer's parameter indices, bec
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections import OrderedDict
 from typing import Any
@@ -220,9 +221,10 @@ def load_saved(data: torch.Tensor) -> Any:
     try:
         loaded = torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")
     except Exception as e:  # noqa: BLE001 - whatever the file's fault, it is the file's
-        reason = str(e).strip().splitlines()[0][:160] if str(e).strip() else ""
-        return Unsupported(f"file that torch.load(weights_only=True) refuses "
-                           f"({type(e).__name__}: {reason})")
+        named = re.search(r"GLOBAL ([\w.]+)", str(e))
+        reason = (f"it names {named.group(1)}, which only a full unpickle would build or call"
+                  if named else f"{type(e).__name__}: {str(e).strip()[:160]}")
+        return Unsupported(f"file that torch.load(weights_only=True) refuses ({reason})")
     try:
         return decode(*encode(_plain(loaded), "saved"))
     except (ValueError, RecursionError) as e:

@@ -10,11 +10,17 @@ Status = Literal["passed", "failed", "error", "timeout"]
 
 
 class MistakeMatch(BaseModel):
+    """A named mistake: a known-mistake variant that reproduces the output, or a diagnoser's
+    finding. When the evidence fits several mistakes equally well, ``id`` is the first and
+    ``alternatives`` the others (the title and message then present them all)."""
+
     model_config = ConfigDict(extra="forbid")
 
     id: str
     title: str
     message: str
+    alternatives: list[str] = Field(default_factory=list,
+                                    description="other mistakes the output fits equally well")
 
 
 class CheckResult(BaseModel):

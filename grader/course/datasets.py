@@ -3,9 +3,16 @@
 Each dataset is a folder ``<course>/datasets/<name>/`` beside ``assignments/`` and
 ``reference/``: the data file, a README with its source and licence, and
 ``dataset.toml`` saying how to read it. Adding a dataset touches that folder only; a new
-*kind* of data is a loader written once here. Kinds: ``table`` (a CSV of feature columns,
-a label and a split column) and ``text`` (one plain-text file per split, read as
-character ids over a fixed alphabet).
+*kind* of data is a loader written once here. The kinds:
+
+- ``table``: a CSV of feature columns, a label and a split column (``load_dataset``:
+  ``(X, y)`` of a split);
+- ``text``: one plain-text file per split, read as character ids over a fixed alphabet
+  (``load_dataset``: ``(X, y)``, every character of a split but the last and the one after
+  each);
+- ``tensors``: named tensors in a safetensors file, such as a pretrained model's
+  state_dict (``load_tensors``: name -> tensor). Safetensors holds tensors only, so
+  loading it never runs code.
 
 Splits named in ``held_out`` are for the trusted side only: they can never be sandbox
 inputs (the spec refuses it) and never go into a student release (``public_files``).
@@ -16,14 +23,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import tomllib
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from grader.errors import SpecError
 
@@ -35,48 +42,68 @@ Splits = dict[str, tuple["Tensor", "Tensor"]]
 MANIFEST = "dataset.toml"
 
 
-class DatasetInfo(BaseModel):
-    """``dataset.toml``: how to read one dataset."""
+class TableInfo(BaseModel):
+    """``dataset.toml`` of a table: how to read it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["table", "text"]
-    # table: a CSV in the dataset's folder; the first ``features`` columns are the inputs
-    file: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$")
-    features: int | None = Field(default=None, ge=1)
-    label: str | None = None
-    split: str | None = None
+    kind: Literal["table"]
+    file: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")  # a file in the dataset's folder
+    features: int = Field(ge=1)  # the first ``features`` columns are the inputs
+    label: str
+    split: str
     scale: float = Field(default=1.0, gt=0)
-    # text: split -> its file; ``alphabet`` holds every character, the i-th has id i
-    files: dict[str, str] = Field(default_factory=dict)
-    alphabet: str | None = Field(default=None, min_length=2)
+    splits: list[str] = Field(min_length=1)
+    held_out: list[str] = Field(default_factory=list)
+    licence: str
+
+
+_FILE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+class TextInfo(BaseModel):
+    """``dataset.toml`` of a text: one plain-text file per split, read as character ids."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["text"]
+    files: dict[str, str]  # split -> a plain-text file in the dataset's folder
+    alphabet: str = Field(min_length=2)  # every character of the text; the i-th has id i
     splits: list[str] = Field(min_length=1)
     held_out: list[str] = Field(default_factory=list)
     licence: str
 
     @model_validator(mode="after")
-    def _fields_of_kind(self) -> DatasetInfo:
-        need = {"table": ("file", "features", "label", "split"), "text": ("alphabet",)}
-        missing = [f for f in need[self.kind] if getattr(self, f) is None]
-        if missing:
-            raise ValueError(f"kind {self.kind!r} needs {', '.join(missing)}")
-        if self.kind == "text":
-            if sorted(self.files) != sorted(self.splits):
-                raise ValueError("a text dataset names one file per split in `files`")
-            if any(not _FILE_NAME.fullmatch(f) for f in self.files.values()):
-                raise ValueError("`files` are plain file names in the dataset's folder")
-            if len(set(self.alphabet or "")) != len(self.alphabet or ""):
-                raise ValueError("`alphabet` lists each character once")
+    def _consistent(self) -> TextInfo:
+        if sorted(self.files) != sorted(self.splits):
+            raise ValueError("a text dataset names one file per split in `files`")
+        if any(not _FILE_NAME.fullmatch(f) for f in self.files.values()):
+            raise ValueError("`files` are plain file names in the dataset's folder")
+        if len(set(self.alphabet)) != len(self.alphabet):
+            raise ValueError("`alphabet` lists each character once")
         if not set(self.held_out) <= set(self.splits):
             raise ValueError("`held_out` names splits that are not in `splits`")
         return self
 
-    def held_out_files(self) -> set[str]:
-        """The files that hold only held-out data (never in a student release)."""
-        return {self.files[s] for s in self.held_out if s in self.files}
+
+class TensorsInfo(BaseModel):
+    """``dataset.toml`` of named tensors in a safetensors file (a pretrained model's
+    weights): no splits, nothing held out; a spec's input takes one tensor by name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["tensors"]
+    file: str = Field(pattern=r"^[A-Za-z0-9_.-]+\.safetensors$")
+    licence: str
+    max_bytes: int = Field(default=1 << 20, ge=1)  # the file is refused above this size
+
+    @property
+    def held_out(self) -> list[str]:
+        return []
 
 
-_FILE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+DatasetInfo = Annotated[TableInfo | TextInfo | TensorsInfo, Field(discriminator="kind")]
+_INFO: TypeAdapter[TableInfo | TextInfo | TensorsInfo] = TypeAdapter(DatasetInfo)
 
 
 def datasets_dir(root: Path) -> Path:
@@ -88,10 +115,10 @@ def dataset_names(root: Path) -> list[str]:
     return sorted(p.parent.name for p in datasets_dir(root).glob(f"*/{MANIFEST}"))
 
 
-def dataset_info(root: Path, name: str) -> DatasetInfo:
+def dataset_info(root: Path, name: str) -> TableInfo | TextInfo | TensorsInfo:
     path = datasets_dir(root) / name / MANIFEST
     try:
-        return DatasetInfo.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        return _INFO.validate_python(tomllib.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         known = ", ".join(dataset_names(root)) or "none"
         raise SpecError(f"no dataset {name!r} in {datasets_dir(root)} (known: {known})") from None
@@ -102,6 +129,8 @@ def dataset_info(root: Path, name: str) -> DatasetInfo:
 def load_dataset(root: Path, name: str, split: str) -> tuple[Tensor, Tensor]:
     """``(X, y)`` of ``split`` of the dataset ``name``: fresh tensors on every call."""
     info = dataset_info(root, name)
+    if not isinstance(info, (TableInfo, TextInfo)):
+        raise ValueError(f"dataset {name!r} is a {info.kind}, not a table or text with splits")
     if split not in info.splits:
         raise ValueError(f"dataset {name!r} has no split {split!r} (known: "
                          f"{', '.join(info.splits)})")
@@ -112,44 +141,88 @@ def load_dataset(root: Path, name: str, split: str) -> tuple[Tensor, Tensor]:
 
 @cache
 def _parsed(folder: Path, manifest: str) -> Splits:
-    """The dataset in ``folder`` parsed once per manifest (cached for the process)."""
-    info = DatasetInfo.model_validate_json(manifest)
-    return _LOADERS[info.kind](folder, info)
+    """The table or text in ``folder`` parsed once per manifest (cached for the process)."""
+    info = _INFO.validate_json(manifest)
+    return _text(folder, info) if isinstance(info, TextInfo) else _table(folder, info)
 
 
-def _table(folder: Path, info: DatasetInfo) -> Splits:
+def load_tensors(root: Path, name: str) -> dict[str, Tensor]:
+    """The named tensors of the ``tensors`` dataset ``name``, sorted by name: fresh copies
+    on every call."""
+    info = dataset_info(root, name)
+    if not isinstance(info, TensorsInfo):
+        raise ValueError(f"dataset {name!r} is a {info.kind}, not named tensors")
+    stored = _stored_tensors(datasets_dir(root) / name, info.model_dump_json())
+    return {k: v.clone() for k, v in stored.items()}
+
+
+def tensor_names(root: Path, name: str) -> list[str]:
+    """The names of a ``tensors`` dataset's tensors, sorted, read from the file's header
+    (without torch: spec validation stays light)."""
+    info = dataset_info(root, name)
+    if not isinstance(info, TensorsInfo):
+        raise ValueError(f"dataset {name!r} is a {info.kind}, not named tensors")
+    path = datasets_dir(root) / name / info.file
+    try:
+        with path.open("rb") as f:
+            size = int.from_bytes(f.read(8), "little")
+            if size > info.max_bytes:
+                raise ValueError(f"a header of {size} bytes")
+            header = json.loads(f.read(size))
+            if not isinstance(header, dict):
+                raise ValueError("the header is not a JSON object")
+    except (OSError, ValueError) as e:
+        raise SpecError(f"{path}: not a readable safetensors file ({e})") from None
+    return sorted(k for k in header if k != "__metadata__")
+
+
+@cache
+def _stored_tensors(folder: Path, manifest: str) -> dict[str, Tensor]:
+    """A safetensors file read once per manifest (cached): tensors only, never code."""
+    from safetensors.torch import load  # noqa: PLC0415 - the registry itself is light
+
+    info = TensorsInfo.model_validate_json(manifest)
+    path = folder / info.file
+    size = path.stat().st_size
+    if size > info.max_bytes:
+        raise SpecError(f"{path}: {size} bytes, more than max_bytes = {info.max_bytes}")
+    try:
+        return dict(sorted(load(path.read_bytes()).items()))
+    except Exception as e:  # noqa: BLE001 - a corrupt file is the course's problem, said so
+        raise SpecError(f"{path}: not a readable safetensors file ({e})") from None
+
+
+def _table(folder: Path, info: TableInfo) -> Splits:
     """Parse a table once: split -> (features float32 / scale, labels int64)."""
     import torch  # noqa: PLC0415 - the registry itself is light
 
-    assert info.file and info.features and info.label and info.split  # the kind's fields
-    file, features, label, split = info.file, info.features, info.label, info.split
     rows: dict[str, tuple[list[list[float]], list[int]]] = {s: ([], []) for s in info.splits}
-    with (folder / file).open(newline="", encoding="utf-8") as f:
+    with (folder / info.file).open(newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
         header = next(reader)
-        if len(header) < features + 2 or label not in header or split not in header:
-            raise SpecError(f"{folder / file}: expected {features} feature columns, "
-                            f"{label!r} and {split!r}")
-        li, si = header.index(label), header.index(split)
+        if len(header) < info.features + 2 or info.label not in header or \
+                info.split not in header:
+            raise SpecError(f"{folder / info.file}: expected {info.features} feature columns, "
+                            f"{info.label!r} and {info.split!r}")
+        li, si = header.index(info.label), header.index(info.split)
         for row in reader:
             if row[si] not in rows:
-                raise SpecError(f"{folder / file}: unknown split {row[si]!r}")
+                raise SpecError(f"{folder / info.file}: unknown split {row[si]!r}")
             feats, labels = rows[row[si]]
-            feats.append([float(v) for v in row[:features]])
+            feats.append([float(v) for v in row[:info.features]])
             labels.append(int(row[li]))
-    return {s: (torch.tensor(fx, dtype=torch.float64).reshape(-1, features)
+    return {s: (torch.tensor(fx, dtype=torch.float64).reshape(-1, info.features)
                 .div(info.scale).to(torch.float32), torch.tensor(lb, dtype=torch.int64))
             for s, (fx, lb) in rows.items()}
 
 
-def _text(folder: Path, info: DatasetInfo) -> Splits:
+def _text(folder: Path, info: TextInfo) -> Splits:
     """Read each split's text as character ids (int64, the i-th character of the alphabet
     is i): ``X`` is every character but the last and ``y`` the one after each, so row t of
     ``(X, y)`` is "this character, then that one" (a language model predicts y[t] from
     X[: t + 1])."""
     import torch  # noqa: PLC0415 - the registry itself is light
 
-    assert info.alphabet is not None
     ids = {c: i for i, c in enumerate(info.alphabet)}
     out: Splits = {}
     for split in info.splits:
@@ -164,26 +237,21 @@ def _text(folder: Path, info: DatasetInfo) -> Splits:
     return out
 
 
-_LOADERS: dict[str, Callable[[Path, DatasetInfo], Splits]] = {
-    "table": _table,
-    "text": _text,
-}
-
-
 def public_files(root: Path, name: str) -> dict[str, bytes]:
     """The dataset's files without its held-out part, for a student release:
-    file name -> content (the table's held-out rows removed, a held-out split's own file
-    left out)."""
+    file name -> content (the table's held-out rows removed, a text's held-out files left
+    out)."""
     info = dataset_info(root, name)
     folder = datasets_dir(root) / name
+    held = {info.files[s] for s in info.held_out} if isinstance(info, TextInfo) else set()
     out: dict[str, bytes] = {}
     for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.name in info.held_out_files():
+        if not path.is_file() or path.name in held:
             continue
         data = path.read_bytes()
-        if info.kind == "table" and path.name == info.file and info.held_out:
+        if isinstance(info, TableInfo) and path.name == info.file and info.held_out:
             rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-            col = rows[0].index(str(info.split))
+            col = rows[0].index(info.split)
             text = io.StringIO()
             csv.writer(text, lineterminator="\n").writerows(
                 [rows[0]] + [r for r in rows[1:] if r[col] not in info.held_out])

@@ -40,13 +40,20 @@ def public_spec(spec: LessonSpec) -> LessonSpec | None:
     needed = {c.probe for c in checks}
     needed |= {ref.split(".")[0] for c in checks for field in ("expected", "shape_of")
                if (ref := getattr(c, field, None))}
-    mistakes = [m.model_copy(update={"loses": [n for n in m.loses if n in names]})
-                for m in spec.mistakes if names & set(m.loses)]
+    mistakes = [m.model_copy(update={
+        "loses": [n for n in m.loses if n in names],
+        "variants": [v if isinstance(v, str) or v.loses is None else
+                     v.model_copy(update={"loses": [n for n in v.loses if n in names]})
+                     for v in m.variants]})
+        for m in spec.mistakes if names & m.all_loses]
+    diagnose = [d.model_copy(update={"checks": [n for n in d.checks if n in names]})
+                for d in spec.diagnose if names & set(d.checks)]
     return LessonSpec.model_validate({
-        **spec.model_dump(mode="json", exclude={"checks", "probes", "mistakes"}),
+        **spec.model_dump(mode="json", exclude={"checks", "probes", "mistakes", "diagnose"}),
         "checks": [c.model_dump(mode="json") for c in checks],
         "probes": [p.model_dump(mode="json") for p in spec.probes if p.id in needed],
         "mistakes": [m.model_dump(mode="json") for m in mistakes],
+        "diagnose": [d.model_dump(mode="json") for d in diagnose],
     })
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from grader.course import expr
 from grader.errors import SpecError
 
 
@@ -42,10 +43,11 @@ class InputSpec(_Strict):
     std: float = 1.0
     values: list[float | int | str] | None = None  # choice / const
     num: Dim | None = None  # linspace
-    # dataset
+    # dataset: a table's "X" or "y" of a split ("train" by default: held-out splits never
+    # enter the sandbox), or one tensor of a ``tensors`` dataset by name (no split)
     dataset: str | None = None
-    split: Literal["train"] | None = None  # held-out splits never enter the sandbox
-    field: Literal["X", "y"] | None = None
+    split: Literal["train"] | None = None
+    field: str | None = Field(default=None, min_length=1, max_length=200)
     # linear_targets: y = X @ w + b + noise * N(0, 1)
     X: str | None = None
     w: str | None = None
@@ -61,7 +63,7 @@ class InputSpec(_Strict):
             "choice": ("values",),
             "const": ("values",),
             "linspace": ("low", "high", "num"),
-            "dataset": ("dataset", "split", "field"),
+            "dataset": ("dataset", "field"),
             "linear_targets": ("X", "w"),
             "class_labels": ("classes",),
         }
@@ -145,12 +147,168 @@ class Probe(_Strict):
     trusted_only: bool = False  # never run in the sandbox: an oracle for other checks
     expect: Expect = Field(default_factory=Expect)
     cases: list[ProbeCase] = Field(default_factory=list, max_length=8)
+    # where the probe runs, in order of preference, each with the path it grades there
+    # (shown in the result's notes): it runs on the first device the sandbox has (CUDA only
+    # when the grading was given a GPU), "cpu" at the latest, and its steps see the device's
+    # name as "$device". Empty: the probe is not about devices (no "$device").
+    devices: dict[Literal["cuda", "cpu"], str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _plain_id(self) -> Probe:
         if SCOPE_SEP in self.id:
             raise ValueError(f"a probe id may not contain {SCOPE_SEP!r} (it names instances)")
         return self
+
+    @model_validator(mode="after")
+    def _cpu_last(self) -> Probe:
+        if self.devices and list(self.devices)[-1] != "cpu":
+            raise ValueError("devices: the last device must be \"cpu\" (every sandbox has it: "
+                             "the path graded where there is no GPU)")
+        if self.devices and self.trusted_only:
+            raise ValueError("devices: a trusted_only probe runs on the grader's side only")
+        if any(not text.strip() for text in self.devices.values()):
+            raise ValueError("devices: say which path each device grades (shown in notes)")
+        return self
+
+
+# --------------------------------------------------------------------------- diagnosers
+
+class _Diagnoser(_Strict):
+    """A generic diagnoser (``grader/grading/diagnose/``) configured for some checks: when a
+    check fails and no known-mistake variant reproduces the output, it tests one kind of
+    evidence (a constant factor, a transpose, a shift by one step, a re-run of the reference
+    with changed inputs, ...) and, when it holds within the check's tolerance on the whole
+    output, names the mistake: the known ``mistake`` given, or its own ``id``/``title``/
+    ``message``, or the diagnoser's generic name."""
+
+    checks: list[str] = Field(default_factory=list)  # lesson-level entries: which checks
+    mistake: str | None = None  # name this known mistake (its title and message)
+    id: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
+    title: str | None = None
+    message: str | None = None
+
+    @model_validator(mode="after")
+    def _naming(self) -> _Diagnoser:
+        if self.mistake is not None and (self.id or self.title or self.message):
+            raise ValueError("name a known `mistake` or give `id`, `title` and `message`, "
+                             "not both")
+        if self.id is not None and not (self.title and self.message):
+            raise ValueError("a diagnoser with its own `id` needs a `title` and a `message`")
+        if self.id is None and (self.title or self.message):
+            raise ValueError("`title` and `message` need an `id`")
+        return self
+
+    @property
+    def named(self) -> bool:
+        return self.mistake is not None or self.id is not None
+
+
+class ScaledDiagnoser(_Diagnoser):
+    """The output is the expected one times ``by`` (an expression over inputs and dims:
+    ``"2"``, ``"0.5"``, ``"-1"``, ``"n"``, ``"1 / batch_size"``, ``"lr"``)."""
+
+    kind: Literal["scaled"]
+    by: str
+
+
+class TransposedDiagnoser(_Diagnoser):
+    """A matrix output is the expected one transposed (on by default)."""
+
+    kind: Literal["transposed"]
+
+
+class RepresentationDiagnoser(_Diagnoser):
+    """The values are right but their dtype, shape or type is not (on by default)."""
+
+    kind: Literal["representation"]
+
+
+ShiftDirection = Literal["missing_last", "missing_first", "extra_last", "extra_first",
+                         "ahead", "behind"]
+
+
+class _SequenceDiagnoser(_Diagnoser):
+    # "leaves": dim 0 of every tensor in the output (and a list of numbers); "list": the
+    # items of the output list itself (a list of index batches)
+    along: Literal["leaves", "list"] = "leaves"
+
+
+class ShiftedDiagnoser(_SequenceDiagnoser):
+    """A sequence off by one step: the last or first entry missing or extra, or every
+    entry one step ahead of (or behind) where it belongs."""
+
+    kind: Literal["shifted"]
+    directions: list[ShiftDirection] = Field(
+        default_factory=lambda: ["missing_last", "missing_first", "extra_last", "extra_first",
+                                 "ahead", "behind"])
+
+
+class AliasedDiagnoser(_SequenceDiagnoser):
+    """Every entry of a sequence equals the expected last one: snapshots that all alias
+    one tensor updated in place."""
+
+    kind: Literal["aliased"]
+
+
+class FrozenDiagnoser(_SequenceDiagnoser):
+    """The sequence never changes where the expected one does: nothing was updated."""
+
+    kind: Literal["frozen"]
+
+
+class RerunDiagnoser(_Diagnoser):
+    """The output equals the reference's re-run with some inputs replaced (``replace``:
+    input or dim name -> expression): hyperparameters swapped or complemented, the
+    learning rate doubled or halved, a step count one short, the last batch dropped."""
+
+    kind: Literal["rerun"]
+    replace: dict[str, str] = Field(min_length=1)
+
+
+class PermutationDiagnoser(_Diagnoser):
+    """An index order that is a valid rearrangement (same batch sizes, every index once)
+    but not the expected one: randomness from the wrong source."""
+
+    kind: Literal["permutation"]
+
+
+class NondeterministicDiagnoser(_Diagnoser):
+    """For a ``same`` check: two identically seeded runs differ."""
+
+    kind: Literal["nondeterministic"]
+
+
+class OtherAnswerDiagnoser(_Diagnoser):
+    """For a numeric quiz question: the answer is the key's answer to another question."""
+
+    kind: Literal["other_answer"]
+
+
+class FirstDivergenceDiagnoser(_Diagnoser):
+    """Names nothing: locates where a trajectory first leaves the expected one (step,
+    parameter and its group, element) and, given the per-step ``state`` (a dotted path
+    into the probe's outputs), whether the state or the update diverged first."""
+
+    kind: Literal["first_divergence"]
+    state: str | None = None
+    groups: list[list[int]] = Field(default_factory=list)  # parameter indices per group
+
+
+Diagnoser = Annotated[
+    ScaledDiagnoser | TransposedDiagnoser | RepresentationDiagnoser | ShiftedDiagnoser
+    | AliasedDiagnoser | FrozenDiagnoser | RerunDiagnoser | PermutationDiagnoser
+    | NondeterministicDiagnoser | OtherAnswerDiagnoser | FirstDivergenceDiagnoser,
+    Field(discriminator="kind"),
+]
+# the check kinds each diagnoser can read
+DIAGNOSER_CHECK_KINDS: dict[str, set[str]] = {
+    "scaled": {"close", "equal", "quiz"}, "transposed": {"close", "equal"},
+    "representation": {"close", "equal"}, "shifted": {"close", "equal"},
+    "aliased": {"close", "equal"}, "frozen": {"close", "equal"},
+    "rerun": {"close", "equal"}, "permutation": {"close", "equal"},
+    "nondeterministic": {"same"}, "other_answer": {"quiz"},
+    "first_divergence": {"close", "equal"},
+}
 
 
 # --------------------------------------------------------------------------- checks
@@ -165,6 +323,8 @@ class _CheckBase(_Strict):
     # (expected outputs on fixed inputs shipped as data); the others run only on submission
     # (Gradescope shows "after_due_date" ones after the deadline, "hidden" ones never).
     visibility: Literal["visible", "after_due_date", "after_published", "hidden"] = "visible"
+    # diagnosers for this check, tried when it fails and no known-mistake variant matches
+    diagnose: list[Diagnoser] = Field(default_factory=list)
 
 
 class CloseCheck(_CheckBase):
@@ -218,6 +378,15 @@ class AccuracyCheck(HeldOutCheck):
 
     kind: Literal["accuracy"] = "accuracy"
     threshold: float = Field(gt=0, le=1)
+    # score only the rows labelled one of these, relabelled by their position here (a task
+    # on some of the classes: [5, 6, 7, 8, 9] -> labels 0-4); default: every row
+    classes: list[int] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct_classes(self) -> AccuracyCheck:
+        if self.classes is not None and len(set(self.classes)) != len(self.classes):
+            raise ValueError("classes must be distinct")
+        return self
 
 
 class HeldOutLossCheck(HeldOutCheck):
@@ -281,6 +450,13 @@ Check = Annotated[
 
 # --------------------------------------------------------------------------- lesson
 
+class VariantFile(_Strict):
+    """Another way to write a mistake, which may show in other checks than the first."""
+
+    file: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # mistakes/<file>.py
+    loses: list[str] | None = None  # default: the mistake's own `loses`
+
+
 # A correct submission may lose a statistical check only by bad luck: the rates of a lesson's
 # statistical checks add up (a union bound) to at most this, per grading.
 MAX_FALSE_FAILURE_RATE = 1e-6
@@ -293,6 +469,26 @@ class Mistake(_Strict):
     title: str
     message: str
     loses: list[str]  # names of the checks it fails (the tests hold it to exactly these)
+    # other ways to write the same mistake: more override files mistakes/<name>.py, each
+    # recognised like the first and held to the same `loses` (or to its own)
+    variants: list[str | VariantFile] = Field(default_factory=list)
+
+    @property
+    def files(self) -> list[str]:
+        """The override files (stems) whose outputs show this mistake."""
+        return [self.id] + [v if isinstance(v, str) else v.file for v in self.variants]
+
+    def loses_of(self, stem: str) -> list[str]:
+        """The checks the variant file ``stem`` fails."""
+        for v in self.variants:
+            if isinstance(v, VariantFile) and v.file == stem and v.loses is not None:
+                return v.loses
+        return self.loses
+
+    @property
+    def all_loses(self) -> set[str]:
+        """Every check one of its variant files fails."""
+        return {n for stem in self.files for n in self.loses_of(stem)}
 
 
 class Limits(_Strict):
@@ -326,6 +522,8 @@ class LessonSpec(_Strict):
     probes: list[Probe]
     checks: list[Check]
     mistakes: list[Mistake] = Field(default_factory=list)
+    # diagnosers for several checks at once (each entry lists its `checks`)
+    diagnose: list[Diagnoser] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -358,7 +556,7 @@ class LessonSpec(_Strict):
                 if ref is not None and ref.split(".")[0] not in probes:
                     raise ValueError(f"check {c.name!r}: {field} {ref!r} names no probe")
         for m in self.mistakes:
-            unknown = [n for n in m.loses if n not in names]
+            unknown = [n for n in m.all_loses if n not in names]
             if unknown:
                 raise ValueError(f"mistake {m.id!r}: loses unknown checks {unknown}")
         # a check runs on the random draw and on each boundary case of its probe
@@ -367,12 +565,63 @@ class LessonSpec(_Strict):
         if rate > MAX_FALSE_FAILURE_RATE * (1 + 1e-9):
             raise ValueError(f"the statistical checks' false_failure_rate add up to {rate:g}: "
                              f"at most {MAX_FALSE_FAILURE_RATE:g} per grading")
+        if any(p.devices for p in self.probes) and "device" in {*self.dims, *self.inputs}:
+            raise ValueError("'device' names the device of a probe with devices: no input or "
+                             "dim may be called so")
         for lo, hi in self.dims.values():
             if lo > hi:
                 raise ValueError("a dim range must be [low, high] with low <= high")
+        stems = [f for m in self.mistakes for f in m.files]
+        if len(stems) != len(set(stems)):
+            raise ValueError("mistake ids and variant files must be unique")
+        self._check_diagnosers()
         for p in self.probes:
             self._check_cases(p)
         return self
+
+    def _check_diagnosers(self) -> None:
+        checks = {c.name: c for c in self.checks}
+        mistakes = {m.id: m for m in self.mistakes}
+        known = set(self.inputs) | set(self.dims)
+        entries = [(d, [c.name], f"check {c.name!r}") for c in self.checks for d in c.diagnose]
+        entries += [(d, d.checks, f"diagnose[{i}]") for i, d in enumerate(self.diagnose)]
+        for d, names, where in entries:
+            if where.startswith("check") and d.checks:
+                raise ValueError(f"{where}: a diagnoser of a check takes no `checks`")
+            if not names:
+                raise ValueError(f"{where}: a lesson-level diagnoser needs `checks`")
+            for name in names:
+                if name not in checks:
+                    raise ValueError(f"{where}: unknown check {name!r}")
+                if checks[name].kind not in DIAGNOSER_CHECK_KINDS[d.kind]:
+                    raise ValueError(f"{where}: a {d.kind!r} diagnoser cannot read the "
+                                     f"{checks[name].kind!r} check {name!r}")
+                if d.mistake is not None:
+                    if d.mistake not in mistakes:
+                        raise ValueError(f"{where}: unknown mistake {d.mistake!r}")
+                    if name not in mistakes[d.mistake].all_loses:
+                        raise ValueError(f"{where}: mistake {d.mistake!r} does not lose "
+                                         f"{name!r}, so it cannot be named there")
+            texts = [d.by] if isinstance(d, ScaledDiagnoser) else []
+            if isinstance(d, RerunDiagnoser):
+                unknown = set(d.replace) - known
+                if unknown:
+                    raise ValueError(f"{where}: replaces unknown inputs {sorted(unknown)}")
+                texts += list(d.replace.values())
+            if isinstance(d, RerunDiagnoser) and not d.named:
+                raise ValueError(f"{where}: a rerun diagnoser needs a name (`mistake` or `id`)")
+            for text in texts:
+                try:
+                    unknown = expr.names(text) - known
+                except expr.ExpressionError as e:
+                    raise ValueError(f"{where}: {e}") from None
+                if unknown:
+                    raise ValueError(f"{where}: {text!r} names unknown inputs {sorted(unknown)}")
+
+    def diagnosers(self, check_name: str) -> list[Any]:
+        """The diagnosers configured for a check: its own, then the lesson-level ones."""
+        check = next(c for c in self.checks if c.name == check_name)
+        return list(check.diagnose) + [d for d in self.diagnose if check_name in d.checks]
 
     def _check_cases(self, probe: Probe) -> None:
         if probe.cases and probe.trusted_only:
@@ -468,7 +717,7 @@ def _field_path(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
             node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
         else:
             if part in {"close", "equal", "nonincreasing", "same", "accuracy", "held_out_loss",
-                        "quiz", "time_budget", "proportion"}:
+                        "quiz", "time_budget", "proportion"} | set(DIAGNOSER_CHECK_KINDS):
                 continue  # discriminator tag, not a field
             out += f".{part}" if out else str(part)
             node = node.get(part) if isinstance(node, dict) else None

@@ -127,7 +127,8 @@ def write_public(lesson: Lesson, out: Path, seed: int) -> LessonSpec:
     spec = public_spec(lesson.spec)
     if spec is None:  # nothing public (a quiz): the release only says what runs on submission
         spec = LessonSpec.model_validate({
-            **lesson.spec.model_dump(mode="json", exclude={"checks", "probes", "mistakes"}),
+            **lesson.spec.model_dump(mode="json",
+                                     exclude={"checks", "probes", "mistakes", "diagnose"}),
             "checks": [], "probes": []})
     inputs, dims = draw_inputs(lesson.spec, seed, lesson.root)
     oracle = Oracle(lesson, {**inputs, **dims}, seed)
@@ -149,17 +150,18 @@ def write_public(lesson: Lesson, out: Path, seed: int) -> LessonSpec:
         index["expected"][pid] = desc
         tensors.update(t)
     for m in spec.mistakes:
-        probes = {pid for c in spec.checks if c.name in m.loses for pid in needed[c.name]}
-        entry: dict[str, Any] = {}
-        for pid in sorted(probes):
-            outs = oracle.outputs(lesson.spec.probe(pid), variant=m.id)
-            if outs is None:
-                entry[pid] = None
-                continue
-            desc, t = encode(outs, f"variant/{m.id}/{pid}")
-            entry[pid] = desc
-            tensors.update(t)
-        index["variants"][m.id] = entry
+        probes = {pid for c in spec.checks if c.name in m.all_loses for pid in needed[c.name]}
+        for stem in m.files:
+            entry: dict[str, Any] = {}
+            for pid in sorted(probes):
+                outs = oracle.outputs(lesson.spec.probe(pid), variant=stem)
+                if outs is None:
+                    entry[pid] = None
+                    continue
+                desc, t = encode(outs, f"variant/{stem}/{pid}")
+                entry[pid] = desc
+                tensors.update(t)
+            index["variants"][stem] = entry
     out.mkdir(parents=True, exist_ok=True)
     (out / SPEC_FILE).write_text(spec.model_dump_json(indent=1), encoding="utf-8")
     (out / INDEX_FILE).write_text(json.dumps(index, indent=1), encoding="utf-8")

@@ -179,10 +179,13 @@ def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | 
         shape = [e.shape[0]] + [1] * (e.dim() - 1)
         steps = torch.arange(e.shape[0], dtype=torch.float64).reshape(shape).expand_as(e)
     allowed = atol + atol_per_step * steps + rtol * e.abs()
+    # an infinite expected value is matched only by the same infinity: its relative
+    # tolerance is infinite, and no finite value is close to it
+    allowed = torch.where(torch.isinf(e), 0.0, allowed)
     both_inf = torch.isinf(a) & torch.isinf(e) & (torch.sign(a) == torch.sign(e))
     err = torch.where(both_inf, 0.0, (a - e).abs())
     err = torch.nan_to_num(err, nan=float("inf"))
-    excess = err / allowed
+    excess = torch.where(err == 0, 0.0, err / allowed)  # 0/0 (exact, zero tolerance): no excess
     if e.numel() == 0:
         return Comparison(True, error=0.0, tolerance=atol)
     worst = int(torch.argmax(excess.flatten()))

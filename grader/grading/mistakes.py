@@ -28,6 +28,7 @@ from grader.grading.checks.base import MISSING, at_path
 from grader.grading.checks.proportion import binomial_acceptance, proportions_agree, successes
 from grader.grading.checks.quiz import answer_to, same_answer
 from grader.grading.compare import compare
+from grader.grading.diagnose.base import all_nan
 from grader.grading.oracle import Oracle, OracleLike
 
 Same = Callable[[Any, Any], bool]
@@ -75,54 +76,80 @@ def same_proportion(check: ProportionCheck) -> Same:
     return same
 
 
+def match_mistakes(check_name: str, actual: Any, expected: Any, mistakes: list[Mistake],
+                   variant_value: Callable[[str], Any], missing: object,
+                   same: Same, passes: Same | None = None) -> list[tuple[Mistake, bool]]:
+    """Every mistake one of whose variant files reproduces the student's wrong output (more
+    than one when their outputs coincide here: then the evidence fits each equally well),
+    each with whether the evidence is weak: an output that is NaN throughout, which any
+    blow-up reproduces. ``passes`` (default ``same``) says whether a variant's value would
+    pass the check."""
+    passes = passes or same
+    found: list[tuple[Mistake, bool]] = []
+    for mistake in mistakes:
+        weak = None
+        for stem in mistake.files:
+            if check_name not in mistake.loses_of(stem):
+                continue
+            value = variant_value(stem)
+            if value is missing:
+                continue
+            if passes(value, expected):
+                continue  # the variant does not differ from the reference here
+            if same(actual, value):
+                weak = all_nan(value) if weak is None else weak and all_nan(value)
+        if weak is not None:
+            found.append((mistake, weak))
+    return found
+
+
 def match_mistake(check_name: str, actual: Any, expected: Any, mistakes: list[Mistake],
                   variant_value: Callable[[str], Any], missing: object,
                   same: Same, passes: Same | None = None) -> Mistake | None:
-    """The first mistake whose variant reproduces the student's wrong output, if any.
-    ``passes`` (default ``same``) says whether a variant's value would pass the check."""
-    passes = passes or same
-    for mistake in mistakes:
-        if check_name not in mistake.loses:
-            continue
-        value = variant_value(mistake.id)
-        if value is missing:
-            continue
-        if passes(value, expected):
-            continue  # the variant does not differ from the reference here
-        if same(actual, value):
-            return mistake
-    return None
+    """The first mistake whose variant reproduces the student's wrong output, if any."""
+    found = match_mistakes(check_name, actual, expected, mistakes, variant_value, missing,
+                           same, passes)
+    return found[0][0] if found else None
 
 
 def recognise(check: CloseCheck | EqualCheck | QuizCheck | ProportionCheck, oracle: OracleLike,
               lesson: Lesson, actual: Any, expected: Any,
               probe_id: str | None = None) -> Mistake | None:
-    """The known mistake whose variant gives the student's wrong output ``actual`` for
+    """The first known mistake whose variant gives the student's wrong output ``actual``
+    (see ``recognise_all``)."""
+    found = recognise_all(check, oracle, lesson, actual, expected, probe_id)
+    return found[0][0] if found else None
+
+
+def recognise_all(check: CloseCheck | EqualCheck | QuizCheck | ProportionCheck,
+                  oracle: OracleLike, lesson: Lesson, actual: Any, expected: Any,
+                  probe_id: str | None = None) -> list[tuple[Mistake, bool]]:
+    """The known mistakes whose variants give the student's wrong output ``actual`` for
     ``check`` (``expected`` is what the reference gives there; for a proportion check, the
     expected probability) on the instance ``probe_id`` of its probe (default: the random
-    draw)."""
+    draw), each with whether the evidence is weak (see ``match_mistakes``)."""
     probe = lesson.spec.probe(probe_id or check.probe)
     mistakes = lesson.spec.mistakes
 
-    def variant_output(mid: str) -> Any:
-        outs = oracle.outputs(probe, variant=mid)
+    def variant_output(stem: str) -> Any:
+        outs = oracle.outputs(probe, variant=stem)
         return MISSING if outs is None else at_path(outs, check.output.split("."))
 
     if isinstance(check, QuizCheck):
         entry = lesson.quiz_key()[check.question]
-        return match_mistake(
+        return match_mistakes(
             check.name, answer_to(check, actual), entry["answer"], mistakes,
-            lambda mid: (MISSING if (v := variant_output(mid)) is MISSING
-                         else answer_to(check, v)),
+            lambda stem: (MISSING if (v := variant_output(stem)) is MISSING
+                          else answer_to(check, v)),
             MISSING, lambda a, b: same_answer(entry, a, b))
     if isinstance(check, ProportionCheck):
-        return match_mistake(check.name, actual, expected, mistakes, variant_output, MISSING,
-                             same_proportion(check))
+        return match_mistakes(check.name, actual, expected, mistakes, variant_output, MISSING,
+                              same_proportion(check))
     own = oracle.outputs(probe)
     like = None if own is None else at_path(own, check.output.split("."))
-    return match_mistake(check.name, actual, expected, mistakes, variant_output, MISSING,
-                         same_within(check),
-                         passes_check(check, None if like is MISSING else like))
+    return match_mistakes(check.name, actual, expected, mistakes, variant_output, MISSING,
+                          same_within(check),
+                          passes_check(check, None if like is MISSING else like))
 
 
 def recognise_slow(check: TimeBudgetCheck, oracle: OracleLike, lesson: Lesson,
@@ -133,8 +160,26 @@ def recognise_slow(check: TimeBudgetCheck, oracle: OracleLike, lesson: Lesson,
         return None
     probe = lesson.spec.probe(check.probe)
     for mistake in lesson.spec.mistakes:
-        if check.name in mistake.loses:
-            t = oracle.step_time(probe, check.step, variant=mistake.id)
-            if t is not None and t > budget:
-                return mistake
+        for stem in mistake.files:
+            if check.name in mistake.loses_of(stem):
+                t = oracle.step_time(probe, check.step, variant=stem)
+                if t is not None and t > budget:
+                    return mistake
     return None
+
+
+def variant_differs(check: CloseCheck | EqualCheck | QuizCheck, oracle: OracleLike,
+                    lesson: Lesson, stem: str, expected: Any) -> bool:
+    """Whether variant file ``stem`` gives another output than the reference for ``check``
+    (so a student who passes ``check`` does not make that mistake in that form)."""
+    probe = lesson.spec.probe(check.probe)
+    outs = oracle.outputs(probe, variant=stem)
+    if outs is None:
+        return True  # the variant fails outright there
+    value = at_path(outs, check.output.split("."))
+    if isinstance(check, QuizCheck):
+        entry = lesson.quiz_key()[check.question]
+        return not same_answer(entry, answer_to(check, value), entry["answer"])
+    own = oracle.outputs(probe)
+    like = None if own is None else at_path(own, check.output.split("."))
+    return not passes_check(check, None if like is MISSING else like)(value, expected)

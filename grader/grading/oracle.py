@@ -38,10 +38,12 @@ class OracleLike(Protocol):
 class Oracle:
     """Runs the reference, an oracle or a mistake variant on the trusted side, cached."""
 
-    def __init__(self, lesson: Lesson, inputs: dict[str, Any], seed: int) -> None:
+    def __init__(self, lesson: Lesson, inputs: dict[str, Any], seed: int, *,
+                 devices: tuple[str, ...] = ("cpu",)) -> None:
         self.lesson = lesson
         self.inputs = inputs
         self.seed = seed
+        self.devices = devices  # where a probe that names devices may run here
         self._modules: dict[str, Any] = {}
         self._runs: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._times: dict[tuple[str, str], list[float]] = {}
@@ -72,6 +74,20 @@ class Oracle:
                 self._runs[key] = {name: decode(*encode(v, f"{probe.id}/{name}"))
                                    for name, v in result["outputs"].items()}
         return self._runs[key]
+
+    def outputs_with(self, probe: Probe, replace: dict[str, Any],
+                     key: str) -> dict[str, Any] | None:
+        """Decoded outputs of the reference (or oracle) on ``probe`` with some inputs
+        replaced (a diagnoser's "what if"); None if it fails there. ``key`` names the
+        replacement for the cache."""
+        cache = (probe.id, f"replaced:{key}")
+        if cache not in self._runs:
+            module, rename = self.module(probe.expect.module), probe.expect.rename
+            result = self._locked_run(module, probe, {**self.inputs, **replace}, rename)
+            self._runs[cache] = None if result["status"] != "ok" else {
+                name: decode(*encode(v, f"{probe.id}/{name}"))
+                for name, v in result["outputs"].items()}
+        return self._runs[cache]
 
     def start_early(self, probes: list[Probe]) -> Callable[[], None]:
         """Run the reference on ``probes`` in a background thread now (while the sandbox
@@ -108,12 +124,17 @@ class Oracle:
             module, rename = self.module(probe.expect.module), probe.expect.rename
         else:
             module, rename = self.module(f"mistake:{variant}"), {}
+        return self._locked_run(module, probe, self.inputs, rename)
+
+    def _locked_run(self, module: Any, probe: Probe, inputs: dict[str, Any],
+                    rename: dict[str, str]) -> dict[str, Any]:
         with _TRUSTED_RUN, torch.random.fork_rng(devices=[]):
             threads = torch.get_num_threads()
             torch.set_num_threads(1)  # as in the sandbox: timings and reductions alike
             try:
-                return run_probe(module, probe.model_dump(mode="json"), self.inputs,
-                                 probe_seed(self.seed, probe.id), rename=rename)
+                return run_probe(module, probe.model_dump(mode="json"), inputs,
+                                 probe_seed(self.seed, probe.id), rename=rename,
+                                 devices=self.devices)
             except SpecBug as e:
                 raise GraderFault(f"probe {probe.id!r}: {e}") from None
             finally:

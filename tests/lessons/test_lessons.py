@@ -45,23 +45,34 @@ def test_stub_scores_zero(lesson):
     assert result.score == 0, [c.name for c in result.checks if c.points]
 
 
-MISTAKES = [(les, m) for les in LESSONS for m in les.spec.mistakes]
+MISTAKES = [(les, m, stem) for les in LESSONS for m in les.spec.mistakes for stem in m.files]
+
+
+def _named(result) -> dict[str, set[str]]:
+    """Check name -> the mistake ids it names (the candidates reported beside one included)."""
+    return {c.name: {c.mistake.id, *c.mistake.alternatives} for c in result.checks
+            if c.mistake is not None}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lesson,mistake", MISTAKES,
-                         ids=[f"{les.id}:{m.id}" for les, m in MISTAKES])
-def test_mistake_loses_exactly_its_points_and_is_named(lesson, mistake):
-    source = lesson.mistake_source(mistake.id)
+@pytest.mark.parametrize("lesson,mistake,stem", MISTAKES,
+                         ids=[f"{les.id}:{stem}" for les, m, stem in MISTAKES])
+def test_mistake_loses_exactly_its_points_and_is_named(lesson, mistake, stem):
+    source = lesson.mistake_source(stem)
+    loses = set(mistake.loses_of(stem))
     results = grade_many(lambda s: grade_source(lesson.id, source, s), MISTAKE_SEEDS)
     for r in results:
         lost = {c.name for c in r.checks if c.status != "passed"}
-        assert lost == set(mistake.loses), (
-            f"seed {r.seed}: lost {sorted(lost)}, spec says {sorted(mistake.loses)}")
-        expected = r.max_score - sum(c.points for c in lesson.spec.checks
-                                     if c.name in mistake.loses)
+        assert lost == loses, f"seed {r.seed}: lost {sorted(lost)}, spec says {sorted(loses)}"
+        expected = r.max_score - sum(c.points for c in lesson.spec.checks if c.name in loses)
         assert r.score == expected
-        assert mistake.id in {m.id for m in r.mistakes}, f"seed {r.seed}: mistake not named"
+        named = _named(r)
+        assert mistake.id in {i for ids in named.values() for i in ids}, \
+            f"seed {r.seed}: mistake not named"
+        # and never under another name alone: a check it loses names it (alone or with
+        # equally fitting candidates) or nothing
+        for name, ids in named.items():
+            assert mistake.id in ids, f"seed {r.seed}: {name!r} names {sorted(ids)}"
 
 
 def _alternatives() -> list[tuple[str, Path]]:

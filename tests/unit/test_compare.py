@@ -104,3 +104,22 @@ def test_like_sets_the_dtype_contract_when_values_come_from_elsewhere():
 def test_values_only_ignores_dtypes():
     a = torch.tensor([1.0, 2.0])
     assert compare(a.half(), a, dtypes=False).ok
+
+
+def test_exact_comparison_reports_an_entry_that_differs():
+    """With no tolerance (an ``equal`` check on floats), entries that match exactly are no
+    excess (not 0/0): the message points at one that differs."""
+    e = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    a = e.clone()
+    a[1, 0] = 3.5
+    c = compare(a, e, 0.0, 0.0)
+    assert not c.ok
+    assert "received 3.5, expected 3, at index (1, 0)" in c.message, c.message
+
+
+def test_an_infinite_expected_value_matches_only_the_same_infinity():
+    inf = float("inf")
+    e = torch.tensor([1.0, inf])
+    assert not compare(torch.tensor([1.0, 5.0]), e, rtol=1e-5, atol=1e-6).ok
+    assert not compare(torch.tensor([1.0, -inf]), e, rtol=1e-5, atol=1e-6).ok
+    assert compare(torch.tensor([1.0, inf]), e, rtol=1e-5, atol=1e-6).ok

@@ -7,7 +7,7 @@ import torch
 from pydantic import ValidationError
 
 from grader.course.datasets import (
-    DatasetInfo,
+    TextInfo,
     dataset_info,
     dataset_names,
     load_dataset,
@@ -77,11 +77,12 @@ def test_a_release_copy_has_no_held_out_rows():
 
 def test_genesis_is_character_ids_with_each_next_character():
     info = dataset_info(ROOT, "genesis")
+    assert isinstance(info, TextInfo)
     for split, n in (("train", 179_453), ("test", 17_365)):
         X, y = load_dataset(ROOT, "genesis", split)
         assert X.dtype == y.dtype == torch.int64 and X.shape == y.shape == (n - 1,)
         assert torch.equal(X[1:], y[:-1])
-        assert int(X.min()) >= 0 and int(X.max()) < len(info.alphabet or "")
+        assert int(X.min()) >= 0 and int(X.max()) < len(info.alphabet)
     text = (ROOT / "datasets" / "genesis" / "train.txt").read_text(encoding="utf-8")
     X, _ = load_dataset(ROOT, "genesis", "train")
     assert "".join(info.alphabet[i] for i in X[:11].tolist()) == text[:11] == "In the begi"
@@ -97,20 +98,16 @@ def test_genesis_held_out_chapters_are_not_in_the_training_text():
 
 
 @pytest.mark.parametrize("manifest,problem", [
-    ({"kind": "text", "files": {"train": "a.txt"}, "splits": ["train", "test"]}, "one file per"),
-    ({"kind": "text", "files": {"train": "../a.txt"}, "splits": ["train"]}, "plain file names"),
-    ({"kind": "text", "files": {"train": "a.txt"}, "splits": ["train"], "alphabet": "aab"},
+    ({"files": {"train": "a.txt"}, "splits": ["train", "test"]}, "one file per"),
+    ({"files": {"train": "../a.txt"}, "splits": ["train"]}, "plain file names"),
+    ({"files": {"train": "a.txt"}, "splits": ["train"], "alphabet": "aab"},
      "each character once"),
-    ({"kind": "text", "files": {"train": "a.txt"}, "splits": ["train"], "held_out": ["x"]},
-     "held_out"),
-    ({"kind": "table", "file": "a.csv", "splits": ["train"]}, "needs features, label, split"),
+    ({"files": {"train": "a.txt"}, "splits": ["train"], "held_out": ["x"]}, "held_out"),
 ])
-def test_dataset_manifests_are_checked_per_kind(manifest, problem):
-    raw = {"licence": "public domain", "alphabet": "ab", **manifest}
-    if raw["kind"] == "table":
-        raw.pop("alphabet")
+def test_text_manifests_are_checked(manifest, problem):
+    raw = {"kind": "text", "licence": "public domain", "alphabet": "ab", **manifest}
     with pytest.raises(ValidationError, match=problem):
-        DatasetInfo.model_validate(raw)
+        TextInfo.model_validate(raw)
 
 
 def test_a_text_with_characters_outside_the_alphabet_is_refused(tmp_path):

@@ -38,3 +38,29 @@ def test_quiz_answers_compare_by_letter_and_within_tolerance():
     assert same_answer(choice, " B", "b") and not same_answer(choice, "a", "b")
     assert same_answer(numeric, 4, 4.005) and not same_answer(numeric, 4, 4.5)
     assert not same_answer(numeric, True, 1) and not same_answer(choice, None, "b")
+
+
+def test_coinciding_variants_are_all_named_and_a_nan_blow_up_is_weak():
+    from grader.grading.mistakes import match_mistakes
+
+    expected = torch.ones(3)
+    same = same_within(CHECK)
+    both = {"halved": torch.full((3,), 0.5), "doubled": torch.full((3,), 0.5)}
+    found = match_mistakes("c", torch.full((3,), 0.5), expected, [M1, M2], both.__getitem__,
+                           MISSING, same)
+    assert [(m.id, weak) for m, weak in found] == [("halved", False), ("doubled", False)]
+    nan = {"halved": torch.full((3,), float("nan")), "doubled": torch.full((3,), 2.0)}
+    found = match_mistakes("c", torch.full((3,), float("nan")), expected, [M1, M2],
+                           nan.__getitem__, MISSING, same)
+    assert [(m.id, weak) for m, weak in found] == [("halved", True)]
+
+
+def test_a_mistake_with_several_variant_files_matches_any_of_them():
+    from grader.grading.mistakes import match_mistakes
+
+    m = Mistake(id="halved", title="t", message="m", loses=["c"],
+                variants=[{"file": "halved_other", "loses": ["c"]}])
+    outputs = {"halved": torch.full((3,), 0.5), "halved_other": torch.full((3,), 0.25)}
+    found = match_mistakes("c", torch.full((3,), 0.25), torch.ones(3), [m], outputs.__getitem__,
+                           MISSING, same_within(CHECK))
+    assert [x.id for x, _ in found] == ["halved"] and m.files == ["halved", "halved_other"]

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader.course.datasets import dataset_info, dataset_names, public_files
+from grader.course.datasets import (
+    TableInfo,
+    TextInfo,
+    dataset_info,
+    dataset_names,
+    public_files,
+)
 from grader.course.inputs import draw_inputs
 from grader.course.lessons import Lesson, all_lessons, get_lesson
 from grader.course.public import load_public
@@ -31,23 +37,40 @@ def test_lessons_are_chosen_by_id_or_module_and_unknown_ones_are_named():
         select_lessons(lessons, ("1.2", "7.7"))
 
 
-@pytest.mark.parametrize("name", dataset_names(ROOT))
+TABLES = [n for n in dataset_names(ROOT) if isinstance(dataset_info(ROOT, n), TableInfo)]
+
+
+@pytest.mark.parametrize("name", TABLES)
 def test_held_out_rows_never_reach_a_released_dataset(name: str):
     info = dataset_info(ROOT, name)
-    files = public_files(ROOT, name)
-    if info.kind == "text":  # a held-out split is a file of its own: left out whole
-        held = {info.files[s] for s in info.held_out}
-        assert held and not held & set(files)
-        kept = {info.files[s] for s in info.splits if s not in info.held_out}
-        assert all(files[f] == (ROOT / "datasets" / name / f).read_bytes() for f in kept)
-        return
-    assert info.file is not None and info.split is not None
-    released = files[info.file].decode().splitlines()
+    assert isinstance(info, TableInfo)
+    released = public_files(ROOT, name)[info.file].decode().splitlines()
     original = (ROOT / "datasets" / name / info.file).read_text().splitlines()
     col = original[0].split(",").index(info.split)
-    kept_rows = [ln for ln in original[1:] if ln.split(",")[col] not in info.held_out]
-    assert released == [original[0], *kept_rows]
-    assert len(kept_rows) < len(original) - 1 or not info.held_out
+    kept = [ln for ln in original[1:] if ln.split(",")[col] not in info.held_out]
+    assert released == [original[0], *kept]
+    assert len(kept) < len(original) - 1 or not info.held_out
+
+
+TEXTS = [n for n in dataset_names(ROOT) if isinstance(dataset_info(ROOT, n), TextInfo)]
+
+
+@pytest.mark.parametrize("name", TEXTS)
+def test_a_texts_held_out_file_never_reaches_a_release(name: str):
+    info = dataset_info(ROOT, name)
+    assert isinstance(info, TextInfo)
+    files = public_files(ROOT, name)
+    held = {info.files[s] for s in info.held_out}
+    assert held and not held & set(files)  # a held-out split is a file of its own: left out
+    kept = {info.files[s] for s in info.splits if s not in info.held_out}
+    assert kept and all(files[f] == (ROOT / "datasets" / name / f).read_bytes() for f in kept)
+
+
+@pytest.mark.parametrize("name", sorted(set(dataset_names(ROOT)) - set(TABLES) - set(TEXTS)))
+def test_a_dataset_of_named_tensors_is_released_as_it_is(name: str):
+    folder = ROOT / "datasets" / name
+    files = public_files(ROOT, name)
+    assert files == {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
 
 
 def test_release_seeds_are_fixed_per_term_and_differ_per_lesson():

@@ -18,10 +18,13 @@ from grader.course.spec import AccuracyCheck, HeldOutCheck, HeldOutLossCheck
 from grader.grading.checks.base import MISSING, CheckContext, Verdict
 
 
-def _scores(check: HeldOutCheck, ctx: CheckContext,
-            dtype: torch.dtype | None) -> tuple[torch.Tensor, torch.Tensor] | Verdict:
-    """The reference's scores for the held-out inputs with the student's parameters (cast
-    to ``dtype``, by default the inputs'), and the labels; or the failing verdict."""
+def _scores(check: HeldOutCheck, ctx: CheckContext, dtype: torch.dtype | None,
+            classes: list[int] | None = None) -> tuple[torch.Tensor, torch.Tensor] | Verdict:
+    """The reference's scores for the held-out inputs with the student's parameters, and
+    the labels; or the failing verdict. Parameters are cast to ``dtype`` (floating ones
+    only), by default all of them to the inputs' dtype. With ``classes``, only the rows
+    labelled one of them, relabelled by their position there, and exactly that many
+    scores per row; else at least as many scores as the labels need."""
     params = ctx.student(check.output)
     if params is MISSING:
         return Verdict(False, f"no output `{check.output}`", comparable=False)
@@ -29,18 +32,27 @@ def _scores(check: HeldOutCheck, ctx: CheckContext,
             isinstance(v, torch.Tensor) for v in params.values()):
         return Verdict(False, "the trained parameters must be a dict of tensors", comparable=False)
     X, y = load_dataset(ctx.lesson.root, check.dataset, check.split)
+    if classes is not None:  # the rows of those classes, relabelled 0, 1, ...
+        wanted = torch.tensor(classes, dtype=y.dtype)
+        keep = torch.isin(y, wanted)
+        X, y = X[keep], (y[keep, None] == wanted).to(torch.int64).argmax(dim=1)
     forward = getattr(ctx.reference_module(), check.evaluate)
-    cast = dtype or X.dtype
+
+    def cast(v: torch.Tensor) -> torch.Tensor:
+        if dtype is None:
+            return v.to(X.dtype)
+        return v.to(dtype) if v.is_floating_point() else v
+
     try:
         with torch.no_grad():
-            out: Any = forward({k: v.to(cast) if v.is_floating_point() or dtype is None else v
-                                for k, v in params.items()}, X)
+            out: Any = forward({k: cast(v) for k, v in params.items()}, X)
     except Exception as e:  # noqa: BLE001 - wrong shapes from the student's parameters
         return Verdict(False, f"the trained parameters do not fit the network: {str(e)[:200]}",
                        comparable=False)
     scores = out[0] if isinstance(out, tuple) else out
     if not isinstance(scores, torch.Tensor) or scores.dim() != 2 or \
-            scores.shape[0] != len(y) or scores.shape[1] <= int(y.max()):
+            scores.shape[0] != len(y) or scores.shape[1] <= int(y.max()) or \
+            (classes is not None and scores.shape[1] != len(classes)):
         return Verdict(False, "the trained parameters give scores of the wrong shape",
                        comparable=False)
     if not torch.isfinite(scores).all():
@@ -50,11 +62,11 @@ def _scores(check: HeldOutCheck, ctx: CheckContext,
 
 
 def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
-    scored = _scores(check, ctx, None)
+    scored = _scores(check, ctx, None, check.classes)
     if isinstance(scored, Verdict):
         return scored
     scores, y = scored
-    if scores.shape[1] != int(y.max()) + 1:
+    if check.classes is None and scores.shape[1] != int(y.max()) + 1:
         return Verdict(False, "the trained parameters give scores of the wrong shape",
                        comparable=False)
     acc = float((scores.argmax(dim=1) == y).float().mean())

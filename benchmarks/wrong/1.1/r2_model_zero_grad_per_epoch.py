@@ -1,0 +1,22 @@
+"""zero_grad_per_epoch: model.zero_grad() at the start of each epoch only."""
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+
+
+def train_loop(model: nn.Module, loss_fn: Callable[[Tensor, Tensor], Tensor],
+               optimizer: torch.optim.Optimizer, batches: list[tuple[Tensor, Tensor]],
+               epochs: int) -> list[float]:
+    history = []
+    for epoch in range(epochs):
+        running = 0.0
+        model.zero_grad()
+        for xb, yb in batches:
+            pred = model(xb)
+            loss = loss_fn(pred, yb)
+            loss.backward()
+            optimizer.step()
+            running += loss.item()
+        history.append(running / len(batches))
+    return history

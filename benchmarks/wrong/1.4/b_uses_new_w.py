@@ -1,0 +1,23 @@
+"""b_gradient_uses_new_w: updates w before computing b's gradient."""
+import torch
+from torch import Tensor
+
+
+def loss_grid(X: Tensor, y: Tensor, w_values: Tensor, b_values: Tensor) -> Tensor:
+    W, B = torch.meshgrid(w_values, b_values, indexing="ij")
+    preds = W[:, :, None] * X[None, None, :] + B[:, :, None]
+    return ((preds - y) ** 2).mean(dim=2)
+
+
+def gd_path(X: Tensor, y: Tensor, w0: float, b0: float, lr: float, steps: int) -> Tensor:
+    w, b = w0, b0
+    points = [[w, b]]
+    for _ in range(steps):
+        err = w * X + b - y
+        grad_w = 2 * (err * X).mean()
+        w = w - lr * grad_w.item()
+        err = w * X + b - y
+        grad_b = 2 * err.mean()
+        b = b - lr * grad_b.item()
+        points.append([w, b])
+    return torch.tensor(points, dtype=X.dtype)

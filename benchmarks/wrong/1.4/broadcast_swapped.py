@@ -1,0 +1,21 @@
+"""grid_transposed: b along the rows."""
+import torch
+from torch import Tensor
+
+
+def loss_grid(X: Tensor, y: Tensor, w_values: Tensor, b_values: Tensor) -> Tensor:
+    preds = w_values[None, :, None] * X + b_values[:, None, None]
+    return ((preds - y) ** 2).mean(dim=-1)
+
+
+def gd_path(X: Tensor, y: Tensor, w0: float, b0: float, lr: float, steps: int) -> Tensor:
+    w, b = w0, b0
+    points = [[w, b]]
+    for _ in range(steps):
+        err = w * X + b - y
+        grad_w = 2 * (err * X).mean()
+        grad_b = 2 * err.mean()
+        w = w - lr * grad_w.item()
+        b = b - lr * grad_b.item()
+        points.append([w, b])
+    return torch.tensor(points, dtype=X.dtype)

@@ -1,0 +1,16 @@
+"""forward_difference: a forward difference."""
+
+ANSWERS: dict[str, str | float | None] = {
+    "q1": "b",
+    "q2": "c",
+    "q3": "a",
+    "q4": 16,
+    "q5": 15,
+    "q6": "d",
+    "q7": -8,
+    "q8": "c",
+    "q9": 51,
+    "q10": "b",
+    "q11": 3.31,
+    "q12": 0.05,
+}

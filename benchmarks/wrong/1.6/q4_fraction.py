@@ -1,0 +1,16 @@
+"""batches_not_rounded: 1000 / 64 without rounding."""
+
+ANSWERS: dict[str, str | float | None] = {
+    "q1": "b",
+    "q2": "c",
+    "q3": "a",
+    "q4": 15.625,
+    "q5": 15,
+    "q6": "d",
+    "q7": -8,
+    "q8": "c",
+    "q9": 51,
+    "q10": "b",
+    "q11": 3.01,
+    "q12": 0.05,
+}

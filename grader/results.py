@@ -39,9 +39,9 @@ class CheckResult(BaseModel):
     measured: float | None = Field(
         default=None, description="another measured quantity (accuracy, seconds): see unit")
     limit: float | None = Field(default=None, description="the bound `measured` had to meet")
-    unit: Literal["accuracy", "seconds"] | None = Field(
-        default=None, description="accuracy: measured had to be at least limit; seconds: at "
-                                  "most limit")
+    unit: Literal["accuracy", "loss", "seconds"] | None = Field(
+        default=None, description="accuracy: measured had to be at least limit; loss (a mean "
+                                  "cross-entropy in nats) and seconds: at most limit")
     mistake: MistakeMatch | None = None
 
 

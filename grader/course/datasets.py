@@ -7,6 +7,9 @@ Each dataset is a folder ``<course>/datasets/<name>/`` beside ``assignments/`` a
 
 - ``table``: a CSV of feature columns, a label and a split column (``load_dataset``:
   ``(X, y)`` of a split);
+- ``text``: one plain-text file per split, read as character ids over a fixed alphabet
+  (``load_dataset``: ``(X, y)``, every character of a split but the last and the one after
+  each);
 - ``tensors``: named tensors in a safetensors file, such as a pretrained model's
   state_dict (``load_tensors``: name -> tensor). Safetensors holds tensors only, so
   loading it never runs code.
@@ -21,12 +24,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from grader.errors import SpecError
 
@@ -54,6 +58,34 @@ class TableInfo(BaseModel):
     licence: str
 
 
+_FILE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+class TextInfo(BaseModel):
+    """``dataset.toml`` of a text: one plain-text file per split, read as character ids."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["text"]
+    files: dict[str, str]  # split -> a plain-text file in the dataset's folder
+    alphabet: str = Field(min_length=2)  # every character of the text; the i-th has id i
+    splits: list[str] = Field(min_length=1)
+    held_out: list[str] = Field(default_factory=list)
+    licence: str
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TextInfo:
+        if sorted(self.files) != sorted(self.splits):
+            raise ValueError("a text dataset names one file per split in `files`")
+        if any(not _FILE_NAME.fullmatch(f) for f in self.files.values()):
+            raise ValueError("`files` are plain file names in the dataset's folder")
+        if len(set(self.alphabet)) != len(self.alphabet):
+            raise ValueError("`alphabet` lists each character once")
+        if not set(self.held_out) <= set(self.splits):
+            raise ValueError("`held_out` names splits that are not in `splits`")
+        return self
+
+
 class TensorsInfo(BaseModel):
     """``dataset.toml`` of named tensors in a safetensors file (a pretrained model's
     weights): no splits, nothing held out; a spec's input takes one tensor by name."""
@@ -70,8 +102,8 @@ class TensorsInfo(BaseModel):
         return []
 
 
-DatasetInfo = Annotated[TableInfo | TensorsInfo, Field(discriminator="kind")]
-_INFO: TypeAdapter[TableInfo | TensorsInfo] = TypeAdapter(DatasetInfo)
+DatasetInfo = Annotated[TableInfo | TextInfo | TensorsInfo, Field(discriminator="kind")]
+_INFO: TypeAdapter[TableInfo | TextInfo | TensorsInfo] = TypeAdapter(DatasetInfo)
 
 
 def datasets_dir(root: Path) -> Path:
@@ -83,7 +115,7 @@ def dataset_names(root: Path) -> list[str]:
     return sorted(p.parent.name for p in datasets_dir(root).glob(f"*/{MANIFEST}"))
 
 
-def dataset_info(root: Path, name: str) -> TableInfo | TensorsInfo:
+def dataset_info(root: Path, name: str) -> TableInfo | TextInfo | TensorsInfo:
     path = datasets_dir(root) / name / MANIFEST
     try:
         return _INFO.validate_python(tomllib.loads(path.read_text(encoding="utf-8")))
@@ -97,8 +129,8 @@ def dataset_info(root: Path, name: str) -> TableInfo | TensorsInfo:
 def load_dataset(root: Path, name: str, split: str) -> tuple[Tensor, Tensor]:
     """``(X, y)`` of ``split`` of the dataset ``name``: fresh tensors on every call."""
     info = dataset_info(root, name)
-    if not isinstance(info, TableInfo):
-        raise ValueError(f"dataset {name!r} is a {info.kind}, not a table with splits")
+    if not isinstance(info, (TableInfo, TextInfo)):
+        raise ValueError(f"dataset {name!r} is a {info.kind}, not a table or text with splits")
     if split not in info.splits:
         raise ValueError(f"dataset {name!r} has no split {split!r} (known: "
                          f"{', '.join(info.splits)})")
@@ -109,8 +141,9 @@ def load_dataset(root: Path, name: str, split: str) -> tuple[Tensor, Tensor]:
 
 @cache
 def _parsed(folder: Path, manifest: str) -> Splits:
-    """The table in ``folder`` parsed once per manifest (cached for the process)."""
-    return _table(folder, TableInfo.model_validate_json(manifest))
+    """The table or text in ``folder`` parsed once per manifest (cached for the process)."""
+    info = _INFO.validate_json(manifest)
+    return _text(folder, info) if isinstance(info, TextInfo) else _table(folder, info)
 
 
 def load_tensors(root: Path, name: str) -> dict[str, Tensor]:
@@ -183,14 +216,37 @@ def _table(folder: Path, info: TableInfo) -> Splits:
             for s, (fx, lb) in rows.items()}
 
 
+def _text(folder: Path, info: TextInfo) -> Splits:
+    """Read each split's text as character ids (int64, the i-th character of the alphabet
+    is i): ``X`` is every character but the last and ``y`` the one after each, so row t of
+    ``(X, y)`` is "this character, then that one" (a language model predicts y[t] from
+    X[: t + 1])."""
+    import torch  # noqa: PLC0415 - the registry itself is light
+
+    ids = {c: i for i, c in enumerate(info.alphabet)}
+    out: Splits = {}
+    for split in info.splits:
+        path = folder / info.files[split]
+        text = path.read_text(encoding="utf-8")
+        unknown = sorted(set(text) - set(ids))
+        if unknown or len(text) < 2:
+            raise SpecError(f"{path}: characters outside the alphabet: {unknown[:10]}"
+                            if unknown else f"{path}: fewer than two characters")
+        codes = torch.tensor([ids[c] for c in text], dtype=torch.int64)
+        out[split] = (codes[:-1], codes[1:])
+    return out
+
+
 def public_files(root: Path, name: str) -> dict[str, bytes]:
     """The dataset's files without its held-out part, for a student release:
-    file name -> content (the table's held-out rows removed)."""
+    file name -> content (the table's held-out rows removed, a text's held-out files left
+    out)."""
     info = dataset_info(root, name)
     folder = datasets_dir(root) / name
+    held = {info.files[s] for s in info.held_out} if isinstance(info, TextInfo) else set()
     out: dict[str, bytes] = {}
     for path in sorted(folder.iterdir()):
-        if not path.is_file():
+        if not path.is_file() or path.name in held:
             continue
         data = path.read_bytes()
         if isinstance(info, TableInfo) and path.name == info.file and info.held_out:

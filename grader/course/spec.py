@@ -363,14 +363,13 @@ class SameCheck(_CheckBase):
     other: str
 
 
-class AccuracyCheck(_CheckBase):
-    """Trained parameters scored on held-out data by the reference's forward function."""
+class HeldOutCheck(_CheckBase):
+    """Trained parameters scored on a dataset's held-out split, on the trusted side, by a
+    function of the reference."""
 
-    kind: Literal["accuracy"] = "accuracy"
     evaluate: str  # a function of the reference: (params, X) -> scores or (scores, cache)
     dataset: str
     split: Literal["test"] = "test"
-    threshold: float = Field(gt=0, le=1)
     # "<probe>.<path>": an expected output with the structure (keys, shapes, dtype kinds) the
     # trained parameters must have before ``evaluate`` runs on them, such as a trusted_only
     # probe that initialises the same network; default: the reference's own output of this
@@ -378,6 +377,14 @@ class AccuracyCheck(_CheckBase):
     # and ``evaluate`` itself checks what it gets (a model built from the shapes, loaded
     # strictly) without computing on anything larger than the parameters
     shaped_like: str | None = None
+
+
+class AccuracyCheck(HeldOutCheck):
+    """Trained parameters scored on held-out data by the reference's forward function: the
+    accuracy must be at least ``threshold``."""
+
+    kind: Literal["accuracy"] = "accuracy"
+    threshold: float = Field(gt=0, le=1)
     # score only the rows labelled one of these, relabelled by their position here (a task
     # on some of the classes: [5, 6, 7, 8, 9] -> labels 0-4); default: every row
     classes: list[int] | None = Field(default=None, min_length=1)
@@ -387,6 +394,14 @@ class AccuracyCheck(_CheckBase):
         if self.classes is not None and len(set(self.classes)) != len(self.classes):
             raise ValueError("classes must be distinct")
         return self
+
+
+class HeldOutLossCheck(HeldOutCheck):
+    """Trained parameters scored on held-out data by the reference's forward function: the
+    mean cross-entropy (nats) of its scores for the labels must be at most ``threshold``."""
+
+    kind: Literal["held_out_loss"] = "held_out_loss"
+    threshold: float = Field(gt=0)
 
 
 class TimeBudgetCheck(_CheckBase):
@@ -434,8 +449,8 @@ class QuizCheck(_CheckBase):
 
 
 Check = Annotated[
-    CloseCheck | EqualCheck | MonotoneCheck | SameCheck | AccuracyCheck | TimeBudgetCheck
-    | QuizCheck | ProportionCheck,
+    CloseCheck | EqualCheck | MonotoneCheck | SameCheck | AccuracyCheck | HeldOutLossCheck
+    | TimeBudgetCheck | QuizCheck | ProportionCheck,
     Field(discriminator="kind"),
 ]
 
@@ -677,9 +692,9 @@ class LessonSpec(_Strict):
         return sorted({c.probe for c in self.checks if isinstance(c, TimeBudgetCheck)})
 
     def datasets(self) -> set[str]:
-        """The datasets the spec names (inputs and accuracy checks)."""
+        """The datasets the spec names (inputs and held-out checks)."""
         names = {i.dataset for i in self.inputs.values() if i.dataset}
-        return names | {c.dataset for c in self.checks if isinstance(c, AccuracyCheck)}
+        return names | {c.dataset for c in self.checks if isinstance(c, HeldOutCheck)}
 
     @property
     def max_score(self) -> int:
@@ -708,8 +723,8 @@ def _field_path(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
             out += f"[{part}]{label}"
             node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
         else:
-            if part in {"close", "equal", "nonincreasing", "same", "accuracy", "quiz",
-                        "time_budget", "proportion"} | set(DIAGNOSER_CHECK_KINDS):
+            if part in {"close", "equal", "nonincreasing", "same", "accuracy", "held_out_loss",
+                        "quiz", "time_budget", "proportion"} | set(DIAGNOSER_CHECK_KINDS):
                 continue  # discriminator tag, not a field
             out += f".{part}" if out else str(part)
             node = node.get(part) if isinstance(node, dict) else None

@@ -23,7 +23,7 @@ from typing import Any
 
 from grader.course.datasets import TensorsInfo, dataset_info, dataset_names, tensor_names
 from grader.course.spec import (
-    AccuracyCheck,
+    HeldOutCheck,
     InputSpec,
     LessonSpec,
     Probe,
@@ -247,7 +247,7 @@ def validate_references(spec: LessonSpec, spec_path: Path, *, stub_path: Path | 
                 problems.add(f"{where}.{field}", f"probe {head!r} has no output {rest!r}")
         if isinstance(check, TimeBudgetCheck) and check.step >= len(probe.steps):
             problems.add(f"{where}.step", f"probe {probe.id!r} has {len(probe.steps)} step(s)")
-        if isinstance(check, AccuracyCheck):
+        if isinstance(check, HeldOutCheck):
             if datasets is not None and check.dataset not in datasets:
                 problems.add(f"{where}.dataset", f"unknown dataset {check.dataset!r}")
             elif datasets is not None and root is not None:

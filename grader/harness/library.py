@@ -8,11 +8,17 @@ here, written once and shared by every lesson.
 from __future__ import annotations
 
 import math
+import os
+import pickle
+import secrets
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import Tensor, nn
+
+from .values import MAX_SAVED_BYTES, SavedFile
 
 HELPERS: dict[str, Callable[..., Any]] = {}
 
@@ -100,6 +106,15 @@ def torch_optimizer(name: str, model: nn.Module, **hyper: Any) -> torch.optim.Op
 @helper
 def batches(X: Tensor, y: Tensor, batch_size: int) -> list[tuple[Tensor, Tensor]]:
     return [(X[i:i + batch_size], y[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+
+
+@helper
+def pairs(a: Tensor, b: Tensor) -> list[tuple[Tensor, Tensor]]:
+    """``[(a[0], b[0]), (a[1], b[1]), ...]``: micro-batches ``(x, y)`` from tensors that
+    stack them along dim 0."""
+    if len(a) != len(b):
+        raise ValueError(f"pairs: {len(a)} rows and {len(b)} rows")
+    return list(zip(a.unbind(0), b.unbind(0), strict=True))
 
 
 @helper
@@ -863,3 +878,118 @@ def slices_by_index(tensors: list[Tensor]) -> list[list[Tensor]]:
     along dim 0 regrouped by index, such as every rank's list of gradients."""
     count = len(tensors[0])
     return [[t[i].clone() for t in tensors] for i in range(count)]
+
+
+# ---- schedulers, checkpoints ----
+
+@helper
+def lambda_lr(optimizer: torch.optim.Optimizer,
+              fn: Callable[[int], float]) -> torch.optim.lr_scheduler.LambdaLR:
+    """torch's ``LambdaLR`` over ``optimizer``: each group's lr is its initial lr times
+    ``fn(step)`` (a trusted scheduler to hand to code that steps one)."""
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, fn)
+
+
+class NoFileWritten:
+    """What a run that was to write a file (a checkpoint) left where the file should be."""
+
+
+def _saved(path: str) -> SavedFile | NoFileWritten:
+    """The file at ``path`` as a ``SavedFile`` (loaded by the trusted side, weights only)."""
+    if not os.path.isfile(path):
+        return NoFileWritten()
+    if os.path.getsize(path) > MAX_SAVED_BYTES:
+        raise ValueError(f"the file written at {path} is over {MAX_SAVED_BYTES >> 20} MB")
+    with open(path, "rb") as f:
+        return SavedFile(f.read())
+
+
+@helper
+def checkpointed_runs(train: Callable[..., Any], args: list[Any], stop_after: int,
+                      kwargs: dict[str, Any] | None = None,
+                      file_name: str = "checkpoint.pt") -> dict[str, Any]:
+    """Three runs of a training function that saves checkpoints, each in a fresh temporary
+    folder, to see whether an interrupted run resumes exactly. ``train`` is called as
+
+    - ``"full"``: ``train(*args, checkpoint_path=p, **kwargs)``, the uninterrupted run;
+    - ``"interrupted"``: ``train(*args, checkpoint_path=q, stop_after=stop_after, **kwargs)``,
+      which stops after ``stop_after`` steps as if the machine had gone down;
+    - ``"resumed"``: torch's global RNG is reseeded with a number drawn from it (a new
+      process would not have the old one's state), then
+      ``train(*args, checkpoint_path=q, resume=True, **kwargs)``.
+
+    Returns, for each run, the file at its ``checkpoint_path`` when it returned (the
+    interrupted run's: the last checkpoint before the interruption), as a ``SavedFile``:
+    the trusted side loads it itself, with ``torch.load(weights_only=True)``. A run that
+    left no file gives a ``NoFileWritten``."""
+    extra = dict(kwargs or {})
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, more in (("full", {}), ("interrupted", {"stop_after": int(stop_after)})):
+            path = os.path.join(folder, name, file_name)
+            os.makedirs(os.path.dirname(path))
+            train(*args, checkpoint_path=path, **more, **extra)
+            out[name] = _saved(path)
+        torch.random.default_generator.manual_seed(int(torch.randint(2**62, ())))
+        train(*args, checkpoint_path=path, resume=True, **extra)
+        out["resumed"] = _saved(path)
+    return out
+
+
+_TRAPS_SPRUNG: set[str] = set()
+
+
+def _spring(token: str) -> dict[str, Any]:
+    """What unpickling a trapped checkpoint calls (a stand-in for any code a malicious file
+    could run): it only notes that it ran."""
+    _TRAPS_SPRUNG.add(token)
+    return {}
+
+
+class _Trap:
+    """An object whose unpickling calls ``_spring``."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_spring, (self.token,))
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``exc`` is a ``kind``, or was raised while handling one (or from one)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+@helper
+def load_trapped_checkpoint(load: Callable[..., Any], *args: Any) -> dict[str, bool]:
+    """Call ``load(path, *args)`` on a checkpoint that runs code when it is unpickled: a
+    file written by ``torch.save`` whose ``"model"`` entry, unpickled in full, calls a
+    function (harmless here: it notes that it ran). ``torch.load(path, weights_only=True)``
+    refuses such a file (``pickle.UnpicklingError``); ``weights_only=False`` or ``pickle``
+    runs the function, as it would run whatever a stranger's checkpoint asked for.
+
+    Returns ``"code_ran"`` and ``"refused"`` (``load`` raised an ``UnpicklingError``, or an
+    error while handling one: the safe outcome, not passed on). Once the code has run, what
+    ``load`` does next does not matter; any other error is passed on (a loader that is not
+    written yet refuses nothing)."""
+    token = secrets.token_hex(8)
+    refused = False
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "checkpoint.pt")
+        torch.save({"model": _Trap(token), "step": 1}, path)
+        try:
+            load(path, *args)
+        except Exception as exc:
+            if token not in _TRAPS_SPRUNG:
+                if not _caused_by(exc, pickle.UnpicklingError):
+                    raise
+                refused = True
+    return {"code_ran": token in _TRAPS_SPRUNG, "refused": refused}

@@ -5,10 +5,18 @@ dict of plain tensors (written as safetensors). Only exact ``torch.Tensor`` obje
 ``nn.Parameter``), Python numbers, strings, None, lists, tuples and string-keyed dicts
 (``dict``, or ``OrderedDict`` as ``state_dict()`` returns) are encoded; anything else
 becomes an ``other`` leaf that no check accepts.
+
+A file the code wrote with ``torch.save`` (a checkpoint) crosses as its bytes
+(``SavedFile``): ``decode``, on the trusted side, loads it there with
+``torch.load(weights_only=True)`` after checking the archive, and hands on what it holds as
+the same plain data (integer keys, such as an optimizer's parameter indices, become strings).
 """
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from collections import OrderedDict
 from typing import Any
 
@@ -22,10 +30,22 @@ MAX_STR = 2000
 MAX_RESULT_BYTES = 32 * 1024 * 1024  # tensors; a Python number counts PY_NUMBER_BYTES
 MAX_NUMLIST = 100_000
 PY_NUMBER_BYTES = 32
+# A SavedFile (a checkpoint) crosses only up to this size. It counts twice against
+# MAX_RESULT_BYTES: its bytes, and the tensors it holds once loaded (at most as many).
+MAX_SAVED_BYTES = 8 * 1024 * 1024
+MAX_SAVED_NODES = 50_000  # containers and leaves of a loaded checkpoint, shared ones each time
 ALLOWED_DTYPES = {
     torch.float16, torch.bfloat16, torch.float32, torch.float64,
     torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.bool,
 }
+
+
+class SavedFile:
+    """The bytes of a file written by ``torch.save`` (a checkpoint), to be loaded by the
+    trusted side itself with ``torch.load(weights_only=True)``: see ``load_saved``."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
 
 
 class SpecBug(Exception):
@@ -112,6 +132,12 @@ def _encode(v: Any, key: str, tensors: dict[str, torch.Tensor], counter: list[in
         return {"type": "number", "pytype": kind, "key": key}
     if type(v) is str:
         return {"type": "str", "value": v[:MAX_STR]}
+    if type(v) is SavedFile:
+        if len(v.data) > MAX_SAVED_BYTES:
+            return {"type": "other", "name": f"saved file over {MAX_SAVED_BYTES >> 20} MB"}
+        _leaf(key, torch.frombuffer(bytearray(v.data), dtype=torch.uint8) if v.data
+              else torch.zeros(0, dtype=torch.uint8), tensors, counter, 2 * len(v.data))
+        return {"type": "saved", "key": key}
     if type(v) in (torch.Tensor, torch.nn.Parameter):
         if v.layout != torch.strided or v.dtype not in ALLOWED_DTYPES or v.is_quantized:
             return {"type": "other", "name": f"tensor of dtype {v.dtype} / layout {v.layout}"}
@@ -166,7 +192,74 @@ def decode(desc: dict[str, Any], tensors: dict[str, torch.Tensor]) -> Any:
         return items if desc["pytype"] == "list" else tuple(items)
     if kind == "dict":
         return {k: decode(d, tensors) for k, d in desc["items"].items()}
+    if kind == "saved":
+        return load_saved(tensors[desc["key"]])
     return Unsupported(desc.get("name", "?"))
+
+
+def _archive_problem(data: bytes) -> str | None:
+    """Why ``data`` is not a plain ``torch.save`` archive (a zip whose entries are stored,
+    not compressed, and add up to no more than the file), or None."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return "not a torch.save archive (a zip file)"
+    if any(e.compress_type != zipfile.ZIP_STORED for e in entries):
+        return "a compressed entry: torch.save stores its entries as they are"
+    if sum(e.file_size for e in entries) > len(data):
+        return "entries larger than the file"
+    return None
+
+
+class _TooLarge(Exception):
+    """A loaded checkpoint holds more than its file's bytes, or too many parts."""
+
+
+def _plain(value: Any, left: list[int], depth: int = 0) -> Any:
+    """A loaded checkpoint as data ``encode`` takes: dict keys as strings (an optimizer's
+    ``state`` is keyed by parameter index), ``OrderedDict`` as ``dict``. ``left`` is what it
+    may still hold, [parts, tensor bytes], spent as it is walked: a part shared many times
+    (a pickle's memo) counts each time, and a tensor counts its elements however its
+    storage is strided, so nothing here or later expands beyond the file's own size."""
+    left[0] -= 1
+    if left[0] < 0:
+        raise _TooLarge(f"more than {MAX_SAVED_NODES} parts")
+    if depth > MAX_DEPTH:
+        return Unsupported("too deeply nested")
+    if isinstance(value, torch.Tensor):
+        left[1] -= value.numel() * value.element_size()
+        if left[1] < 0:
+            raise _TooLarge("tensors larger than the file that holds them")
+        return value
+    if isinstance(value, dict):
+        return {str(k) if type(k) in (int, str) else repr(k)[:100]: _plain(v, left, depth + 1)
+                for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_plain(v, left, depth + 1) for v in value)
+    return value
+
+
+def load_saved(data: torch.Tensor) -> Any:
+    """A ``SavedFile``'s bytes loaded on the trusted side: ``torch.load`` with
+    ``weights_only=True`` (tensors, numbers, strings and containers only: nothing in the
+    file can run code), after the archive's entries are checked, then kept to the limits of
+    any result. What cannot be loaded so is an ``Unsupported`` saying why."""
+    raw = data.contiguous().numpy().tobytes() if data.numel() else b""
+    problem = _archive_problem(raw)
+    if problem is not None:
+        return Unsupported(f"file that cannot be loaded safely ({problem})")
+    try:
+        loaded = torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")
+    except Exception as e:  # noqa: BLE001 - whatever the file's fault, it is the file's
+        named = re.search(r"GLOBAL ([\w.]+)", str(e))
+        reason = (f"it names {named.group(1)}, which only a full unpickle would build or call"
+                  if named else f"{type(e).__name__}: {str(e).strip()[:160]}")
+        return Unsupported(f"file that torch.load(weights_only=True) refuses ({reason})")
+    try:
+        return decode(*encode(_plain(loaded, [MAX_SAVED_NODES, len(raw)]), "saved"))
+    except (ValueError, RecursionError, _TooLarge) as e:
+        return Unsupported(f"file too large to compare ({e})")
 
 
 class Unsupported:

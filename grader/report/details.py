@@ -10,11 +10,13 @@ from grader.results import CheckResult, GradeResult
 
 
 def measured(check: CheckResult) -> str | None:
-    """``measured error 0.5, allowed 1e-05`` (or the accuracy or time measured, against its
+    """``measured error 0.5, allowed 1e-05`` (or the accuracy, loss or time measured, against its
     bound) where a check has both numbers."""
     if check.measured is not None and check.limit is not None:
         if check.unit == "accuracy":
             return f"measured accuracy {check.measured:.3f}, required at least {check.limit:.3f}"
+        if check.unit == "loss":
+            return f"measured loss {check.measured:.3f}, required at most {check.limit:.3f}"
         return f"measured {check.measured:.3g} s, allowed at most {check.limit:.3g} s"
     if check.error is None or check.tolerance is None:
         return None

@@ -35,6 +35,7 @@ MAX_DEPTH = 8  # nesting of a result (the harness encodes 6 levels, then "other"
 MAX_ITEMS = 4096  # items of one list or dict (as the harness encodes them)
 MAX_NODES = 50_000  # descriptors in one probe's results
 MAX_STR = 2000
+MAX_SAVED_BYTES = 8 * 1024 * 1024  # a checkpoint's file (``harness.values.SavedFile``)
 DTYPE_SIZES = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8, "I8": 1, "I16": 2, "I32": 4,
                "I64": 8, "U8": 1, "BOOL": 1}
 _TORCH_DTYPES = {"F16": "float16", "BF16": "bfloat16", "F32": "float32", "F64": "float64",
@@ -325,7 +326,7 @@ def read_timing(folder: JobFolder, name: str) -> dict[str, float]:
 
 # ---------------------------------------------------------------- descriptor validation
 
-_DESC_TYPES = {"none", "str", "number", "tensor", "numlist", "seq", "dict", "other"}
+_DESC_TYPES = {"none", "str", "number", "tensor", "numlist", "seq", "dict", "saved", "other"}
 
 
 @dataclass
@@ -365,7 +366,19 @@ def _check_tree(desc: Any, header: dict[str, dict[str, Any]], plan: _Plan, depth
             or desc.get("type") not in _DESC_TYPES):
         raise ChannelError("malformed result descriptor")
     kind = desc["type"]
-    if kind == "number" and desc.get("pytype") == "bool":
+    if kind == "saved":
+        # a file's bytes, loaded on this side with weights_only=True into at most as many
+        # bytes of tensors (``harness.values.load_saved``): both count against the budget
+        key = desc.get("key")
+        if not isinstance(key, str) or key not in header:
+            raise ChannelError("result descriptor names a missing tensor")
+        entry = header[key]
+        if (set(desc) != {"type", "key"} or entry["dtype"] != "U8" or len(entry["shape"]) != 1
+                or entry["shape"][0] > MAX_SAVED_BYTES):
+            raise ChannelError("malformed saved file in result")
+        plan.keys.append(key)
+        plan.nbytes += 2 * entry["shape"][0]
+    elif kind == "number" and desc.get("pytype") == "bool":
         if set(desc) != {"type", "pytype", "value"} or not isinstance(desc["value"], bool):
             raise ChannelError("malformed bool in result")
     elif kind in {"number", "numlist", "tensor"}:

@@ -86,6 +86,9 @@ def test_no_held_out_rows_in_the_release(release):
         rows = list(csv.DictReader(table.read_text().splitlines()))
         if rows and "split" in rows[0]:
             assert {r["split"] for r in rows} == {"train"}, table
+    # a text's held-out split is a file of its own, left out whole
+    assert (release / "datasets" / "genesis" / "train.txt").is_file()
+    assert not (release / "datasets" / "genesis" / "test.txt").exists()
 
 
 def test_every_lesson_has_its_exercise_and_public_checks(release):

@@ -226,6 +226,9 @@ def _copy_course(root: Path, canary: str) -> None:
             shutil.copytree(ROOT / part / lesson_id, root / part / lesson_id)
         solution = root / "reference" / lesson_id / "solution.py"
         solution.write_text(solution.read_text() + f"\n# {canary}\n")
+    # and the datasets those lessons name (held-out splits included: the sandbox must hide them)
+    for name in sorted({n for i in COURSE_LESSONS for n in Lesson(i, root=ROOT).spec.datasets()}):
+        shutil.copytree(ROOT / "datasets" / name, root / "datasets" / name)
 
 
 def _hashes(root: Path) -> dict[str, str]:

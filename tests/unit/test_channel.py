@@ -180,6 +180,7 @@ def test_the_harness_refuses_what_the_channel_would(tmp_path):
     assert values.MAX_NUMLIST == channel.MAX_NUMLIST
     assert values.MAX_RESULT_BYTES == channel.MAX_OUTPUT_BYTES
     assert values.PY_NUMBER_BYTES == channel.PY_NUMBER_BYTES
+    assert values.MAX_SAVED_BYTES == channel.MAX_SAVED_BYTES
     with pytest.raises(ValueError, match="numbers"):
         values.encode([0.0] * (channel.MAX_NUMLIST + 1), "k")
     with pytest.raises(ValueError, match="larger"):

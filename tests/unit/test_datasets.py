@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pytest
 import torch
+from pydantic import ValidationError
 
-from grader.course.datasets import dataset_names, load_dataset, public_files
+from grader.course.datasets import (
+    TextInfo,
+    dataset_info,
+    dataset_names,
+    load_dataset,
+    public_files,
+)
 from grader.course.paths import course_root
+from grader.errors import SpecError
 
 ROOT = course_root()
 
@@ -63,3 +71,54 @@ def test_a_release_copy_has_no_held_out_rows():
     assert set(files) >= {"digits.csv", "dataset.toml", "README.md"}
     rows = files["digits.csv"].decode().splitlines()
     assert len(rows) == 1 + 1438 and not any(r.endswith(",test") for r in rows)
+
+
+# ---------------------------------------------------------------- text: genesis
+
+def test_genesis_is_character_ids_with_each_next_character():
+    info = dataset_info(ROOT, "genesis")
+    assert isinstance(info, TextInfo)
+    for split, n in (("train", 179_453), ("test", 17_365)):
+        X, y = load_dataset(ROOT, "genesis", split)
+        assert X.dtype == y.dtype == torch.int64 and X.shape == y.shape == (n - 1,)
+        assert torch.equal(X[1:], y[:-1])
+        assert int(X.min()) >= 0 and int(X.max()) < len(info.alphabet)
+    text = (ROOT / "datasets" / "genesis" / "train.txt").read_text(encoding="utf-8")
+    X, _ = load_dataset(ROOT, "genesis", "train")
+    assert "".join(info.alphabet[i] for i in X[:11].tolist()) == text[:11] == "In the begi"
+
+
+def test_genesis_held_out_chapters_are_not_in_the_training_text():
+    train = (ROOT / "datasets" / "genesis" / "train.txt").read_text(encoding="utf-8")
+    test = (ROOT / "datasets" / "genesis" / "test.txt").read_text(encoding="utf-8")
+    verses = [v for v in test.splitlines() if len(v) > 80]
+    assert len(verses) > 100 and not any(v in train for v in verses)
+    assert "genesis" in dataset_names(ROOT)
+    assert "test.txt" not in public_files(ROOT, "genesis")
+
+
+@pytest.mark.parametrize("manifest,problem", [
+    ({"files": {"train": "a.txt"}, "splits": ["train", "test"]}, "one file per"),
+    ({"files": {"train": "../a.txt"}, "splits": ["train"]}, "plain file names"),
+    ({"files": {"train": "a.txt"}, "splits": ["train"], "alphabet": "aab"},
+     "each character once"),
+    ({"files": {"train": "a.txt"}, "splits": ["train"], "held_out": ["x"]}, "held_out"),
+])
+def test_text_manifests_are_checked(manifest, problem):
+    raw = {"kind": "text", "licence": "public domain", "alphabet": "ab", **manifest}
+    with pytest.raises(ValidationError, match=problem):
+        TextInfo.model_validate(raw)
+
+
+def test_a_text_with_characters_outside_the_alphabet_is_refused(tmp_path):
+    for name, text in (("tiny", "abba"), ("bad", "abc")):
+        folder = tmp_path / "datasets" / name
+        folder.mkdir(parents=True)
+        (folder / "dataset.toml").write_text(
+            'kind = "text"\nfiles = { train = "train.txt" }\nsplits = ["train"]\n'
+            'alphabet = "ab"\nlicence = "public domain"\n', encoding="utf-8")
+        (folder / "train.txt").write_text(text, encoding="utf-8")
+    X, y = load_dataset(tmp_path, "tiny", "train")
+    assert X.tolist() == [0, 1, 1] and y.tolist() == [1, 1, 0]
+    with pytest.raises(SpecError, match="outside the alphabet"):
+        load_dataset(tmp_path, "bad", "train")

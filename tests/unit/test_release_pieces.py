@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader.course.datasets import TableInfo, dataset_info, dataset_names, public_files
+from grader.course.datasets import (
+    TableInfo,
+    TextInfo,
+    dataset_info,
+    dataset_names,
+    public_files,
+)
 from grader.course.inputs import draw_inputs
 from grader.course.lessons import Lesson, all_lessons, get_lesson
 from grader.course.public import load_public
@@ -46,7 +52,21 @@ def test_held_out_rows_never_reach_a_released_dataset(name: str):
     assert len(kept) < len(original) - 1 or not info.held_out
 
 
-@pytest.mark.parametrize("name", sorted(set(dataset_names(ROOT)) - set(TABLES)))
+TEXTS = [n for n in dataset_names(ROOT) if isinstance(dataset_info(ROOT, n), TextInfo)]
+
+
+@pytest.mark.parametrize("name", TEXTS)
+def test_a_texts_held_out_file_never_reaches_a_release(name: str):
+    info = dataset_info(ROOT, name)
+    assert isinstance(info, TextInfo)
+    files = public_files(ROOT, name)
+    held = {info.files[s] for s in info.held_out}
+    assert held and not held & set(files)  # a held-out split is a file of its own: left out
+    kept = {info.files[s] for s in info.splits if s not in info.held_out}
+    assert kept and all(files[f] == (ROOT / "datasets" / name / f).read_bytes() for f in kept)
+
+
+@pytest.mark.parametrize("name", sorted(set(dataset_names(ROOT)) - set(TABLES) - set(TEXTS)))
 def test_a_dataset_of_named_tensors_is_released_as_it_is(name: str):
     folder = ROOT / "datasets" / name
     files = public_files(ROOT, name)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from grader.grading.checks.accuracy import check_accuracy
+from grader.grading.checks.accuracy import check_accuracy, check_held_out_loss
 from grader.grading.checks.base import CheckContext, Verdict
 from grader.grading.checks.close import check_close, check_equal, check_same
 from grader.grading.checks.proportion import check_proportion
@@ -22,6 +22,7 @@ EVALUATORS: dict[str, Callable[..., Verdict]] = {
     "same": check_same,
     "nonincreasing": check_nonincreasing,
     "accuracy": check_accuracy,
+    "held_out_loss": check_held_out_loss,
     "quiz": check_quiz,
     "time_budget": check_time_budget,
     "proportion": check_proportion,

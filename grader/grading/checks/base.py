@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.course.lessons import Lesson
+from grader.harness.values import Unsupported
 
 
 @dataclass
@@ -17,7 +18,8 @@ class Verdict:
     tolerance: float | None = None  # the allowed |difference| there
     measured: float | None = None  # another quantity the check measured (see ``unit``)
     limit: float | None = None  # the bound ``measured`` had to meet
-    unit: str | None = None  # what ``measured`` is: "accuracy" (at least) or "seconds" (at most)
+    unit: str | None = None  # what ``measured`` is: "accuracy" (at least), "loss" or "seconds"
+    # (at most)
     comparable: bool = True  # a value was compared, so a known mistake may match it
 
 
@@ -38,8 +40,12 @@ MISSING = object()
 
 
 def at_path(value: Any, path: list[str]) -> Any:
-    """Follow a dotted path into nested dicts / lists; MISSING if it is not there."""
+    """Follow a dotted path into nested dicts / lists; MISSING if it is not there. An
+    unsupported value on the way (a checkpoint that could not be loaded safely) is returned
+    itself, so that the check can say what it was."""
     for part in path:
+        if isinstance(value, Unsupported):
+            return value
         if isinstance(value, dict) and part in value:
             value = value[part]
         elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):

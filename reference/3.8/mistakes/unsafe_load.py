@@ -1,0 +1,12 @@
+"""The checkpoint is loaded with weights_only=False: a full unpickle."""
+
+
+def load_checkpoint(path: str, model: nn.Module, optimizer: torch.optim.Optimizer,
+                    scheduler: LambdaLR, generator: torch.Generator) -> int:
+    checkpoint = torch.load(path, weights_only=False)
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    scheduler.load_state_dict(checkpoint["scheduler"])
+    torch.set_rng_state(checkpoint["rng"]["torch"])
+    generator.set_state(checkpoint["rng"]["data"])
+    return int(checkpoint["step"])

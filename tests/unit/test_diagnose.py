@@ -30,7 +30,7 @@ from grader.course.spec import (
     TransposedDiagnoser,
 )
 from grader.grading.checks.base import MISSING
-from grader.grading.diagnose import DIAGNOSERS, Finding, to_match
+from grader.grading.diagnose import DIAGNOSERS, Finding, diagnose, to_match
 from grader.grading.diagnose.base import DiagnoseContext
 from grader.grading.diagnose.trajectory import first_divergence
 
@@ -153,6 +153,27 @@ def test_a_narrower_dtype_is_named_when_right_at_its_own_precision() -> None:
     for actual in (1.01 * e64.float(), e64.clone()):
         assert DIAGNOSERS["representation"](ENTRIES["representation"],
                                             _ctx(actual, tight, expected=e64)) is None
+
+
+def test_a_configured_factor_takes_the_place_of_a_default_of_the_same_value() -> None:
+    by_k = ScaledDiagnoser(kind="scaled", by="k", id="per_k", title="t", message="m")
+
+    class _Spec:
+        mistakes: list[Any] = []
+
+        def diagnosers(self, _name: str) -> list[Any]:
+            return [by_k]
+
+    class _Lesson:
+        spec = _Spec()
+
+    def ids(actual: Any, k: int) -> list[str]:
+        return [f.id for f in diagnose(DiagnoseContext(CHECK, actual, E, {"k": k}, _Lesson()))]
+
+    assert ids(2 * E, 2) == ["per_k"]  # k = 2: the spec's reading, not "twice"
+    assert ids(2 * E, 3) == ["scaled_by_2"]  # k = 3: the default still speaks
+    assert ids(3 * E, 3) == ["per_k"]
+    assert ids(E / 2, 2) == ["halved"]
 
 
 def test_a_factor_equal_to_one_or_zero_expected_names_nothing() -> None:

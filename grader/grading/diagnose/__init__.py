@@ -117,10 +117,19 @@ def findings_of(d: Any, ctx: DiagnoseContext) -> list[Finding]:
 
 def diagnose(ctx: DiagnoseContext) -> list[Finding]:
     """Every mistake the configured (and default) diagnosers find in ``ctx``'s failed
-    check, without repeats, in the order they are configured."""
+    check, without repeats, in the order they are configured. A default factor (2, 1/2,
+    -1) gives way to a configured one that names the same value on this instance."""
     found: dict[str, Finding] = {}
+    configured = ctx.lesson.spec.diagnosers(ctx.check.name)
+    factors: set[float] = set()  # the factors configured entries named
     for d in entries(ctx):
-        for finding in findings_of(d, ctx):
+        default = not any(d is c for c in configured)
+        if default and d.kind == "scaled" and factor(d, ctx) in factors:
+            continue  # the spec's own reading of this factor (k = 2 here) takes its place
+        hits = findings_of(d, ctx)
+        if hits and not default and d.kind == "scaled":
+            factors.add(factor(d, ctx))
+        for finding in hits:
             found.setdefault(finding.id, finding)
     return list(found.values())
 

@@ -341,17 +341,30 @@ def check_course_cmd(lessons: tuple[str, ...], seed: int | None, sandbox: str) -
 
 
 @main.command("report")
-@click.argument("results", nargs=-1, required=True,
+@click.argument("results", nargs=-1, required=False,
                 type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               default=Path("report.html"), show_default=True, help="The HTML page to write.")
+@click.option("--database", "database", metavar="URL", default=None,
+              help="Also read the grading service's results from this PostgreSQL: every "
+                   "graded attempt, with when it was made.")
+@click.option("--service", "service", is_flag=True,
+              help="Read the grading service's results from the database `grade serve` "
+                   "uses: DATABASE_URL, else the embedded one in --data.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="The embedded database's folder (with --service, without "
+                                 "DATABASE_URL; default: the user's data folder).")
+@click.option("--lesson", "lessons", multiple=True, metavar="ID",
+              help="Only this lesson (repeat for several; default: every lesson).")
 @click.option("--per-student", "per_student", type=click.Path(path_type=Path, file_okay=False),
               default=None, help="Also write DIR/<student>.md and .html: each student's "
                                  "checks, messages and named mistakes, ready to hand back.")
 @click.option("--title", default=None, help="The page's title (default: the lessons').")
-def report_cmd(results: tuple[Path, ...], output: Path, per_student: Path | None,
+def report_cmd(results: tuple[Path, ...], output: Path, database: str | None, service: bool,
+               data_dir: Path | None, lessons: tuple[str, ...], per_student: Path | None,
                title: str | None) -> None:
-    """Write the class report of RESULTS (grade batch's grades-LESSON.jsonl files).
+    """Write the class report of RESULTS (grade batch's grades-LESSON.jsonl files) or of
+    the grading service's database (--database URL, --service).
 
     \b
     One self-contained HTML page: no script, no external load (its Content-Security-
@@ -359,20 +372,39 @@ def report_cmd(results: tuple[Path, ...], output: Path, per_student: Path | None
     score histogram and summary statistics; each check's pass rate and discrimination
     (flagging checks almost nobody passes or that say nothing about the total); the most
     frequent named mistakes, with what students were told and who; statuses (timeouts,
-    crashes, unreadable files, grader errors) and grading times; attempts per student
-    when there are several. Several lessons' files give one page with a module summary.
+    crashes, unreadable files, grader errors) and grading times; when students made
+    several attempts (the service keeps them all), attempts per student and a timeline
+    of attempts and of the class's best-so-far mean score. Several lessons give one page
+    with a module summary.
     """
     from grader.report.class_report import render_report, write_per_student  # noqa: PLC0415
     from grader.report.class_stats import ReportInputError, read_rows  # noqa: PLC0415
 
+    if not results and database is None and not service:
+        raise UsageProblem("give result files (grade batch's grades-LESSON.jsonl), "
+                           "--database URL or --service")
+    if data_dir is not None and not service:
+        raise UsageProblem("--data names the embedded database read with --service")
     _check_writable(output)
+    sources = [p.name for p in results]
     try:
         rows = read_rows(results)
-        if not rows:
-            raise ReportInputError(f"no results in {', '.join(map(str, results))}")
+        if lessons:
+            rows = [r for r in rows if r["lesson"] in lessons]
+        if results and not rows and database is None and not service:
+            which = f" of lesson(s) {', '.join(lessons)}" if lessons else ""
+            raise ReportInputError(f"no results{which} in {', '.join(map(str, results))}")
     except ReportInputError as e:
         raise UsageProblem(str(e)) from None
-    _write(output, render_report(rows, sources=", ".join(p.name for p in results), title=title))
+    if database is not None or service:
+        from grader.service.export import (  # noqa: PLC0415
+            rows_from_database,
+            service_database_url,
+        )
+
+        rows += rows_from_database(service_database_url(database, data_dir), lessons)
+        sources.append("the grading service's database")
+    _write(output, render_report(rows, sources=", ".join(sources), title=title))
     click.echo(f"wrote {output} ({len(rows)} result(s), "
                f"{len({r['student'] for r in rows})} student(s))")
     if per_student is not None:

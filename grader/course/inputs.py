@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from grader.course.datasets import load_dataset
+from grader.course.datasets import TensorsInfo, dataset_info, load_dataset, load_tensors
 from grader.course.paths import course_root
 from grader.course.seeds import derive_seed
 from grader.course.spec import SCOPE_SEP, InputSpec, LessonSpec
@@ -79,8 +79,10 @@ def draw_one(name: str, s: InputSpec, seed: int, dims: dict[str, int],
     if s.dist == "seed":
         return torch.tensor(derive_seed(seed, "seed", name) % (2**31), dtype=torch.int64)
     if s.dist == "dataset":
-        assert s.dataset is not None and s.split == "train"
-        X, y = load_dataset(root, s.dataset, s.split)
+        assert s.dataset is not None and s.field is not None
+        if isinstance(dataset_info(root, s.dataset), TensorsInfo):
+            return load_tensors(root, s.dataset)[s.field]  # a named tensor (a model's weight)
+        X, y = load_dataset(root, s.dataset, s.split or "train")
         return (X if s.field == "X" else y).clone()
     if s.dist == "linear_targets":
         assert s.X is not None and s.w is not None

@@ -43,10 +43,11 @@ class InputSpec(_Strict):
     std: float = 1.0
     values: list[float | int | str] | None = None  # choice / const
     num: Dim | None = None  # linspace
-    # dataset
+    # dataset: a table's "X" or "y" of a split ("train" by default: held-out splits never
+    # enter the sandbox), or one tensor of a ``tensors`` dataset by name (no split)
     dataset: str | None = None
-    split: Literal["train"] | None = None  # held-out splits never enter the sandbox
-    field: Literal["X", "y"] | None = None
+    split: Literal["train"] | None = None
+    field: str | None = Field(default=None, min_length=1, max_length=200)
     # linear_targets: y = X @ w + b + noise * N(0, 1)
     X: str | None = None
     w: str | None = None
@@ -62,7 +63,7 @@ class InputSpec(_Strict):
             "choice": ("values",),
             "const": ("values",),
             "linspace": ("low", "high", "num"),
-            "dataset": ("dataset", "split", "field"),
+            "dataset": ("dataset", "field"),
             "linear_targets": ("X", "w"),
             "class_labels": ("classes",),
         }
@@ -146,11 +147,27 @@ class Probe(_Strict):
     trusted_only: bool = False  # never run in the sandbox: an oracle for other checks
     expect: Expect = Field(default_factory=Expect)
     cases: list[ProbeCase] = Field(default_factory=list, max_length=8)
+    # where the probe runs, in order of preference, each with the path it grades there
+    # (shown in the result's notes): it runs on the first device the sandbox has (CUDA only
+    # when the grading was given a GPU), "cpu" at the latest, and its steps see the device's
+    # name as "$device". Empty: the probe is not about devices (no "$device").
+    devices: dict[Literal["cuda", "cpu"], str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _plain_id(self) -> Probe:
         if SCOPE_SEP in self.id:
             raise ValueError(f"a probe id may not contain {SCOPE_SEP!r} (it names instances)")
+        return self
+
+    @model_validator(mode="after")
+    def _cpu_last(self) -> Probe:
+        if self.devices and list(self.devices)[-1] != "cpu":
+            raise ValueError("devices: the last device must be \"cpu\" (every sandbox has it: "
+                             "the path graded where there is no GPU)")
+        if self.devices and self.trusted_only:
+            raise ValueError("devices: a trusted_only probe runs on the grader's side only")
+        if any(not text.strip() for text in self.devices.values()):
+            raise ValueError("devices: say which path each device grades (shown in notes)")
         return self
 
 
@@ -362,6 +379,15 @@ class AccuracyCheck(_CheckBase):
     dataset: str
     split: Literal["test"] = "test"
     threshold: float = Field(gt=0, le=1)
+    # score only the rows labelled one of these, relabelled by their position here (a task
+    # on some of the classes: [5, 6, 7, 8, 9] -> labels 0-4); default: every row
+    classes: list[int] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct_classes(self) -> AccuracyCheck:
+        if self.classes is not None and len(set(self.classes)) != len(self.classes):
+            raise ValueError("classes must be distinct")
+        return self
 
 
 class TimeBudgetCheck(_CheckBase):
@@ -532,6 +558,9 @@ class LessonSpec(_Strict):
         if rate > MAX_FALSE_FAILURE_RATE * (1 + 1e-9):
             raise ValueError(f"the statistical checks' false_failure_rate add up to {rate:g}: "
                              f"at most {MAX_FALSE_FAILURE_RATE:g} per grading")
+        if any(p.devices for p in self.probes) and "device" in {*self.dims, *self.inputs}:
+            raise ValueError("'device' names the device of a probe with devices: no input or "
+                             "dim may be called so")
         for lo, hi in self.dims.values():
             if lo > hi:
                 raise ValueError("a dim range must be [low, high] with low <= high")

@@ -21,9 +21,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from grader.course.datasets import dataset_info, dataset_names
+from grader.course.datasets import TensorsInfo, dataset_info, dataset_names, tensor_names
 from grader.course.spec import (
     AccuracyCheck,
+    InputSpec,
     LessonSpec,
     Probe,
     QuizCheck,
@@ -104,7 +105,7 @@ def _step_outputs(step: Step) -> list[str]:
 def _check_probe(i: int, probe: Probe, known: set[str], stub: set[str] | None,
                  reference: set[str] | None, problems: _Problems) -> None:
     label = f"probes[{i}] ({probe.id!r})"
-    names = set(known)
+    names = set(known) | ({"device"} if probe.devices else set())
     for j, step in enumerate(probe.steps):
         where = f"{label}.steps[{j}]"
         for field in ("call", "get"):
@@ -182,12 +183,30 @@ def validate_references(spec: LessonSpec, spec_path: Path, *, stub_path: Path | 
 
     datasets = set(dataset_names(root)) if root is not None else None
 
-    def held_out(name: str) -> list[str]:
+    def dataset_input(where: str, inp: InputSpec) -> None:
+        """A table's X or y of a split that is not held out, or a named tensor of a
+        ``tensors`` dataset."""
+        assert root is not None and inp.dataset is not None
         try:
-            return dataset_info(root, name).held_out if root is not None else []
+            info = dataset_info(root, inp.dataset)
+            if isinstance(info, TensorsInfo):
+                names = tensor_names(root, inp.dataset)
         except SpecError as e:
             problems.add("(dataset)", str(e))
-            return []
+            return
+        if isinstance(info, TensorsInfo):
+            if inp.split is not None:
+                problems.add(f"{where}.split", f"{inp.dataset!r} holds named tensors: no split")
+            if inp.field not in names:
+                problems.add(f"{where}.field", f"{inp.dataset!r} has no tensor {inp.field!r} "
+                             f"(it has: {', '.join(names)})")
+            return
+        split = inp.split or "train"
+        if split in info.held_out:
+            problems.add(f"{where}.split", f"{split!r} of {inp.dataset!r} is held out: it "
+                         "can never be a sandbox input")
+        if inp.field not in ("X", "y"):
+            problems.add(f"{where}.field", f"a table's field is 'X' or 'y', not {inp.field!r}")
 
     dims = set(spec.dims)
     inputs: set[str] = set()
@@ -205,9 +224,8 @@ def validate_references(spec: LessonSpec, spec_path: Path, *, stub_path: Path | 
         elif inp.dist == "dataset" and inp.dataset not in datasets:
             problems.add(f"{where}.dataset", f"unknown dataset {inp.dataset!r} (known: "
                          f"{', '.join(sorted(datasets))})")
-        elif inp.dist == "dataset" and inp.dataset and inp.split in held_out(inp.dataset):
-            problems.add(f"{where}.split", f"{inp.split!r} of {inp.dataset!r} is held out: it "
-                         "can never be a sandbox input")
+        elif inp.dist == "dataset":
+            dataset_input(where, inp)
         inputs.add(name)
     known = dims | inputs
     for i, probe in enumerate(spec.probes):
@@ -232,6 +250,15 @@ def validate_references(spec: LessonSpec, spec_path: Path, *, stub_path: Path | 
         if isinstance(check, AccuracyCheck):
             if datasets is not None and check.dataset not in datasets:
                 problems.add(f"{where}.dataset", f"unknown dataset {check.dataset!r}")
+            elif datasets is not None and root is not None:
+                try:
+                    info = dataset_info(root, check.dataset)
+                except SpecError as e:
+                    problems.add("(dataset)", str(e))
+                else:
+                    if isinstance(info, TensorsInfo) or check.split not in info.splits:
+                        problems.add(f"{where}.dataset", f"{check.dataset!r} has no "
+                                     f"{check.split!r} split to score on")
             if reference is not None and check.evaluate not in reference:
                 problems.add(f"{where}.evaluate", f"{check.evaluate!r} is not defined in the "
                              "reference solution")

@@ -179,13 +179,14 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
             r = grade(lesson, sub.path, sandbox=backend,
                       seed=None if seed is None else student_seed(seed, sub.student))
             row = {"student": sub.student, "status": "graded", **r.model_dump(mode="json")}
-            row["graded_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         except SubmissionError as e:  # the student's file cannot be read: graded as such
             row = {**base, "status": "unreadable", "error": str(e)}
         except Exception as e:  # noqa: BLE001 - one bad grading must not stop the class
             why = str(e) if isinstance(e, GraderError) else f"{type(e).__name__}: {e}"
             row = {**base, "status": "grader_error",
                    "error": f"the grader failed (not the student's fault): {why}"}
+        # every row, graded or not: `grade report`'s timeline places attempts by it
+        row["graded_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         with lock, results.open("a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
         return row

@@ -276,10 +276,17 @@ def _spec_checks(lesson: Lesson) -> list[tuple[str, int, str]]:
 def grade_in_layout(root: Path, *, seed: int | None = None, sandbox: str = "auto",
                     say: Callable[[str], None] = print) -> GradescopeResults:
     """Grade every lesson of the autograder (``<root>/source``) on ``<root>/submission``."""
+    from grader.sandbox import start_early  # noqa: PLC0415 - no torch
+    from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
+
+    # as `grade` does: one warm worker starts importing torch in its sandbox while this
+    # process imports its own, and every lesson of the autograder is graded on it (--gpu
+    # has no place here: Gradescope's containers have no GPU)
+    started = time.perf_counter()
+    backend = start_early(sandbox)
     from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
     from grader.grading.submission import SubmissionError  # noqa: PLC0415
 
-    started = time.perf_counter()
     source, submission = root / "source", root / "submission"
     say(f"grader from {Path(__file__).resolve().parents[1]}, lessons from {source}")
     lessons = [les for les in all_lessons(source) if les.spec_path.is_file()]
@@ -304,7 +311,7 @@ def grade_in_layout(root: Path, *, seed: int | None = None, sandbox: str = "auto
             continue
         say(f"lesson {les.id}: grading {found.path.relative_to(submission)}")
         try:
-            result = grade_file(les, found.path, seed=seed, sandbox=sandbox)
+            result = grade_file(les, found.path, seed=seed, sandbox=backend)
         except SubmissionError as e:
             reason = f"your file could not be read: {e}"
         except Exception as e:  # noqa: BLE001 - one lesson's grader failure must not lose the rest
@@ -327,6 +334,8 @@ def grade_in_layout(root: Path, *, seed: int | None = None, sandbox: str = "auto
         tests += not_graded_tests(_spec_checks(les), reason, prefix)
         outputs.append(f"**Lesson {les.id}: 0/{les.spec.max_score} points.** "
                        f"{md_escape(reason)}")
+    if isinstance(backend, WarmBackend):
+        backend.close()  # the worker goes now, not at exit: a caller may grade again
     warning = isolation_test(warnings)
     return results_of(tests + ([warning] if warning else []), outputs,
                       time.perf_counter() - started)

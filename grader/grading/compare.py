@@ -185,7 +185,7 @@ def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | 
     both_inf = torch.isinf(a) & torch.isinf(e) & (torch.sign(a) == torch.sign(e))
     err = torch.where(both_inf, 0.0, (a - e).abs())
     err = torch.nan_to_num(err, nan=float("inf"))
-    excess = err / allowed
+    excess = torch.where(err == 0, 0.0, err / allowed)  # 0/0 (exact, zero tolerance): no excess
     if e.numel() == 0:
         return Comparison(True, error=0.0, tolerance=atol)
     worst = int(torch.argmax(excess.flatten()))

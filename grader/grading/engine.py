@@ -20,7 +20,7 @@ from grader.course.datasets import dataset_info, datasets_dir
 from grader.course.inputs import draw_inputs, draw_timed, timed_id
 from grader.course.lessons import Lesson
 from grader.course.public import load_public
-from grader.course.spec import SCOPE_SEP
+from grader.course.spec import SCOPE_SEP, LessonSpec
 from grader.grading.evaluate import evaluate_checks, named_mistakes
 from grader.grading.oracle import Oracle, OracleLike
 from grader.grading.rules import check_rules
@@ -116,7 +116,8 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
     oracle_ready: Callable[[], None] | None = None
     if oracle is None:
         oracle = Oracle(lesson, {**inputs, **dims,
-                                 **{k: v for t in timed.values() for k, v in t.items()}}, seed)
+                                 **{k: v for t in timed.values() for k, v in t.items()}}, seed,
+                        devices=trusted_devices(gpu))
         oracle_ready = oracle.start_early(
             list(spec.probes) + [p for p in spec.sandbox_probes() if SCOPE_SEP in p.id]
             + [spec.probe(pid) for pid in timed])
@@ -139,10 +140,45 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         isolation=run.isolation or backend.isolation or backend.name,
         isolation_warning=isolation_warning(lesson, backend), checks=results,
         mistakes=named_mistakes(results),
-        notes=_notes(lesson, program, run, backend, release_note),
+        notes=_notes(lesson, program, run, backend, release_note) + device_notes(spec, run, gpu),
         review=_review(rules.review, rules.violations, run),
         output=clean_text(run.stdout + run.stderr, 4000),
     )
+
+
+def trusted_devices(gpu: bool) -> tuple[str, ...]:
+    """Where the oracle runs a probe that names devices: on this machine's GPU when the
+    grading has one and so does this process, else on the CPU (each path's checks hold on
+    either device: a spec compares a GPU path with tolerances, not with one device's bits)."""
+    return ("cuda", "cpu") if gpu and torch.cuda.is_available() else ("cpu",)
+
+
+def device_notes(spec: LessonSpec, run: SandboxRun, gpu: bool) -> list[str]:
+    """Which path each probe that names devices was graded on, and where it was not the
+    first choice, why, and how to grade that one (``grade --gpu`` on a CUDA machine);
+    probes with the same story share one note."""
+    stories: dict[str, list[str]] = {}
+    for probe in spec.probes:
+        if len(probe.devices) < 2 or probe.trusted_only:
+            continue
+        ran = {o.device for p in spec.instances(probe.id)
+               if (o := run.probes.get(p.id)) is not None and o.device}
+        if not ran:
+            continue  # it never got to run: its checks say why
+        order = list(probe.devices)
+        paths = " and ".join(probe.devices[d] for d in sorted(ran, key=order.index))
+        wanted = probe.devices[order[0]]
+        if ran == {order[0]}:
+            story = f"graded {paths}"
+        elif gpu:
+            story = (f"--gpu was given but the sandbox had no CUDA device (is its torch a CPU "
+                     f"build?): graded {paths} instead of {wanted}")
+        else:
+            story = (f"no GPU for this grading: graded {paths} instead of {wanted}; grade "
+                     "--gpu on a machine with a CUDA GPU grades that")
+        stories.setdefault(story, []).append(probe.id)
+    return [f"probe{'s' if len(ids) > 1 else ''} {', '.join(ids)}: {story}"
+            for story, ids in stories.items()]
 
 
 def _review(static: list[str], violations: dict[str, str], run: SandboxRun) -> list[str]:

@@ -38,10 +38,12 @@ class OracleLike(Protocol):
 class Oracle:
     """Runs the reference, an oracle or a mistake variant on the trusted side, cached."""
 
-    def __init__(self, lesson: Lesson, inputs: dict[str, Any], seed: int) -> None:
+    def __init__(self, lesson: Lesson, inputs: dict[str, Any], seed: int, *,
+                 devices: tuple[str, ...] = ("cpu",)) -> None:
         self.lesson = lesson
         self.inputs = inputs
         self.seed = seed
+        self.devices = devices  # where a probe that names devices may run here
         self._modules: dict[str, Any] = {}
         self._runs: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._times: dict[tuple[str, str], list[float]] = {}
@@ -131,7 +133,8 @@ class Oracle:
             torch.set_num_threads(1)  # as in the sandbox: timings and reductions alike
             try:
                 return run_probe(module, probe.model_dump(mode="json"), inputs,
-                                 probe_seed(self.seed, probe.id), rename=rename)
+                                 probe_seed(self.seed, probe.id), rename=rename,
+                                 devices=self.devices)
             except SpecBug as e:
                 raise GraderFault(f"probe {probe.id!r}: {e}") from None
             finally:

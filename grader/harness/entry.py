@@ -19,7 +19,7 @@ from typing import Any, TextIO
 import torch
 from safetensors.torch import load, load_file, save_file
 
-from .runner import ProbeTimeout, run_probe
+from .runner import ProbeTimeout, available_devices, run_probe
 from .timed import receive_inputs, supervise
 from .values import SpecBug, encode
 
@@ -105,6 +105,8 @@ def _run_main(workdir: Path, plan: dict[str, Any],
     torch.set_num_threads(int(plan.get("threads", 1)))
     inputs: dict[str, Any] = dict(load_file(str(workdir / "inputs.safetensors")))
     inputs.update(plan["dims"])
+    # what the probes may run on, found before any student code runs
+    plan["devices"] = available_devices(plan["probes"])
     os.chdir(workdir / "home")
     t0 = time.perf_counter()
     try:
@@ -133,6 +135,7 @@ def _run_timed(workdir: Path, plan: dict[str, Any], entry: dict[str, Any], ready
     run one probe on its fresh inputs."""
     events = _Events(workdir / "out" / "events.jsonl")
     torch.set_num_threads(int(plan.get("threads", 1)))
+    plan["devices"] = available_devices([entry["probe"]])
     os.chdir(workdir / "home")
     try:
         _alarm(float(plan["load_timeout_s"]))
@@ -155,7 +158,8 @@ def _run_one(module: types.ModuleType, probe: dict[str, Any], inputs: dict[str, 
     try:
         _alarm(float(probe["timeout_s"]))
         result = run_probe(module, probe, inputs, int(probe["seed"]),
-                           student_files=student_files, enforce=True)
+                           student_files=student_files, enforce=True,
+                           devices=tuple(plan.get("devices", ("cpu",))))
         _cancel_alarm()
     except ProbeTimeout:
         events.emit(event="done", probe=probe["id"], status="timeout",
@@ -182,4 +186,5 @@ def _run_one(module: types.ModuleType, probe: dict[str, Any], inputs: dict[str, 
     events.emit(event="done", probe=probe["id"], status=result["status"],
                 error=result["error"], outputs=descriptors,
                 violations=result["violations"], elapsed_s=result["elapsed_s"],
-                step_times=result["step_times"])
+                step_times=result["step_times"],
+                **({"device": result["device"]} if result.get("device") else {}))

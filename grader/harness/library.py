@@ -43,15 +43,21 @@ def linear_model(weight: Tensor, bias: Tensor) -> nn.Module:
     return model
 
 
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh}
+
+
 @helper
-def mlp_model(weights: list[Tensor], biases: list[Tensor], dropout: float = 0.0) -> nn.Module:
-    """Linear layers with ReLU between them, parameters copied from the inputs; with
-    ``dropout > 0`` an ``nn.Dropout(dropout)`` follows every ReLU."""
+def mlp_model(weights: list[Tensor], biases: list[Tensor], dropout: float = 0.0,
+              activation: str = "relu") -> nn.Module:
+    """Linear layers with an activation (``"relu"`` or ``"tanh"``) between them, parameters
+    copied from the inputs; with ``dropout > 0`` an ``nn.Dropout(dropout)`` follows every
+    activation. (Tanh has no kink: where a probe compares a low-precision step with a float32
+    one, a ReLU unit near 0 can flip sides and move one entry a lot.)"""
     layers: list[nn.Module] = []
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
         layers.append(linear_model(w, b))
         if i < len(weights) - 1:
-            layers.append(nn.ReLU())
+            layers.append(ACTIVATIONS[activation]())
             if dropout > 0:
                 layers.append(nn.Dropout(float(dropout)))
     return nn.Sequential(*layers)
@@ -141,6 +147,67 @@ def parameter_grads(model: nn.Module, value: Any) -> dict[str, Tensor]:
 @helper
 def state_dict(model: nn.Module) -> dict[str, Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def _under(name: str, prefix: str) -> bool:
+    """A dotted name lies under a module prefix: equal to it or below it ("" is the root)."""
+    return prefix == "" or name == prefix or name.startswith(prefix + ".")
+
+
+@helper
+def module_state(model: nn.Module, prefixes: list[str], part: str = "state") -> dict[str, Tensor]:
+    """Copies of ``model``'s parameters (``part = "parameters"``), buffers (``"buffers"``) or
+    both (``"state"``: the state_dict's entries) whose names lie under one of ``prefixes``
+    (``"block1"`` covers ``block1.0.weight``, not ``block10.weight``; ``""`` covers all)."""
+    entries = {"parameters": model.named_parameters, "buffers": model.named_buffers,
+               "state": lambda: model.state_dict().items()}[part]()
+    return {k: v.detach().clone() for k, v in entries
+            if any(_under(k, str(p)) for p in prefixes)}
+
+
+@helper
+def requires_grad_flags(model: nn.Module) -> dict[str, bool]:
+    """Each named parameter of ``model``: whether it requires grad (is trainable)."""
+    return {name: bool(p.requires_grad) for name, p in model.named_parameters()}
+
+
+@helper
+def training_flags(model: nn.Module) -> dict[str, bool]:
+    """Each named submodule of ``model`` (the root aside): whether it is in training mode."""
+    return {name: bool(m.training) for name, m in model.named_modules() if name}
+
+
+@helper
+def param_group_summary(model: nn.Module, groups: Any) -> dict[str, list[Any]]:
+    """What an optimizer's parameter groups hold, by name: ``params`` lists each group's
+    parameter names (``"?"`` for a tensor that is not a parameter of ``model``) and ``lr``
+    each group's learning rate (None where the group sets none). ``groups`` is what goes
+    into an optimizer (a list of dicts with ``"params"``) or an optimizer itself."""
+    groups = getattr(groups, "param_groups", groups)
+    if isinstance(groups, dict) or not isinstance(groups, (list, tuple)):
+        raise TypeError(f"expected a list of parameter groups (dicts), got {type(groups).__name__}")
+    names = {id(p): name for name, p in model.named_parameters()}
+    params: list[Any] = []
+    lrs: list[Any] = []
+    for group in groups:
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError("every parameter group must be a dict with a 'params' entry")
+        members = group["params"]
+        members = [members] if isinstance(members, Tensor) else list(members)
+        params.append([names.get(id(p), "?") for p in members])
+        lr = group.get("lr")
+        lrs.append(None if lr is None else float(lr))
+    return {"params": params, "lr": lrs}
+
+
+@helper
+def class_subset(X: Tensor, y: Tensor, classes: list[int]) -> tuple[Tensor, Tensor]:
+    """The rows of ``(X, y)`` labelled one of ``classes``, in their order, each label
+    replaced by its position in ``classes`` (a task on some of the classes: ``[5, ..., 9]``
+    gives labels 0-4)."""
+    wanted = torch.tensor([int(c) for c in classes], dtype=y.dtype)
+    keep = torch.isin(y, wanted)
+    return X[keep].clone(), (y[keep, None] == wanted).to(torch.int64).argmax(dim=1)
 
 
 @helper
@@ -700,3 +767,99 @@ def early_stopping_run(cls: type, curves: list[list[float]], patiences: list[int
             stops[-1].append(stopped)
             weights[-1].append(state_dict(model))
     return {"stops": stops, "weights": weights}
+
+
+# ---- devices, mixed precision, one plain training step, ranks and shards ----
+
+@helper
+def to_device(value: Any, device: str) -> Any:
+    """``value`` (a tensor, a module, or a list, tuple or dict of them) on ``device``
+    (``"$device"`` of a probe that names devices); a module is moved in place and returned."""
+    if isinstance(value, (Tensor, nn.Module)):
+        return value.to(device)
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_device(v, device) for v in value)
+    if isinstance(value, dict):
+        return {k: to_device(v, device) for k, v in value.items()}
+    return value
+
+
+FLOAT_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16,
+                "float32": torch.float32, "float64": torch.float64}
+
+
+@helper
+def torch_dtype(name: str) -> torch.dtype:
+    """The floating dtype called ``name`` (``"bfloat16"``, ``"float16"``, ...)."""
+    return FLOAT_DTYPES[name]
+
+
+@helper
+def grad_scaler(device: str, init_scale: float = 2.0**16,
+                growth_interval: int = 2000) -> torch.amp.GradScaler:
+    """torch's own ``torch.amp.GradScaler`` for ``device`` (``"cuda"``, or ``"cpu"``, which
+    this torch supports), starting at ``init_scale``; ``growth_interval = 1`` doubles the
+    scale after every step without an overflow, so ``get_scale()`` tells whether
+    ``scaler.update()`` ran."""
+    return torch.amp.GradScaler(device, init_scale=float(init_scale),
+                                growth_interval=int(growth_interval))
+
+
+@helper
+def record_output_dtypes(model: nn.Module) -> dict[str, str]:
+    """A dict that hooks fill from now on with the dtype of each submodule's output
+    (``"0": "bfloat16"``, ...), the last one seen: whether a forward ran under autocast."""
+    seen: dict[str, str] = {}
+    for name, module in model.named_modules():
+        if name and not list(module.children()):
+            def hook(_m: nn.Module, _args: Any, out: Any, name: str = name) -> None:
+                if isinstance(out, Tensor):
+                    seen[name] = str(out.dtype).removeprefix("torch.")
+            module.register_forward_hook(hook)
+    return seen
+
+
+@helper
+def parameter_changes(before: dict[str, Tensor], model: nn.Module) -> dict[str, Tensor]:
+    """How far each parameter of ``model`` moved since ``before`` (a ``state_dict``):
+    ``after - before``, name by name. A step's update, compared apart from the weights
+    themselves (so a tolerance can be relative to the update, not to the weights)."""
+    return {name: (p.detach() - before[name].to(p.device)).clone()
+            for name, p in model.named_parameters()}
+
+
+@helper
+def plain_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: Any, x: Tensor,
+               y: Tensor, max_norm: float | None = None) -> Tensor:
+    """One ordinary full-batch training step (an oracle): zero the grads, ``loss_fn(model(x),
+    y)`` in the model's dtype, backward, torch's ``clip_grad_norm_`` to ``max_norm`` if
+    given, ``optimizer.step()``. Returns the loss, detached."""
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    if max_norm is not None:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), float(max_norm))
+    optimizer.step()
+    return loss.detach()
+
+
+@helper
+def for_each_index(fn: Callable[..., Any], count: int, *args: Any) -> list[Any]:
+    """``[fn(*args, i) for i in range(count)]``: a function whose last argument is an index,
+    called for every index (every rank's shard of a batch)."""
+    return [fn(*args, i) for i in range(int(count))]
+
+
+@helper
+def sorted_cat(tensors: list[Tensor]) -> Tensor:
+    """The 1-d tensors of a list put together and sorted: the same for any split of the same
+    values, so it shows values missing or repeated apart from their order."""
+    return torch.sort(torch.cat([t.reshape(-1) for t in tensors])).values
+
+
+@helper
+def slices_by_index(tensors: list[Tensor]) -> list[list[Tensor]]:
+    """``[[t[0] for t in tensors], [t[1] for t in tensors], ...]`` (copies): tensors stacked
+    along dim 0 regrouped by index, such as every rank's list of gradients."""
+    count = len(tensors[0])
+    return [[t[i].clone() for t in tensors] for i in range(count)]

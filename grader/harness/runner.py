@@ -102,21 +102,44 @@ def seed_global_rng(seed: int) -> None:
         torch.cuda.manual_seed_all(seed)
 
 
+def probe_device(probe: dict[str, Any], available: tuple[str, ...]) -> str | None:
+    """The device a probe with ``devices`` (in order of preference) runs on: the first one
+    ``available``, the CPU at the latest; None for a probe that names no devices."""
+    wanted = list(probe.get("devices") or [])
+    if not wanted:
+        return None
+    return next((d for d in wanted if d in available or d == "cpu"), "cpu")
+
+
+def available_devices(probes: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The devices this process can give the probes: ``("cuda", "cpu")`` where one of them
+    asks for CUDA and CUDA is available here (in the sandbox: only when the grading was
+    given a GPU), else ``("cpu",)``. CUDA is looked up only when asked for."""
+    if any("cuda" in (p.get("devices") or []) for p in probes) and torch.cuda.is_available():
+        return ("cuda", "cpu")
+    return ("cpu",)
+
+
 def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: int, *,
               rename: dict[str, str] | None = None,
               student_files: tuple[str, ...] = ("<cell", "/"), enforce: bool = False,
-              ) -> dict[str, Any]:
+              devices: tuple[str, ...] = ("cpu",)) -> dict[str, Any]:
     """Run ``probe`` against ``module``.
 
     ``enforce`` (in the sandbox): a ``no_autograd`` step runs under ``torch.no_grad()``, so
     that gradients by autograd need a visible ``enable_grad``; on the trusted side oracles
-    that use autograd on purpose run those steps as they are.
+    that use autograd on purpose run those steps as they are. ``devices``: those this
+    process has; a probe that names ``devices`` runs on the first of them it has, and its
+    steps see that device's name as ``$device``.
 
     Returns ``{"status": "ok"|"error", "error": str|None, "outputs": {name: value},
-    "violations": [str], "elapsed_s": float, "step_times": [float]}``.
+    "violations": [str], "elapsed_s": float, "step_times": [float], "device": str|None}``.
     """
     ns: dict[str, Any] = {k: (v.clone() if isinstance(v, torch.Tensor) else v)
                           for k, v in scoped(inputs, probe.get("id", "")).items()}
+    device = probe_device(probe, devices)
+    if device is not None:
+        ns["device"] = device
     symbol = _symbol_lookup(module, rename or {})
     violations: list[str] = []
     step_times: list[float] = []
@@ -179,4 +202,5 @@ def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: 
         outputs, status, error = {}, "error", _describe_exception(exc, callee, student_files,
                                                                   via_helper)
     return {"status": status, "error": error, "outputs": outputs, "violations": violations,
-            "elapsed_s": time.perf_counter() - start, "step_times": step_times}
+            "elapsed_s": time.perf_counter() - start, "step_times": step_times,
+            "device": device}

@@ -45,13 +45,25 @@ def _environment() -> Any:
 def render_report(rows: list[dict[str, Any]], *, sources: str = "results",
                   title: str | None = None) -> str:
     """The HTML page for ``rows`` (one lesson, or several: then a module summary first)."""
-    from grader.report.figures import duration_histogram, score_histogram  # noqa: PLC0415
+    from grader.report.figures import (  # noqa: PLC0415
+        attempts_histogram,
+        duration_histogram,
+        score_histogram,
+        timeline_figure,
+    )
 
     lessons = by_lesson(rows)
     figures = {
         L.lesson: {"scores": score_histogram(list(L.scores.values()), L.max_score)
                    if L.scores else "",
-                   "durations": duration_histogram(L.durations) if L.durations else ""}
+                   "durations": duration_histogram(L.durations) if L.durations else "",
+                   "attempts": attempts_histogram(L.attempt_counts)
+                   if max(L.attempts.values()) > 1 else "",
+                   "timeline": timeline_figure(
+                       [b.label for b in L.timeline.buckets],
+                       [b.submissions for b in L.timeline.buckets],
+                       [b.best_mean for b in L.timeline.buckets], L.max_score,
+                       L.timeline.unit) if L.timeline else ""}
         for L in lessons}
     students = len({r["student"] for r in rows})
     if title is None:

@@ -1,9 +1,11 @@
 """The statistics of a class: what ``grade report`` shows, computed from result rows.
 
 A row is one graded submission as ``grade batch`` writes it (``{"student": ...,
-"status": ..., **GradeResult}``); the same object comes from Slurm shards and, later, the
-service's database. Everything here is plain Python on those rows: no torch, no
-plotting, so the numbers can be checked on their own.
+"status": ..., **GradeResult}``); the same object comes from Slurm shards and from the
+service's database (``grader.service.export``). A row may carry when it happened:
+``submitted_at`` (the service) and ``graded_at`` (both), ISO 8601 times; rows without
+them still count everywhere except on the timeline. Everything here is plain Python on
+those rows: no torch, no plotting, so the numbers can be checked on their own.
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 # a check almost nobody passes, or one whose outcome says nothing about the total
 LOW_PASS_RATE = 0.10
 LOW_DISCRIMINATION = 0.10
+# the timeline's bucket: an hour when the attempts span at most this, else a day, and a
+# week when they span more than DAILY_UP_TO (a whole term)
+HOURLY_UP_TO = timedelta(hours=48)
+DAILY_UP_TO = timedelta(days=120)
 
 
 class ReportInputError(ValueError):
@@ -95,6 +102,28 @@ class LessonStats:
     problems: list[tuple[str, str, str]]  # (student, status, message) of ungraded ones
     durations: list[float]
     attempts: dict[str, int]  # student -> number of attempts
+    # how many students made k attempts: {k: students}, k ascending
+    attempt_counts: dict[int, int] = field(default_factory=dict)
+    timeline: Timeline | None = None  # only when some student made several attempts
+
+
+@dataclass
+class Bucket:
+    """One hour, day or week of the timeline (times in UTC)."""
+
+    start: datetime
+    label: str
+    submissions: int  # attempts made in it
+    students_so_far: int  # students who had made an attempt by its end
+    best_mean: float  # the class's mean best-so-far score at its end (see ``timeline``)
+
+
+@dataclass
+class Timeline:
+    unit: str  # hour, day or week
+    buckets: list[Bucket]
+    students: int  # the students on it (with at least one timed attempt)
+    untimed: int  # rows without a readable time: counted elsewhere, not placed here
 
 
 def summarize(scores: list[float]) -> Summary | None:
@@ -195,9 +224,77 @@ def lesson_stats(rows: list[dict[str, Any]]) -> LessonStats:
                       for s, r in latest.items() if not _is_graded(r))
     durations = sorted(float(r["duration_s"]) for r in latest.values()
                        if isinstance(r.get("duration_s"), (int, float)))
+    several = any(n > 1 for n in attempts.values())
     return LessonStats(lesson, title, max_score, dict(sorted(scores.items())), summary, checks,
                        mistakes, dict(sorted(statuses.items())), problems, durations,
-                       dict(sorted(attempts.items())))
+                       dict(sorted(attempts.items())),
+                       dict(sorted(Counter(attempts.values()).items())),
+                       timeline(rows) if several else None)
+
+
+def row_time(row: dict[str, Any]) -> datetime | None:
+    """When the attempt was made, in UTC: ``submitted_at``, else ``graded_at``; None when
+    neither is an ISO 8601 time (a time without a zone is taken as UTC)."""
+    for key in ("submitted_at", "graded_at"):
+        value = row.get(key)
+        if not isinstance(value, str):
+            continue
+        try:
+            t = datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    return None
+
+
+def _floor(t: datetime, unit: str) -> datetime:
+    day = t.replace(hour=0, minute=0, second=0, microsecond=0)
+    if unit == "hour":
+        return t.replace(minute=0, second=0, microsecond=0)
+    if unit == "week":
+        return day - timedelta(days=day.weekday())  # from Monday
+    return day
+
+
+_STEP = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+
+
+def _label(t: datetime, unit: str) -> str:
+    return t.strftime("%Y-%m-%d %H:00") if unit == "hour" else t.strftime("%Y-%m-%d")
+
+
+def timeline(rows: list[dict[str, Any]]) -> Timeline | None:
+    """The attempts of one lesson over time: per bucket (an hour when they span at most
+    two days, a day up to a term, else a week; empty buckets included), the attempts made,
+    the students who had made one, and the class's *best-so-far mean*: over the students
+    on the timeline, the mean of each one's best graded score among the attempts made by
+    the bucket's end (0 before their first graded one, and for an attempt not graded).
+    None when fewer than two rows carry a time."""
+    timed = sorted(((t, i, r) for i, r in enumerate(rows) if (t := row_time(r)) is not None),
+                   key=lambda x: (x[0], x[1]))
+    if len(timed) < 2:
+        return None
+    first, last = timed[0][0], timed[-1][0]
+    span = last - first
+    unit = "hour" if span <= HOURLY_UP_TO else "day" if span <= DAILY_UP_TO else "week"
+    students = {r["student"] for _, _, r in timed}
+    best: dict[str, int] = {}
+    buckets: list[Bucket] = []
+    start, end = _floor(first, unit), _floor(last, unit)
+    k = 0
+    while start <= end:
+        stop = start + _STEP[unit]
+        made = 0
+        while k < len(timed) and timed[k][0] < stop:
+            r = timed[k][2]
+            score = int(r.get("score", 0) or 0) if _is_graded(r) else 0
+            best[r["student"]] = max(best.get(r["student"], 0), score)
+            made += 1
+            k += 1
+        buckets.append(Bucket(start, _label(start, unit), made, len(best),
+                              sum(best.values()) / len(students)))
+        start = stop
+    return Timeline(unit, buckets, len(students), len(rows) - len(timed))
 
 
 def by_lesson(rows: list[dict[str, Any]]) -> list[LessonStats]:

@@ -62,6 +62,7 @@ class DoneEvent(_Data):
     violations: list[Text] = Field(max_length=50)
     elapsed_s: float
     step_times: list[float] = Field(max_length=1000)
+    device: Literal["cpu", "cuda"] | None = None  # where a probe that names devices ran
 
 
 class FinishedEvent(_Data):

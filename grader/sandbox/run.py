@@ -44,6 +44,7 @@ class ProbeOutcome:
     elapsed_s: float = 0.0
     step_times: list[float] = field(default_factory=list)
     cpu_s: float | None = None  # a timed run's CPU time, measured outside the submission
+    device: str | None = None  # where a probe that names devices ran (the sandbox says)
 
 
 @dataclass
@@ -145,7 +146,7 @@ def _decode_outputs(done: channel.DoneEvent, tensor_file: Path) -> ProbeOutcome:
         channel.validate_descriptor(desc, tensors)
         outputs[name] = decode(desc, tensors)
     return ProbeOutcome(done.status, done.error, outputs, list(done.violations),
-                        done.elapsed_s, list(done.step_times))
+                        done.elapsed_s, list(done.step_times), device=done.device)
 
 
 def _read_timing(outcome: SandboxOutcome, out: Path, results: dict[str, ProbeOutcome],

@@ -22,6 +22,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from grader.service.database import Submission, Token
+from grader.service.export import graded_query, rows_of
 from grader.service.intake import Service, accept, http_error
 from grader.service.pages import make_router
 from grader.service.settings import ServiceSettings
@@ -130,14 +131,9 @@ def create_app(settings: ServiceSettings, url: str) -> FastAPI:
     def results_jsonl(lesson: str, _: Token = Depends(instructor),  # noqa: B008
                       s: Session = Depends(session)) -> PlainTextResponse:  # noqa: B008
         """Every graded attempt of ``lesson`` as result rows: `grade report` reads them."""
-        rows = s.execute(select(Submission).where(
-            Submission.lesson == lesson, Submission.status == "graded")
-            .order_by(Submission.created_at)).scalars().all()
-        text_ = "".join(json.dumps({"student": r.student, "status": "graded", **r.result,
-                                    "graded_at": r.finished_at.isoformat()
-                                    if r.finished_at else None}) + "\n"
-                        for r in rows if r.result)
-        return PlainTextResponse(text_, media_type="application/jsonl")
+        rows = rows_of(s.execute(graded_query([lesson])).all())
+        return PlainTextResponse("".join(json.dumps(r) + "\n" for r in rows),
+                                 media_type="application/jsonl")
 
     @app.post("/tokens", status_code=201)
     def make_tokens(roster: Annotated[UploadFile, File()],

@@ -23,6 +23,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from grader.service.database import Submission, Token, WebSession, now
+from grader.service.export import graded_query, rows_of
 from grader.service.intake import accept
 from grader.service.tokens import verify_token
 
@@ -237,10 +238,7 @@ def make_router(svc: Any) -> APIRouter:
         from grader.report.class_report import CSP as REPORT_CSP  # noqa: PLC0415
         from grader.report.class_report import render_report  # noqa: PLC0415
 
-        rows = [{"student": r.student, "status": "graded", **r.result}
-                for r in s.execute(select(Submission).where(
-                    Submission.lesson == lesson, Submission.status == "graded")
-                    .order_by(Submission.created_at)).scalars() if r.result]
+        rows = rows_of(s.execute(graded_query([lesson])).all())
         if not rows:
             raise HTTPException(404, f"no graded submission of lesson {lesson} yet")
         return HTMLResponse(render_report(rows, sources="the service's database"),

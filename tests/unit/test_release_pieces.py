@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader.course.datasets import dataset_info, dataset_names, public_files
+from grader.course.datasets import TableInfo, dataset_info, dataset_names, public_files
 from grader.course.inputs import draw_inputs
 from grader.course.lessons import Lesson, all_lessons, get_lesson
 from grader.course.public import load_public
@@ -31,15 +31,26 @@ def test_lessons_are_chosen_by_id_or_module_and_unknown_ones_are_named():
         select_lessons(lessons, ("1.2", "7.7"))
 
 
-@pytest.mark.parametrize("name", dataset_names(ROOT))
+TABLES = [n for n in dataset_names(ROOT) if isinstance(dataset_info(ROOT, n), TableInfo)]
+
+
+@pytest.mark.parametrize("name", TABLES)
 def test_held_out_rows_never_reach_a_released_dataset(name: str):
     info = dataset_info(ROOT, name)
+    assert isinstance(info, TableInfo)
     released = public_files(ROOT, name)[info.file].decode().splitlines()
     original = (ROOT / "datasets" / name / info.file).read_text().splitlines()
     col = original[0].split(",").index(info.split)
     kept = [ln for ln in original[1:] if ln.split(",")[col] not in info.held_out]
     assert released == [original[0], *kept]
     assert len(kept) < len(original) - 1 or not info.held_out
+
+
+@pytest.mark.parametrize("name", sorted(set(dataset_names(ROOT)) - set(TABLES)))
+def test_a_dataset_of_named_tensors_is_released_as_it_is(name: str):
+    folder = ROOT / "datasets" / name
+    files = public_files(ROOT, name)
+    assert files == {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
 
 
 def test_release_seeds_are_fixed_per_term_and_differ_per_lesson():

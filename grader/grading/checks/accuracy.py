@@ -23,6 +23,12 @@ def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
             isinstance(v, torch.Tensor) for v in params.values()):
         return Verdict(False, "the trained parameters must be a dict of tensors", comparable=False)
     X, y = load_dataset(ctx.lesson.root, check.dataset, check.split)
+    n_classes = int(y.max()) + 1
+    if check.classes is not None:  # the rows of those classes, relabelled 0, 1, ...
+        wanted = torch.tensor(check.classes, dtype=y.dtype)
+        keep = torch.isin(y, wanted)
+        X, y = X[keep], (y[keep, None] == wanted).to(torch.int64).argmax(dim=1)
+        n_classes = len(check.classes)
     forward = getattr(ctx.reference_module(), check.evaluate)
     try:
         with torch.no_grad():
@@ -31,7 +37,7 @@ def check_accuracy(check: AccuracyCheck, ctx: CheckContext) -> Verdict:
         return Verdict(False, f"the trained parameters do not fit the network: {str(e)[:200]}",
                        comparable=False)
     scores = out[0] if isinstance(out, tuple) else out
-    if not isinstance(scores, torch.Tensor) or scores.shape != (len(y), int(y.max()) + 1):
+    if not isinstance(scores, torch.Tensor) or scores.shape != (len(y), n_classes):
         return Verdict(False, "the trained parameters give scores of the wrong shape",
                        comparable=False)
     if not torch.isfinite(scores).all():

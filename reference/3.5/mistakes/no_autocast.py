@@ -1,0 +1,19 @@
+"""The whole step in float32: no torch.autocast around the forward."""
+
+
+def mixed_precision_step(model, optimizer, loss_fn, x, y, dtype, scaler=None, max_norm=None):
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    if scaler is None:
+        loss.backward()
+        if max_norm is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        optimizer.step()
+    else:
+        scaler.scale(loss).backward()
+        if max_norm is not None:
+            scaler.unscale_(optimizer)
+            nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        scaler.step(optimizer)
+        scaler.update()
+    return loss.detach().float()

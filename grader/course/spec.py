@@ -284,6 +284,13 @@ class OtherAnswerDiagnoser(_Diagnoser):
     kind: Literal["other_answer"]
 
 
+class NonfiniteDiagnoser(_Diagnoser):
+    """The values are right wherever they are finite, and NaN or inf where the expected
+    ones are finite: a formula that overflows."""
+
+    kind: Literal["nonfinite"]
+
+
 class FirstDivergenceDiagnoser(_Diagnoser):
     """Names nothing: locates where a trajectory first leaves the expected one (step,
     parameter and its group, element) and, given the per-step ``state`` (a dotted path
@@ -297,7 +304,8 @@ class FirstDivergenceDiagnoser(_Diagnoser):
 Diagnoser = Annotated[
     ScaledDiagnoser | TransposedDiagnoser | RepresentationDiagnoser | ShiftedDiagnoser
     | AliasedDiagnoser | FrozenDiagnoser | RerunDiagnoser | PermutationDiagnoser
-    | NondeterministicDiagnoser | OtherAnswerDiagnoser | FirstDivergenceDiagnoser,
+    | NondeterministicDiagnoser | OtherAnswerDiagnoser | NonfiniteDiagnoser
+    | FirstDivergenceDiagnoser,
     Field(discriminator="kind"),
 ]
 # the check kinds each diagnoser can read
@@ -307,7 +315,7 @@ DIAGNOSER_CHECK_KINDS: dict[str, set[str]] = {
     "aliased": {"close", "equal"}, "frozen": {"close", "equal"},
     "rerun": {"close", "equal"}, "permutation": {"close", "equal"},
     "nondeterministic": {"same"}, "other_answer": {"quiz"},
-    "first_divergence": {"close", "equal"},
+    "nonfinite": {"close", "equal"}, "first_divergence": {"close", "equal"},
 }
 
 

@@ -18,6 +18,7 @@ from grader.course.spec import (
     FrozenDiagnoser,
     LessonSpec,
     NondeterministicDiagnoser,
+    NonfiniteDiagnoser,
     OtherAnswerDiagnoser,
     PermutationDiagnoser,
     QuizCheck,
@@ -29,7 +30,7 @@ from grader.course.spec import (
     TransposedDiagnoser,
 )
 from grader.grading.checks.base import MISSING
-from grader.grading.diagnose import DIAGNOSERS, Finding, to_match
+from grader.grading.diagnose import DIAGNOSERS, Finding, diagnose, to_match
 from grader.grading.diagnose.base import DiagnoseContext
 from grader.grading.diagnose.trajectory import first_divergence
 
@@ -68,6 +69,7 @@ ENTRIES: dict[str, Any] = {
     "shifted": ShiftedDiagnoser(kind="shifted"),
     "rows_aliased": AliasedDiagnoser(kind="aliased"),
     "never_updated": FrozenDiagnoser(kind="frozen"),
+    "not_finite": NonfiniteDiagnoser(kind="nonfinite"),
     "lr_tripled": RerunDiagnoser(kind="rerun", replace={"lr": "3 * lr"}, id="lr_tripled",
                                  title="t", message="m"),
 }
@@ -90,6 +92,7 @@ MISTAKES: dict[str, tuple[Any, CloseCheck, str]] = {
     "aliased": (E[-1:].expand_as(E).clone(), CHECK, "rows_aliased"),
     "frozen": ((E[0] - 1).expand_as(E).clone(), CHECK, "never_updated"),
     "lr_tripled": (3 * E, CHECK, "lr_tripled"),
+    "overflowed": (torch.where(E.abs() > 5, torch.nan, E), CHECK, "not_finite"),
     "unrelated": (E + torch.linspace(0, 1, 24).reshape(8, 3), CHECK, ""),
 }
 
@@ -119,6 +122,58 @@ def test_correct_outputs_within_tolerance_name_nothing() -> None:
     assert _names(E + noise * E.abs()) == set()
     assert _names(E.clone()) == set()
     assert _names(E.double(), CHECK) == set()  # float64 where dtype kind is all that counts
+
+
+def test_nonfinite_needs_the_finite_entries_right_and_an_overflow_where_finite() -> None:
+    d = ENTRIES["not_finite"]
+    inf_at_ends = torch.where(E.abs() > 5, torch.inf, E)
+    hit = DIAGNOSERS["nonfinite"](d, _ctx(inf_at_ends))
+    assert hit is not None and "entries are NaN or inf" in hit.detail
+    wrong_elsewhere = torch.where(E.abs() > 5, torch.nan, 2 * E)
+    everything_inf = torch.full_like(E, torch.inf)
+    expected_nan = torch.where(E.abs() > 5, torch.nan, E)  # the answer itself is NaN there
+    for actual, expected in ((wrong_elsewhere, E), (everything_inf, E), (E.clone(), E),
+                             (expected_nan, expected_nan)):
+        assert DIAGNOSERS["nonfinite"](d, _ctx(actual, expected=expected)) is None
+    # numbers and structures, like tensors
+    assert DIAGNOSERS["nonfinite"](d, _ctx([float("nan"), 2.0], expected=[1.0, 2.0]))
+    assert DIAGNOSERS["nonfinite"](d, _ctx({"a": E.T.contiguous()}, expected={"a": E})) is None
+
+
+def test_a_narrower_dtype_is_named_when_right_at_its_own_precision() -> None:
+    e64 = torch.exp(-E.double() ** 2 / 4)  # values down to ~1e-30: float32 keeps ~7 digits
+    tight = CloseCheck(name="c", points=1, probe="p", output="x", rtol=1e-12, atol=1e-300,
+                       exact_dtype=True)
+    loose = CloseCheck(name="c", points=1, probe="p", output="x", rtol=1e-12, atol=1e-300)
+    for check in (tight, loose):  # float32 fails either way (it keeps less precision)
+        hit = DIAGNOSERS["representation"](ENTRIES["representation"],
+                                           _ctx(e64.float(), check, expected=e64))
+        assert hit is not None and hit.id == "wrong_dtype"
+    # wrong values in float32, or right ones in the right dtype: not a dtype problem
+    for actual in (1.01 * e64.float(), e64.clone()):
+        assert DIAGNOSERS["representation"](ENTRIES["representation"],
+                                            _ctx(actual, tight, expected=e64)) is None
+
+
+def test_a_configured_factor_takes_the_place_of_a_default_of_the_same_value() -> None:
+    by_k = ScaledDiagnoser(kind="scaled", by="k", id="per_k", title="t", message="m")
+
+    class _Spec:
+        mistakes: list[Any] = []
+
+        def diagnosers(self, _name: str) -> list[Any]:
+            return [by_k]
+
+    class _Lesson:
+        spec = _Spec()
+
+    def ids(actual: Any, k: int) -> list[str]:
+        return [f.id for f in diagnose(DiagnoseContext(CHECK, actual, E, {"k": k}, _Lesson()))]
+
+    assert ids(2 * E, 2) == ["per_k"]  # k = 2: the spec's reading, not "twice"
+    assert ids(2 * E, 3) == ["scaled_by_2"]  # k = 3: the default still speaks
+    assert ids(3 * E, 3) == ["per_k"]
+    assert ids(E / 2, 2) == ["halved"]
 
 
 def test_a_factor_equal_to_one_or_zero_expected_names_nothing() -> None:

@@ -91,10 +91,18 @@ def test_loop_uses_the_scheduled_rate_at_each_step(ref):
         torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
 
 
+# A cosine that reaches lr_min one step early differs at the last step by about
+# (lr_max - lr_min) * pi^2 / (4 (total - warmup)^2): on the longest schedules only some 80
+# times the boundary check's tolerance (still far outside it, on every seed).
+NARROW = {("cosine_ends_at_last_step", "warmup_cosine: step 0, the end of warmup, the last step")}
+
+
 @pytest.mark.filterwarnings(r"ignore:Detected call of `lr_scheduler.step\(\)`:UserWarning")
 def test_every_mistake_is_far_from_the_reference_where_it_loses():
-    margins = mistake_margins(LESSON, range(100, 160), margin=100.0)
+    margins = mistake_margins(LESSON, range(100, 160), margin=50.0)
     assert not margins.surprises, margins.surprises[:5]
+    close = {k: r for k, r in margins.smallest.items() if r < 100.0 and k not in NARROW}
+    assert not close, close
 
 
 def test_reference_and_alternatives_stay_well_inside_the_tolerances():

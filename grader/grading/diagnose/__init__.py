@@ -5,7 +5,8 @@ Each module is one family of generic diagnosers, written once and configured by 
 ``scale`` (a constant factor), ``layout`` (transposed; right values in the wrong dtype,
 shape or type), ``sequence`` (off by one step, aliased snapshots, nothing updated),
 ``rerun`` (the reference re-run with inputs replaced: hyperparameters swapped or
-complemented, the learning rate doubled), ``randomness`` (a valid shuffle that is not the
+complemented, the learning rate doubled), ``numeric`` (right where finite, NaN or inf
+where the answer is finite: an overflow), ``randomness`` (a valid shuffle that is not the
 generator's, identically seeded runs that differ), ``quiz`` (another question's answer)
 and ``trajectory`` (where a trajectory first diverges; a locator, not a name).
 
@@ -32,6 +33,7 @@ from grader.course.spec import (
 from grader.grading.checks.base import MISSING
 from grader.grading.diagnose.base import DiagnoseContext, Hit, all_nan, map_leaves
 from grader.grading.diagnose.layout import representation, transposed
+from grader.grading.diagnose.numeric import nonfinite
 from grader.grading.diagnose.quiz import other_answer
 from grader.grading.diagnose.randomness import nondeterministic, permutation
 from grader.grading.diagnose.rerun import rerun
@@ -47,7 +49,7 @@ DIAGNOSERS: dict[str, Callable[[Any, DiagnoseContext], Hit | list[Hit] | None]] 
     "scaled": scaled, "transposed": transposed, "representation": representation,
     "shifted": shifted, "aliased": aliased, "frozen": frozen, "rerun": rerun,
     "permutation": permutation, "nondeterministic": nondeterministic,
-    "other_answer": other_answer,
+    "other_answer": other_answer, "nonfinite": nonfinite,
 }
 # on for every value check (and the scaled ones for numeric quiz answers): the evidence is
 # exact, so they cost nothing in precision
@@ -115,10 +117,19 @@ def findings_of(d: Any, ctx: DiagnoseContext) -> list[Finding]:
 
 def diagnose(ctx: DiagnoseContext) -> list[Finding]:
     """Every mistake the configured (and default) diagnosers find in ``ctx``'s failed
-    check, without repeats, in the order they are configured."""
+    check, without repeats, in the order they are configured. A default factor (2, 1/2,
+    -1) gives way to a configured one that names the same value on this instance."""
     found: dict[str, Finding] = {}
+    configured = ctx.lesson.spec.diagnosers(ctx.check.name)
+    factors: set[float] = set()  # the factors configured entries named
     for d in entries(ctx):
-        for finding in findings_of(d, ctx):
+        default = not any(d is c for c in configured)
+        if default and d.kind == "scaled" and factor(d, ctx) in factors:
+            continue  # the spec's own reading of this factor (k = 2 here) takes its place
+        hits = findings_of(d, ctx)
+        if hits and not default and d.kind == "scaled":
+            factors.add(factor(d, ctx))
+        for finding in hits:
             found.setdefault(finding.id, finding)
     return list(found.values())
 

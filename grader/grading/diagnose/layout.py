@@ -9,6 +9,7 @@ import torch
 
 from grader.course.spec import RepresentationDiagnoser, TransposedDiagnoser
 from grader.grading.checks.base import MISSING
+from grader.grading.compare import compare, keeps_precision
 from grader.grading.diagnose.base import DiagnoseContext, Hit, is_number, is_number_list
 
 
@@ -56,17 +57,43 @@ def representation(_d: RepresentationDiagnoser, ctx: DiagnoseContext) -> Hit | N
     if ctx.actual is MISSING:
         return None
     used: dict[str, str] = {}
-    coerced = _coerce(ctx.actual, ctx.expected, used, bool(getattr(ctx.check, "exact_dtype",
-                                                                   False)))
-    if not used or not ctx.same(coerced, ctx.expected):
+    exact = bool(getattr(ctx.check, "exact_dtype", False))
+    coerced = _coerce(ctx.actual, ctx.expected, used, exact)
+    if not used:
         return None
+    if not ctx.same(coerced, ctx.expected):
+        # computed in a narrower float dtype (float32 for float64), the values keep only that
+        # dtype's digits: right when they are the expected ones rounded to it, within that
+        # dtype's own default tolerance
+        if "dtype" not in used:
+            return None
+        mine = _coerce(ctx.actual, ctx.expected, {}, exact, keep_floats=True)
+        if not compare(mine, _narrowed(ctx.expected, mine), equal_nan=True, dtypes=False).ok:
+            return None
     kind = next(k for k in _ORDER if k in used)
     ident, title, message = _TEXT[kind]
     return Hit(ident, title, message, "; ".join(used[k] for k in _ORDER if k in used))
 
 
-def _coerce(a: Any, e: Any, used: dict[str, str], exact_dtype: bool) -> Any:
-    """``a`` converted toward ``e``'s representation, noting each conversion in ``used``."""
+def _narrowed(e: Any, a: Any) -> Any:
+    """``e`` with each float tensor rounded to the narrower float dtype of ``a``'s tensor at
+    the same place (``a`` already in ``e``'s structure and shapes)."""
+    if isinstance(e, torch.Tensor):
+        if isinstance(a, torch.Tensor) and e.is_floating_point() and a.is_floating_point() \
+                and not keeps_precision(a.dtype, e.dtype):
+            return e.to(a.dtype)
+        return e
+    if isinstance(e, (list, tuple)) and isinstance(a, (list, tuple)) and len(a) == len(e):
+        return type(e)(_narrowed(x, y) for x, y in zip(e, a, strict=True))
+    if isinstance(e, dict) and isinstance(a, dict) and set(a) == set(e):
+        return {k: _narrowed(e[k], a[k]) for k in e}
+    return e
+
+
+def _coerce(a: Any, e: Any, used: dict[str, str], exact_dtype: bool,
+            keep_floats: bool = False) -> Any:
+    """``a`` converted toward ``e``'s representation, noting each conversion in ``used``
+    (``keep_floats``: a float tensor keeps its own float dtype)."""
     if isinstance(e, torch.Tensor):
         if not isinstance(a, torch.Tensor):
             if not (_numbers(a) and (e.dim() > 0 or is_number(a))):
@@ -84,10 +111,12 @@ def _coerce(a: Any, e: Any, used: dict[str, str], exact_dtype: bool) -> Any:
             used.setdefault("shape", f"received shape {tuple(a.shape)}, expected "
                                      f"{tuple(e.shape)}")
             a = a.reshape(e.shape)
-        if a.dtype != e.dtype and (exact_dtype or a.is_floating_point() != e.is_floating_point()):
+        if a.dtype != e.dtype and (exact_dtype or a.is_floating_point() != e.is_floating_point()
+                                   or not keeps_precision(a.dtype, e.dtype)):
             used.setdefault("dtype", f"received dtype {str(a.dtype)[6:]}, expected "
                                      f"{str(e.dtype)[6:]}")
-            a = a.to(e.dtype)
+            if not (keep_floats and a.is_floating_point() and e.is_floating_point()):
+                a = a.to(e.dtype)
         return a
     if is_number(e):
         if isinstance(a, torch.Tensor) and a.numel() == 1 and not isinstance(e, bool):
@@ -100,10 +129,11 @@ def _coerce(a: Any, e: Any, used: dict[str, str], exact_dtype: bool) -> Any:
             used.setdefault("type", "received a tensor, expected a list of Python numbers")
             return [float(x) for x in a.tolist()]
         if isinstance(a, (list, tuple)) and len(a) == len(e):
-            return type(e)(_coerce(x, y, used, exact_dtype) for x, y in zip(a, e, strict=True))
+            return type(e)(_coerce(x, y, used, exact_dtype, keep_floats)
+                           for x, y in zip(a, e, strict=True))
         return a
     if isinstance(e, dict) and isinstance(a, dict) and set(a) == set(e):
-        return {k: _coerce(a[k], e[k], used, exact_dtype) for k in e}
+        return {k: _coerce(a[k], e[k], used, exact_dtype, keep_floats) for k in e}
     return a
 
 

@@ -1,0 +1,42 @@
+"""labels_shuffled_apart: images and labels each get their own randperm."""
+from collections.abc import Iterator
+
+import torch
+from torch import Tensor
+from torch.utils.data import Dataset
+
+
+class DigitsDataset(Dataset):
+    def __init__(self, X: Tensor, y: Tensor) -> None:
+        self.X = X
+        self.y = y
+
+    def __len__(self) -> int:
+        return self.X.shape[0]
+
+    def __getitem__(self, i: int) -> tuple[Tensor, Tensor]:
+        return self.X[i], self.y[i]
+
+
+def standardize(train: Tensor, test: Tensor) -> tuple[Tensor, Tensor]:
+    mean = train.mean(dim=0)
+    std = train.std(dim=0, correction=0)
+    std = torch.where(std == 0, torch.ones_like(std), std)
+    return (train - mean) / std, (test - mean) / std
+
+
+def batches(dataset: Dataset, batch_size: int, generator: torch.Generator, shuffle: bool = True,
+            drop_last: bool = False) -> Iterator[tuple[Tensor, Tensor]]:
+    n = len(dataset)
+    torch.empty((), dtype=torch.int64).random_(generator=generator)
+    if shuffle:
+        img_order = torch.randperm(n, generator=generator)
+        lab_order = torch.randperm(n, generator=generator)
+    else:
+        img_order = lab_order = torch.arange(n)
+    for s in range(0, n, batch_size):
+        ii, jj = img_order[s:s + batch_size], lab_order[s:s + batch_size]
+        if drop_last and len(ii) < batch_size:
+            return
+        yield (torch.stack([dataset[int(i)][0] for i in ii]),
+               torch.stack([dataset[int(j)][1] for j in jj]))

@@ -1,0 +1,35 @@
+"""biases_penalised: every parameter is penalised, the biases too."""
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+def l2_penalty(model: nn.Module, lam: float) -> Tensor:
+    sq = sum(torch.sum(p * p) for p in model.parameters())
+    return 0.5 * lam * sq
+
+
+def dropout(x: Tensor, p: float, training: bool, generator: torch.Generator) -> Tensor:
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return torch.zeros_like(x)
+    mask = torch.rand(x.shape, generator=generator) < 1 - p
+    return x * mask / (1 - p)
+
+
+def train(model: nn.Module, X: Tensor, y: Tensor, lr: float, weight_decay: float, epochs: int,
+          batch_size: int, generator: torch.Generator) -> list[float]:
+    losses = []
+    n = X.shape[0]
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=generator)
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            loss = F.cross_entropy(model(X[idx]), y[idx]) + l2_penalty(model, weight_decay)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return losses

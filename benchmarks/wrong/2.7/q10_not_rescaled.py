@@ -1,0 +1,16 @@
+"""dropout_without_rescaling: the kept activation left at 3.0."""
+
+ANSWERS: dict[str, str | float | None] = {
+    "q1": "b",
+    "q2": 2778,
+    "q3": "b",
+    "q4": 2,
+    "q5": 0.4683,
+    "q6": 1.0833,
+    "q7": 0.5,
+    "q8": "b",
+    "q9": "a",
+    "q10": 3.0,
+    "q11": 0.7,
+    "q12": 1.948,
+}

@@ -1,0 +1,16 @@
+"""decay_gradient_two_lambda: the decay gradient taken as 2 lambda w (1.946)."""
+
+ANSWERS: dict[str, str | float | None] = {
+    "q1": "b",
+    "q2": 2778,
+    "q3": "b",
+    "q4": 2,
+    "q5": 0.4683,
+    "q6": 1.0833,
+    "q7": 0.5,
+    "q8": "b",
+    "q9": "a",
+    "q10": 3.75,
+    "q11": 0.7,
+    "q12": 1.946,
+}

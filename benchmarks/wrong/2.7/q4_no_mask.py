@@ -1,0 +1,16 @@
+"""relu_backward_no_mask: the upstream gradient summed without ReLU's mask (4)."""
+
+ANSWERS: dict[str, str | float | None] = {
+    "q1": "b",
+    "q2": 2778,
+    "q3": "b",
+    "q4": 4,
+    "q5": 0.4683,
+    "q6": 1.0833,
+    "q7": 0.5,
+    "q8": "b",
+    "q9": "a",
+    "q10": 3.75,
+    "q11": 0.7,
+    "q12": 1.948,
+}

@@ -1,0 +1,36 @@
+"""lr_recorded_after_scheduler_step: the rate is read after scheduler.step(), the next step's rate."""
+import math
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+
+
+def warmup_cosine(step: int, total: int, warmup: int, lr_max: float, lr_min: float) -> float:
+    if step < warmup:
+        return lr_max * (step + 1) / warmup
+    progress = (step - warmup) / (total - warmup)
+    return lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * progress))
+
+
+def step_decay(step: int, lr0: float, step_size: int, gamma: float) -> float:
+    return lr0 * gamma ** (step // step_size)
+
+
+def exponential_decay(step: int, lr0: float, gamma: float) -> float:
+    return lr0 * gamma ** step
+
+
+def train_with_schedule(model: nn.Module, optimizer: torch.optim.Optimizer, X: Tensor,
+                        y: Tensor, schedule: Callable[[int], float], steps: int) -> list[float]:
+    base_lr = optimizer.param_groups[0]["lr"]
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: schedule(s) / base_lr)
+    lrs = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = nn.functional.mse_loss(model(X), y)
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        lrs.append(scheduler.get_last_lr()[0])
+    return lrs

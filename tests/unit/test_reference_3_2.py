@@ -98,6 +98,7 @@ NARROW = {("cosine_ends_at_last_step", "warmup_cosine: step 0, the end of warmup
 
 
 @pytest.mark.filterwarnings(r"ignore:Detected call of `lr_scheduler.step\(\)`:UserWarning")
+@pytest.mark.slow  # every mistake on several seeds: seconds, with no sandbox
 def test_every_mistake_is_far_from_the_reference_where_it_loses():
     margins = mistake_margins(LESSON, range(100, 160), margin=50.0)
     assert not margins.surprises, margins.surprises[:5]

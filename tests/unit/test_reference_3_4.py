@@ -61,6 +61,7 @@ def test_clip_grad_norm_returns_torchs_norm_and_skips_missing_grads(ref):
             torch.testing.assert_close(p.grad, q.grad)
 
 
+@pytest.mark.slow  # every mistake on several seeds: seconds, with no sandbox
 def test_every_mistake_is_far_from_the_reference_where_it_loses():
     margins = mistake_margins(LESSON, range(100, 130), margin=10.0)
     assert not margins.surprises, margins.surprises[:5]

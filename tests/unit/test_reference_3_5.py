@@ -140,6 +140,7 @@ def test_bfloat16_autocast_on_the_cpu(ref):
     assert all(p.dtype == torch.float32 for p in model.parameters())
 
 
+@pytest.mark.slow  # every mistake on several seeds: seconds, with no sandbox
 def test_every_mistake_is_far_from_the_reference_where_it_loses():
     margins = mistake_margins(LESSON, range(100, 125), margin=10.0, cases=True)
     assert not margins.surprises, margins.surprises[:5]

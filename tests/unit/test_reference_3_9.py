@@ -80,6 +80,7 @@ def test_frozen_tensors_come_out_of_the_reference_bitwise_as_they_went_in():
         assert torch.equal(value, weights[name]), name
 
 
+@pytest.mark.slow  # every mistake on several seeds: seconds, with no sandbox
 def test_every_mistake_is_far_from_the_reference_where_it_loses():
     margins = mistake_margins(LESSON, range(100, 115), margin=10.0)
     assert not margins.surprises, margins.surprises[:5]

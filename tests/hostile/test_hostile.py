@@ -10,7 +10,9 @@ outcome, and its module-level ``EARNED`` lists the checks it honestly earns (opt
 The test reads these with ``ast``: the test process never imports a hostile file.
 
 Each case is graded on each backend (``process``, ``bwrap`` and, where it runs, ``docker``,
-each cold and through its warm pool) against a copy of the course whose reference carries a
+each cold and through its warm pool; the cases decided inside the submission's process and
+on the trusted side alone, ``SAME_ON_EVERY_BACKEND``, skip cold ``bwrap`` and ``docker``
+unless ``GRADER_HOSTILE_ALL=1``) against a copy of the course whose reference carries a
 canary, from that copy's folder, with a secret in the grader's environment. Then: the
 score is exactly EARNED; every lost check says why; the canary, the secret and any
 ``HOSTILE-LEAK`` line (which the bait files in /tmp/corpus-bait hold too: a case that gets
@@ -68,7 +70,9 @@ BAIT = Path("/tmp/corpus-bait")  # host files a case may try to get the grader t
 BACKENDS = ["process", "bwrap", "process+warm", "bwrap+warm", "docker", "docker+warm"]
 MARKER = b"hostile-marker"
 LEAK = "HOSTILE-LEAK"
-COLD_START_S = 2.5  # a cold sandbox imports torch before the first probe: added to its limit
+# A cold sandbox imports torch before the first probe (and docker starts a container):
+# added to a case's time limit on that backend
+COLD_START_S = {"process": 2.5, "bwrap": 2.5, "docker": 6.0}
 # A cold sandbox is new for each run, so the clean submission graded after a case on a cold
 # backend only needs to follow the cases that aim at what outlives a run (on warm pools it
 # follows every case): the host checks of every case cover the rest.
@@ -454,67 +458,6 @@ def check_result(result: Any, case: Case, course: Course, backend: str) -> None:
             f"no message matches {case.expect!r}\n{shown}"
 
 
-def _params() -> list[Any]:
-    params = []
-    for backend in BACKENDS:
-        for name in CASES:
-            marks = []
-            if backend.startswith("process"):
-                cold = backend == "process"
-                skip = PROCESS_NOT_RUN.get(name) or (cold and COLD_PROCESS_NOT_RUN.get(name))
-                xfail = PROCESS_CANNOT_HOLD.get(name) or (
-                    cold and COLD_PROCESS_CANNOT_HOLD.get(name))
-                if skip:
-                    marks.append(pytest.mark.skip(reason=skip))
-                elif xfail:
-                    marks.append(pytest.mark.xfail(strict=True, reason=xfail))
-            params.append(pytest.param(backend, name, marks=marks, id=f"{backend}-{name}"))
-    return params
-
-
-@pytest.mark.parametrize(("backend_name", "name"), _params())
-def test_hostile_submission(backend_name: str, name: str, course: Course,
-                            sentinels: Sentinels, monkeypatch: pytest.MonkeyPatch) -> None:
-    backend = backend_for(backend_name)
-    case = read_case(name)
-    monkeypatch.chdir(course.root)  # graded from the course folder, as an instructor would
-    monkeypatch.setenv("GRADER_SECRET_TOKEN", course.canary)
-    assert not hostile_leftovers() and not stray_processes(), "not clean before the case"
-    system_v = system_v_objects()
-    limit = case.time_limit_s
-    if limit is not None and "+warm" not in backend_name:
-        limit += COLD_START_S
-    seed = zlib.crc32(name.encode()) % 10_000
-    stray: dict[int, bytes] = {}
-    try:
-        started = time.monotonic()
-        result = grade_file(course.lessons[case.lesson], case.path, seed=seed, sandbox=backend,
-                            time_limit_s=limit)
-        elapsed = time.monotonic() - started
-        stray = stray_processes()
-        left = hostile_leftovers()
-        new_system_v = system_v_objects() - system_v
-        check_result(result, case, course, backend_name)
-        bound = 45.0 if limit is None else 4 * limit + 15
-        assert elapsed < bound, f"grading took {elapsed:.1f} s (bound {bound:.0f} s)"
-        assert not stray, f"processes left running: {stray}"
-        assert not left, f"left in the host's scratch folders: {left}"
-        assert not new_system_v, f"System V objects left on the host: {new_system_v}"
-        for path, data in sentinels.files.items():
-            assert path.exists() and path.read_bytes() == data, f"sentinel {path} changed"
-        assert _hashes(course.root) == course.files, "the course folder changed"
-        if "+warm" in backend_name or name in OUTLIVES_A_RUN:
-            clean = grade_file(course.lesson, CLEAN, seed=seed + 1, sandbox=backend)
-            assert course.canary not in clean.model_dump_json()
-            assert clean.score == clean.max_score, (
-                f"the clean submission graded next lost points: "
-                f"{[(c.name, c.message[:200]) for c in clean.checks if c.status != 'passed']}"
-                f"\noutput: {clean.output[-800:]}")
-    finally:
-        _remove_system_v(system_v_objects() - system_v)
-        _clean_host(stray or stray_processes(), course, sentinels)
-
-
 # The groups of the threat list, and the cases for each.
 GROUPS = {
     "resource exhaustion": [
@@ -547,6 +490,80 @@ GROUPS = {
         "broadcast_params", "many_layers", "sysv_shm", "posix_mqueue", "memfd_flood",
         "fork_memory", "userns_ramfs"],
 }
+# Cases decided inside the submission's own process and on the trusted side alone (what the
+# harness runs, what the grader reads back and checks), the same whichever sandbox holds
+# the process: graded through every warm pool (the paths grade, batch, Gradescope and the
+# service take) and the cold process backend, but not again on cold bwrap and docker, where
+# they would only add minutes. GRADER_HOSTILE_ALL=1 grades every case on every backend.
+SAME_ON_EVERY_BACKEND = set(GROUPS["score tampering"] + GROUPS["deserialisation"]
+                            + GROUPS["rules a student can switch off"]) - OUTLIVES_A_RUN
+EVERY_CASE_EVERYWHERE = os.environ.get("GRADER_HOSTILE_ALL") == "1"
+
+
+def _params() -> list[Any]:
+    params = []
+    for backend in BACKENDS:
+        for name in CASES:
+            if (backend in ("bwrap", "docker") and name in SAME_ON_EVERY_BACKEND
+                    and not EVERY_CASE_EVERYWHERE):
+                continue
+            marks = []
+            if backend.startswith("process"):
+                cold = backend == "process"
+                skip = PROCESS_NOT_RUN.get(name) or (cold and COLD_PROCESS_NOT_RUN.get(name))
+                xfail = PROCESS_CANNOT_HOLD.get(name) or (
+                    cold and COLD_PROCESS_CANNOT_HOLD.get(name))
+                if skip:
+                    marks.append(pytest.mark.skip(reason=skip))
+                elif xfail:
+                    marks.append(pytest.mark.xfail(strict=True, reason=xfail))
+            params.append(pytest.param(backend, name, marks=marks, id=f"{backend}-{name}"))
+    return params
+
+
+@pytest.mark.parametrize(("backend_name", "name"), _params())
+def test_hostile_submission(backend_name: str, name: str, course: Course,
+                            sentinels: Sentinels, monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = backend_for(backend_name)
+    case = read_case(name)
+    monkeypatch.chdir(course.root)  # graded from the course folder, as an instructor would
+    monkeypatch.setenv("GRADER_SECRET_TOKEN", course.canary)
+    assert not hostile_leftovers() and not stray_processes(), "not clean before the case"
+    system_v = system_v_objects()
+    limit = case.time_limit_s
+    if limit is not None and "+warm" not in backend_name:
+        limit += COLD_START_S[backend_name]
+    seed = zlib.crc32(name.encode()) % 10_000
+    stray: dict[int, bytes] = {}
+    try:
+        started = time.monotonic()
+        result = grade_file(course.lessons[case.lesson], case.path, seed=seed, sandbox=backend,
+                            time_limit_s=limit)
+        elapsed = time.monotonic() - started
+        stray = stray_processes()
+        left = hostile_leftovers()
+        new_system_v = system_v_objects() - system_v
+        check_result(result, case, course, backend_name)
+        bound = 45.0 if limit is None else 4 * limit + 15
+        assert elapsed < bound, f"grading took {elapsed:.1f} s (bound {bound:.0f} s)"
+        assert not stray, f"processes left running: {stray}"
+        assert not left, f"left in the host's scratch folders: {left}"
+        assert not new_system_v, f"System V objects left on the host: {new_system_v}"
+        for path, data in sentinels.files.items():
+            assert path.exists() and path.read_bytes() == data, f"sentinel {path} changed"
+        assert _hashes(course.root) == course.files, "the course folder changed"
+        if "+warm" in backend_name or name in OUTLIVES_A_RUN:
+            clean = grade_file(course.lesson, CLEAN, seed=seed + 1, sandbox=backend)
+            assert course.canary not in clean.model_dump_json()
+            assert clean.score == clean.max_score, (
+                f"the clean submission graded next lost points: "
+                f"{[(c.name, c.message[:200]) for c in clean.checks if c.status != 'passed']}"
+                f"\noutput: {clean.output[-800:]}")
+    finally:
+        _remove_system_v(system_v_objects() - system_v)
+        _clean_host(stray or stray_processes(), course, sentinels)
+
+
 
 
 def test_the_corpus_covers_every_threat_group() -> None:

@@ -473,7 +473,8 @@ GROUPS = {
         "prewrite_fifo", "lock_delete_results", "swap_workdir", "nul_escapes",
         "rewrite_after_run"],
     "deserialisation": [
-        "pickle_beside", "pickle_as_output", "st_overlap", "st_huge", "st_many_entries",
+        "pickle_beside", "pickle_as_output", "pickle_in_checkpoint", "st_overlap", "st_huge",
+        "st_many_entries",
         "st_deep_header"],
     "rules a student can switch off": [
         "rules_bound_by_assignment", "rules_autograd_by_strings", "rules_globals_helper",

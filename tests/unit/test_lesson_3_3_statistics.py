@@ -31,7 +31,7 @@ from grader.course.lessons import _module_from_source, get_lesson
 from grader.course.spec import MAX_FALSE_FAILURE_RATE
 from grader.grading.checks import EVALUATORS, CheckContext
 from grader.grading.checks.base import at_path
-from grader.grading.mistakes import recognise
+from grader.grading.mistakes import recognise_all
 from grader.grading.oracle import Oracle
 from grader.harness.runner import run_probe
 from grader.harness.values import decode, encode
@@ -216,9 +216,9 @@ def grade_statistics(student: Any, seed: int) -> tuple[set[str], set[str]]:
         lost.add(check.name)
         if verdict.comparable:
             exp = expected(check.expected or f"{check.probe}.{check.output}")
-            found = recognise(check, oracle, LESSON, ctx.student(check.output), exp)
-            if found:
-                named.add(found.id)
+            # every variant that fits: the engine names them together where several do
+            named |= {m.id for m, _weak in recognise_all(check, oracle, LESSON,
+                                                          ctx.student(check.output), exp)}
     return lost, named
 
 

@@ -30,18 +30,19 @@ from tests.service.test_workers import _free_port, _server, _stop  # noqa: E402
 REFERENCE = (ROOT / "reference" / "1.2" / "solution.py").read_text()
 
 
-def batch_time_per_submission(n: int) -> float:
+def batch_time_per_submission(n: int, jobs: int) -> float:
+    """`grade batch -j jobs` on n copies of the reference: wall time per submission."""
     with tempfile.TemporaryDirectory() as d:
         for i in range(n):
             (Path(d) / f"s{i:03d}").mkdir()
             (Path(d) / f"s{i:03d}" / "linear_regression.py").write_text(REFERENCE)
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "grader", "batch", "1.2", d, "-j", "2"],
+        subprocess.run([sys.executable, "-m", "grader", "batch", "1.2", d, "-j", str(jobs)],
                        check=True, capture_output=True)
         return (time.perf_counter() - t0) / n
 
 
-def run(workers: int, submissions: int, clients: int) -> None:
+def run(workers: int, submissions: int, clients: int, batch_per: float) -> None:
     from grader.service.database import make_engine
     from grader.service.embedded import embedded_url
     from grader.service.tokens import create_token
@@ -57,6 +58,7 @@ def run(workers: int, submissions: int, clients: int) -> None:
         with Session(make_engine(url)) as s, s.begin():
             tokens = [create_token(s, f"client{c}", "course") for c in range(clients)]
         latencies: list[float] = []
+        uploads: list[float] = []
         ids: list[str] = []
 
         def client(c: int) -> None:
@@ -66,6 +68,7 @@ def run(workers: int, submissions: int, clients: int) -> None:
                     t0 = time.perf_counter()
                     r = h.post("/submissions", data={"lesson": "1.2", "student": f"st{k}"},
                                files={"file": ("x.py", REFERENCE.encode())})
+                    uploads.append(time.perf_counter() - t0)
                     sid = r.json()["id"]
                     deadline = time.monotonic() + 900
                     while time.monotonic() < deadline:
@@ -88,13 +91,17 @@ def run(workers: int, submissions: int, clients: int) -> None:
                          headers={"Authorization": f"Bearer {teacher}"}).text.splitlines()
         _stop(server)
     q = statistics.quantiles(latencies, n=20)
+    overhead = wall / submissions - batch_per
     print(f"{workers} worker(s): {submissions} submissions from {clients} clients in "
           f"{wall:.1f} s = {submissions / wall:.2f}/s; upload-to-result p50 "
           f"{statistics.median(latencies):.2f} s, p95 {q[18]:.2f} s; graded "
           f"{status['graded']}, failed {status['failed']}, results {len(rows)}, "
           f"distinct ids {len(set(ids))} (lost or duplicated: "
           f"{submissions - len(set(ids)) + abs(len(rows) - submissions)})")
-    return None
+    print(f"  overhead beyond `grade batch -j {workers}`: {overhead * 1000:+.0f} ms per submission "
+          f"(wall/submissions - batch's {batch_per * 1000:.0f} ms); upload accepted p50 "
+          f"{statistics.median(uploads) * 1000:.0f} ms, p95 "
+          f"{statistics.quantiles(uploads, n=20)[18] * 1000:.0f} ms")
 
 
 def main() -> None:
@@ -102,13 +109,11 @@ def main() -> None:
     ap.add_argument("--submissions", type=int, default=500)
     ap.add_argument("--clients", type=int, default=50)
     args = ap.parse_args()
-    per = batch_time_per_submission(min(40, args.submissions))
-    print(f"grade batch -j 2: {per * 1000:.0f} ms per submission "
-          f"(load {Path('/proc/loadavg').read_text().split()[0]})")
+    print(f"load {Path('/proc/loadavg').read_text().split()[0]}")
     for workers in (1, 2):
-        run(workers, args.submissions, args.clients)
-    print("overhead per submission beyond grade batch = wall/submissions - batch time; "
-          "compare the lines above")
+        per = batch_time_per_submission(min(60, args.submissions), workers)
+        print(f"grade batch -j {workers}: {per * 1000:.0f} ms per submission")
+        run(workers, args.submissions, args.clients, per)
 
 
 if __name__ == "__main__":

@@ -221,8 +221,8 @@ COURSE_LESSONS = sorted({"1.2"} | {read_case(name).lesson for name in CASES})
 
 
 def _copy_course(root: Path, canary: str) -> None:
-    """The corpus's lessons (with the course's datasets), each reference carrying
-    ``canary``."""
+    """The corpus's lessons and the course's datasets (held-out splits included: the sandbox
+    must hide them), each reference carrying ``canary``."""
     shutil.copy2(ROOT / "course.toml", root / "course.toml")
     shutil.copytree(ROOT / "datasets", root / "datasets")
     for lesson_id in COURSE_LESSONS:
@@ -230,9 +230,6 @@ def _copy_course(root: Path, canary: str) -> None:
             shutil.copytree(ROOT / part / lesson_id, root / part / lesson_id)
         solution = root / "reference" / lesson_id / "solution.py"
         solution.write_text(solution.read_text() + f"\n# {canary}\n")
-    # and the datasets those lessons name (held-out splits included: the sandbox must hide them)
-    for name in sorted({n for i in COURSE_LESSONS for n in Lesson(i, root=ROOT).spec.datasets()}):
-        shutil.copytree(ROOT / "datasets" / name, root / "datasets" / name)
 
 
 def _hashes(root: Path) -> dict[str, str]:

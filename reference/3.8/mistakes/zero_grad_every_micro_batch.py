@@ -1,0 +1,16 @@
+"""optimizer.zero_grad() inside the micro-batch loop: only the last micro-batch's gradient is left."""
+
+
+def train_step(model, optimizer, scheduler, micro_batches, max_grad_norm, autocast=True):
+    k = len(micro_batches)
+    total = 0.0
+    for x, y in micro_batches:
+        optimizer.zero_grad(set_to_none=True)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            loss = F.cross_entropy(model(x), y)
+        (loss / k).backward()
+        total += loss.item()
+    norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+    optimizer.step()
+    scheduler.step()
+    return total / k, norm.item()

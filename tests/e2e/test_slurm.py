@@ -43,20 +43,23 @@ def grade(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=timeout)
 
 
-def make_class(folder: Path, slow: bool = False) -> list[str]:
-    """40 students: correct, each known mistake, a stub, one hostile, one that times out."""
-    mistakes = [m.id for m in LESSON.spec.mistakes][:7]  # s30-s36, however many the spec has
+def make_class(folder: Path, size: int = 40) -> list[str]:
+    """``size`` students (at least 10): correct ones, then seven known mistakes, a stub, one
+    hostile, one that times out (with 40: s30-s36, s37, s38 and s39)."""
+    mistakes = [m.id for m in LESSON.spec.mistakes][:7]  # however many the spec has
+    correct = size - 10
     students = []
-    for i in range(40):
+    for i in range(size):
         name = f"s{i:02d}"
         (folder / name).mkdir(parents=True)
-        if i < 30:
+        k = i - correct
+        if k < 0:
             source = LESSON.reference_source()
-        elif i - 30 < len(mistakes):
-            source = LESSON.mistake_source(mistakes[i - 30])
-        elif i == 37:
+        elif k < len(mistakes):
+            source = LESSON.mistake_source(mistakes[k])
+        elif k == 7:
             source = LESSON.stub_path.read_text()
-        elif i == 38:  # hostile: claims a score, leaves the sandbox early
+        elif k == 8:  # hostile: claims a score, leaves the sandbox early
             source = 'print(\'{"score": 20}\')\nimport os\nos._exit(0)\n'
         else:  # never finishes fit
             source = LESSON.reference_source() + "\n\ndef fit(X, y, lr, steps):\n" \
@@ -118,7 +121,7 @@ def test_a_slurm_array_equals_a_local_batch(tmp_path) -> None:
 
 def test_a_requeued_task_loses_nothing_and_duplicates_nothing(tmp_path) -> None:
     folder = tmp_path / "class"
-    students = make_class(folder)
+    students = make_class(folder, size=20)
     array_id, merge_id = _submit(folder, 2)
     deadline = time.monotonic() + 300
     requeued = None

@@ -147,7 +147,14 @@ def test_grader_faults_are_retried_then_failed_and_timeouts_are_results(
         assert "system error, resubmit without penalty" in got["error"]
     finally:
         _stop(worker)
-    worker = _worker(db)
+    quick = tmp_path / "quick"  # the course, with fit's time limit cut to a few seconds
+    for part in ("reference", "assignments"):
+        shutil.copytree(ROOT / part / "1.2", quick / part / "1.2")
+    shutil.copytree(ROOT / "datasets", quick / "datasets")
+    spec = quick / "reference" / "1.2" / "spec.toml"
+    assert "timeout_s = 30" in spec.read_text()
+    spec.write_text(spec.read_text().replace("timeout_s = 30", "timeout_s = 4"))
+    worker = _worker(db, GRADER_COURSE_ROOT=str(quick))
     try:
         ben = make_token(db, "ben")
         got = _wait(base, ben, _submit(base, ben, FOREVER))

@@ -185,6 +185,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
     stdout_parts: list[str] = []
     stderr_parts: list[str] = []
     notes: list[str] = []
+    killed_for_memory = False
     loaded = True
     truncated = False  # noted once, however many runs it took
     isolation: str | None = None
@@ -214,6 +215,12 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                 truncated = True
                 notes.append(f"your program printed more than {limits.max_output_kb} KB; "
                              "the output shown is truncated")
+            if outcome.memory_exceeded and not killed_for_memory:
+                # said whatever the probe then did (a parent waiting on a child the kernel
+                # killed for memory times out: the timeout alone would hide why)
+                killed_for_memory = True
+                notes.append(f"your code went over the memory limit ({limits.memory_mb} MB, all "
+                             "its processes together) and a process of it was killed")
             try:
                 # the job's folder once, then nothing below it through a link
                 folder = channel.JobFolder(work)

@@ -11,8 +11,9 @@ The test reads these with ``ast``: the test process never imports a hostile file
 
 Each case is graded on each backend (``process``, ``bwrap`` and, where it runs, ``docker``,
 each cold and through its warm pool; the cases decided inside the submission's process and
-on the trusted side alone, ``SAME_ON_EVERY_BACKEND``, skip cold ``bwrap`` and ``docker``
-unless ``GRADER_HOSTILE_ALL=1``) against a copy of the course whose reference carries a
+on the trusted side alone, ``SAME_ON_EVERY_BACKEND``, skip cold ``bwrap`` and ``docker``,
+and those aimed at the job folder and the output channel, ``READ_THE_SAME_WAY``, skip cold
+``docker``, unless ``GRADER_HOSTILE_ALL=1``) against a copy of the course whose reference carries a
 canary, from that copy's folder, with a secret in the grader's environment. Then: the
 score is exactly EARNED; every lost check says why; the canary, the secret and any
 ``HOSTILE-LEAK`` line (which the bait files in /tmp/corpus-bait hold too: a case that gets
@@ -495,15 +496,29 @@ GROUPS = {
 # they would only add minutes. GRADER_HOSTILE_ALL=1 grades every case on every backend.
 SAME_ON_EVERY_BACKEND = set(GROUPS["score tampering"] + GROUPS["deserialisation"]
                             + GROUPS["rules a student can switch off"]) - OUTLIVES_A_RUN
+# Cases aimed at the job folder and the output channel, which the trusted side reads the same
+# way whatever the backend (no link followed, headers checked, budgets spent first): not
+# again on cold docker, whose container boundaries the other groups test.
+READ_THE_SAME_WAY = set(GROUPS["forging the output channel"]
+                        + GROUPS["warm workers and the host"]) - OUTLIVES_A_RUN
 EVERY_CASE_EVERYWHERE = os.environ.get("GRADER_HOSTILE_ALL") == "1"
+
+
+def _graded_on(backend: str, name: str) -> bool:
+    """Whether the case is graded on the backend (every case everywhere with
+    GRADER_HOSTILE_ALL=1)."""
+    if EVERY_CASE_EVERYWHERE:
+        return True
+    if backend in ("bwrap", "docker") and name in SAME_ON_EVERY_BACKEND:
+        return False
+    return not (backend == "docker" and name in READ_THE_SAME_WAY)
 
 
 def _params() -> list[Any]:
     params = []
     for backend in BACKENDS:
         for name in CASES:
-            if (backend in ("bwrap", "docker") and name in SAME_ON_EVERY_BACKEND
-                    and not EVERY_CASE_EVERYWHERE):
+            if not _graded_on(backend, name):
                 continue
             marks = []
             if backend.startswith("process"):

@@ -156,6 +156,7 @@ class Source:
             isinstance(n, ast.Name) and n.id == "__name__" and not isinstance(n.ctx, ast.Load)
             for tree in self.trees for n in ast.walk(tree))
         self.top: list[ast.stmt] = []  # module-level statements that run at import
+        self.mutations: dict[str, list[tuple[ast.stmt, bool]]] | None = None  # _mutations
         self.tree_of: dict[int, ast.Module] = {}  # any node -> its cell
         for tree in self.trees:
             for sub in ast.walk(tree):
@@ -576,27 +577,43 @@ def _free_names(node: ast.AST) -> set[str]:
     return loads  # a module-level statement's names are all module-level
 
 
-def _mutation_sites(src: Source, name: str, value_bound: bool) -> Iterator[ast.stmt]:
-    """Module-level statements that change the object a module-level ``name`` holds: an
-    attribute or item assigned on it anywhere, or (for a name bound by an assignment, a
-    container) one of ``_MUTATORS`` called on it."""
+def _mutations(src: Source) -> dict[str, list[tuple[ast.stmt, bool]]]:
+    """Module-level name -> the module-level statements that change the object it holds,
+    each with whether only by calling one of ``_MUTATORS`` on it (not by assigning an
+    attribute or item): one walk of the source, kept on it."""
+    if src.mutations is not None:
+        return src.mutations
+    index: dict[str, list[tuple[ast.stmt, bool]]] = {}
     for stmt in src.top:
+        found: dict[str, bool] = {}
         for sub in ast.walk(stmt):
             targets: list[ast.AST] = []
             if isinstance(sub, (ast.Assign, ast.Delete)):
                 targets = list(sub.targets)
             elif isinstance(sub, (ast.AugAssign, ast.AnnAssign)):
                 targets = [sub.target]
-            hit = any(isinstance(t, (ast.Attribute, ast.Subscript))
-                      and isinstance(_root(t), ast.Name) and _root(t).id == name  # type: ignore[attr-defined]
-                      for t in targets)
-            if not hit and value_bound and isinstance(sub, ast.Call) \
-                    and isinstance(sub.func, ast.Attribute) and sub.func.attr in _MUTATORS:
+            for t in targets:
+                root = _root(t)
+                if isinstance(t, (ast.Attribute, ast.Subscript)) and isinstance(root, ast.Name):
+                    found[root.id] = False
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) \
+                    and sub.func.attr in _MUTATORS:
                 root = _root(sub.func.value)
-                hit = isinstance(root, ast.Name) and root.id == name
-            if hit:
-                yield stmt
-                break
+                if isinstance(root, ast.Name):
+                    found.setdefault(root.id, True)
+        for name, by_call in found.items():
+            index.setdefault(name, []).append((stmt, by_call))
+    src.mutations = index
+    return index
+
+
+def _mutation_sites(src: Source, name: str, value_bound: bool) -> Iterator[ast.stmt]:
+    """Module-level statements that change the object a module-level ``name`` holds: an
+    attribute or item assigned on it anywhere, or (for a name bound by an assignment, a
+    container) one of ``_MUTATORS`` called on it."""
+    for stmt, by_call in _mutations(src).get(name, []):
+        if value_bound or not by_call:
+            yield stmt
 
 
 def _reached(src: Source, name: str) -> Iterator[tuple[str, ast.AST]]:

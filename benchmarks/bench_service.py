@@ -1,7 +1,9 @@
 """Load on the grading service, on loopback: N clients (httpx, threads) each submit lesson
-1.2 submissions through the API and wait for their results; prints throughput, p50/p95 of
-upload-to-result, the overhead beyond `grade batch`'s own time per submission, and checks
-that no result is lost or duplicated. Runs with 1 and 2 workers on the embedded database.
+1.2 submissions through the API and wait for their results, polling once a second as
+`grade submit` does; prints throughput, p50/p95 of upload-to-result, the overhead beyond
+`grade batch`'s own time per submission (wall/submissions minus batch's, at the same
+parallelism), the time for an upload to be accepted, and checks that no result is lost or
+duplicated. Runs with 1 and 2 workers on the embedded database.
 
     python benchmarks/bench_service.py [--submissions 500] [--clients 50]
 
@@ -27,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.service.test_workers import _free_port, _server, _stop  # noqa: E402
 
+POLL_S = 1.0  # as `grade submit` polls (grader/service/client.py)
 REFERENCE = (ROOT / "reference" / "1.2" / "solution.py").read_text()
 
 
@@ -75,7 +78,7 @@ def run(workers: int, submissions: int, clients: int, batch_per: float) -> None:
                         sub = h.get(f"/submissions/{sid}").json()
                         if sub["status"] in ("graded", "failed"):
                             break
-                        time.sleep(0.05)
+                        time.sleep(POLL_S)
                     latencies.append(time.perf_counter() - t0)
                     ids.append(sid)
 

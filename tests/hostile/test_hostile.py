@@ -11,7 +11,7 @@ The test reads these with ``ast``: the test process never imports a hostile file
 
 Each case is graded on each backend (``process``, ``bwrap`` and, where it runs, ``docker``,
 each cold and through its warm pool; the cases decided inside the submission's process and
-on the trusted side alone, ``SAME_ON_EVERY_BACKEND``, skip cold ``bwrap`` and ``docker``,
+on the trusted side alone, ``SAME_ON_EVERY_BACKEND``, skip the cold backends,
 and those aimed at the job folder and the output channel, ``READ_THE_SAME_WAY``, skip cold
 ``docker``, unless ``GRADER_HOSTILE_ALL=1``) against a copy of the course whose reference carries a
 canary, from that copy's folder, with a secret in the grader's environment. Then: the
@@ -492,8 +492,8 @@ GROUPS = {
 # Cases decided inside the submission's own process and on the trusted side alone (what the
 # harness runs, what the grader reads back and checks), the same whichever sandbox holds
 # the process: graded through every warm pool (the paths grade, batch, Gradescope and the
-# service take) and the cold process backend, but not again on cold bwrap and docker, where
-# they would only add minutes. GRADER_HOSTILE_ALL=1 grades every case on every backend.
+# service take), not again on the cold backends (``--gpu``, ``batch --cold``), where they
+# would only add minutes. GRADER_HOSTILE_ALL=1 grades every case on every backend.
 SAME_ON_EVERY_BACKEND = set(GROUPS["score tampering"] + GROUPS["deserialisation"]
                             + GROUPS["rules a student can switch off"]) - OUTLIVES_A_RUN
 # Cases aimed at the job folder and the output channel, which the trusted side reads the same
@@ -509,7 +509,7 @@ def _graded_on(backend: str, name: str) -> bool:
     GRADER_HOSTILE_ALL=1)."""
     if EVERY_CASE_EVERYWHERE:
         return True
-    if backend in ("bwrap", "docker") and name in SAME_ON_EVERY_BACKEND:
+    if "+warm" not in backend and name in SAME_ON_EVERY_BACKEND:
         return False
     return not (backend == "docker" and name in READ_THE_SAME_WAY)
 

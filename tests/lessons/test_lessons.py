@@ -18,7 +18,7 @@ from tests.conftest import ROOT, grade_many, grade_source
 
 LESSONS = all_lessons(ROOT)
 MANY_SEEDS = int(os.environ.get("GRADER_TEST_SEEDS", "50"))
-MISTAKE_SEEDS = [11, 222, 3333]
+MISTAKE_SEEDS = [11, 3333]  # fresh inputs twice; the margin tests try more seeds
 
 
 def _ids(lesson_ids: list[str]) -> list[str]:

@@ -194,3 +194,41 @@ def test_a_restarted_server_loses_no_queued_job_and_grade_submit_reports(
         assert bad.returncode == 2 and "401" in bad.stderr
     finally:
         _stop(server)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    if int(f.read().rsplit(b")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's parent may be slow to reap it)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_a_killed_server_leaves_no_worker_behind(db: str) -> None:
+    """SIGKILL gives `grade serve` no chance to stop its workers: they end with it."""
+    server = _server(db, _free_port(), workers=2)
+    workers = _children(server.pid)
+    assert len(workers) == 2, workers
+    server.kill()
+    server.wait()
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline and any(map(_running, workers)):
+        time.sleep(0.2)
+    alive = [w for w in workers if _running(w)]
+    for w in alive:
+        os.kill(w, signal.SIGKILL)
+    assert not alive, f"workers {alive} outlived their server"

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 
+from grader.harness.launch import PR_SET_PDEATHSIG, prctl
 from grader.service.database import migrate
 from grader.service.embedded import database_url
 from grader.service.settings import ServiceSettings
@@ -29,10 +30,7 @@ def _end_with_parent() -> None:
     """In a worker, before it runs: SIGTERM when the server dies, however it dies (killed
     with SIGKILL, it cannot stop its workers itself); Linux only, elsewhere nothing."""
     try:
-        import ctypes  # noqa: PLC0415
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):
         pass
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from grader.sandbox.watch import _process_table
 from tests.service.conftest import ROOT, make_token
 
 pytestmark = pytest.mark.slow
@@ -196,19 +197,6 @@ def test_a_restarted_server_loses_no_queued_job_and_grade_submit_reports(
         _stop(server)
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as f:
-                    if int(f.read().rsplit(b")", 1)[1].split()[1]) == pid:
-                        found.append(int(entry))
-            except (OSError, IndexError, ValueError):
-                continue
-    return found
-
-
 def _running(pid: int) -> bool:
     """Alive and not a zombie (an orphan's parent may be slow to reap it)."""
     try:
@@ -221,7 +209,7 @@ def _running(pid: int) -> bool:
 def test_a_killed_server_leaves_no_worker_behind(db: str) -> None:
     """SIGKILL gives `grade serve` no chance to stop its workers: they end with it."""
     server = _server(db, _free_port(), workers=2)
-    workers = _children(server.pid)
+    workers = [pid for pid, (ppid, _) in _process_table().items() if ppid == server.pid]
     assert len(workers) == 2, workers
     server.kill()
     server.wait()

@@ -9,10 +9,11 @@ result. Each stage lives in its own module; this one only passes data between th
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import torch
 
@@ -23,7 +24,7 @@ from grader.course.public import load_public
 from grader.course.spec import SCOPE_SEP, LessonSpec
 from grader.grading.evaluate import evaluate_checks, named_mistakes
 from grader.grading.oracle import Oracle, OracleLike
-from grader.grading.rules import check_rules
+from grader.grading.rules import RuleFindings, check_rules
 from grader.grading.submission import Program, load_program
 from grader.grading.text import clean_text
 from grader.results import GradeResult
@@ -113,22 +114,27 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
              for c in program.cells]
     # oracle: the reference runs on the same inputs here while the sandbox runs (its
     # timings are taken again afterwards, on a quiet machine: see Oracle.step_time)
-    oracle_ready: Callable[[], None] | None = None
+    # and the source scan (it reads the submission's text only) runs then too
+    fresh_oracle = oracle is None
     if oracle is None:
         oracle = Oracle(lesson, {**inputs, **dims,
                                  **{k: v for t in timed.values() for k, v in t.items()}}, seed,
                         devices=trusted_devices(gpu))
-        oracle_ready = oracle.start_early(
-            list(spec.probes) + [p for p in spec.sandbox_probes() if SCOPE_SEP in p.id]
-            + [spec.probe(pid) for pid in timed])
+    waits: list[Callable[[], Any]] = []  # the oracle's, if it runs here; the scan's, last
+
+    def meanwhile() -> None:
+        if fresh_oracle and isinstance(oracle, Oracle):
+            waits.append(oracle.start_early(
+                list(spec.probes) + [p for p in spec.sandbox_probes() if SCOPE_SEP in p.id]
+                + [spec.probe(pid) for pid in timed]))
+        waits.append(in_background("rules", lambda: check_rules(
+            spec.probes, [c.source for c in program.cells], [c.label for c in program.cells])))
+
     run = run_submission(backend, spec, cells, inputs, dims, seed, time_limit_s=time_limit_s,
-                         gpu=gpu, on_progress=say, timed=timed)
+                         gpu=gpu, on_progress=say, timed=timed, meanwhile=meanwhile)
     # checks, mistakes
     say("comparing with the reference")
-    if oracle_ready is not None:
-        oracle_ready()
-    rules = check_rules(spec.probes, [c.source for c in program.cells],
-                        [c.label for c in program.cells])
+    rules: RuleFindings = [wait() for wait in waits][-1]
     results = evaluate_checks(lesson, run, oracle, rules.violations,
                               can_time=not lesson.is_public, unbound=rules.unbound,
                               values={**inputs, **dims})
@@ -144,6 +150,28 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         review=_review(rules.review, rules.violations, run),
         output=clean_text(run.stdout + run.stderr, 4000),
     )
+
+
+def in_background(name: str, work: Callable[[], T]) -> Callable[[], T]:
+    """Start ``work`` in a thread now; returns a function that waits for its value (or
+    raises what it raised)."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as e:  # noqa: BLE001 - raised again in the caller's thread
+            box["error"] = e
+
+    thread = threading.Thread(target=run, daemon=True, name=name)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return cast(T, box["value"])
+    return result
 
 
 def trusted_devices(gpu: bool) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ cannot read its memory or reopen its control pipes through ``/proc``.
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import json
 import os
@@ -44,41 +45,81 @@ def _prctl(option: int, value: int) -> None:
     libc.prctl(option, value, 0, 0, 0)
 
 
-def _children(me: int) -> list[int]:
-    """Direct children of ``me`` (orphans are reparented to us: we are a subreaper)."""
-    kids = []
+KILL_ROUNDS = 4000  # of at least 0.5 ms: two seconds or more
+PF_EXITING = 0x4  # a task's flag (``/proc/PID/task/TID/stat``, field 9) once it is dying
+DONE_FD = 3  # in a job's process: where it says it has finished (``_wait``)
+
+
+def _descendants(me: int) -> list[int]:
+    """Every process below ``me``, from one pass over ``/proc``."""
+    below: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
-                stat = f.read()
-        except OSError:
+                fields = f.read().rsplit(")", 1)[-1].split()
+            below.setdefault(int(fields[1]), []).append(int(entry))
+        except (OSError, IndexError, ValueError):
             continue
-        fields = stat.rsplit(")", 1)[-1].split()
-        if len(fields) > 1 and fields[1] == str(me):
-            kids.append(int(entry))
-    return kids
+    found, todo = [], list(below.get(me, []))
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(below.get(pid, []))
+    return found
 
 
-def _kill_descendants(me: int) -> None:
-    """SIGKILL every descendant, again and again until none is left, reaping them."""
-    for _ in range(200):
-        kids = _children(me)
-        if not kids:
-            break
-        for pid in kids:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        _reap()
-        time.sleep(0.005)
-    _reap()
+def _dying(pid: int) -> bool:
+    """Whether every thread of ``pid`` is dying or gone: past that point a task runs no
+    user code and starts no system call again (its memory may still be being freed)."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return True
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", encoding="ascii", errors="replace") as f:
+                flags = int(f.read().rsplit(")", 1)[-1].split()[6])
+        except (OSError, IndexError, ValueError):
+            continue  # gone
+        if not flags & PF_EXITING:
+            return False
+    return True
+
+
+def _kill_descendants(me: int) -> bool:
+    """SIGKILL every descendant, again and again, until each one is dying or gone; True
+    when they all are. Nothing of the job can then touch a file, and the worker may answer
+    without waiting the ~10 ms a process that forked from torch takes to free its memory
+    (``_reap_all`` waits for that after the answer, before the next job)."""
+    for _ in range(KILL_ROUNDS):
+        alive = [pid for pid in _descendants(me) if not _dying(pid)]
+        if not alive:
+            return True
+        for pid in alive:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        time.sleep(0.0005)
+    return False
+
+
+def _reap_all(timeout_s: float = 10.0) -> None:
+    """Reap every child (each was killed): what the next job's watch counts must be its
+    own."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.0005)
 
 
 def _reap() -> None:
@@ -186,9 +227,11 @@ def _sweep_ipc() -> None:
     _wipe(["/dev/mqueue"])
 
 
-def _child(job: Path, request: dict[str, Any]) -> None:
-    """In the forked child: become the cold harness for ``job``. Never returns."""
-    code = 70
+def _prepare() -> BaseException | None:
+    """In a spare, before it is handed a job: what every job's process needs and no job
+    decides (a session, an IPC namespace of its own, dying with the worker), done while the
+    previous job's results are read (making the namespaces takes about 9 ms). What went
+    wrong, if anything: the job it is handed then fails with it."""
     try:
         os.setsid()
         from harness.limits import isolate_ipc  # noqa: PLC0415
@@ -196,17 +239,32 @@ def _child(job: Path, request: dict[str, Any]) -> None:
         isolate_ipc(_NESTED)  # first: it changes credentials, which clears what follows
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the job ends with its worker
         _prctl(PR_SET_DUMPABLE, 1)
+    except BaseException as exc:  # noqa: BLE001 - reported by the job, which then fails
+        return exc
+    return None
+
+
+def _child(job: Path, request: dict[str, Any], prepared: BaseException | None,
+           finished: int) -> None:
+    """In the forked child (a spare, ``_prepare``d): become the cold harness for ``job``;
+    its exit code goes on ``finished`` just before it exits (``_wait``). Never returns."""
+    code = 70
+    try:
+        if prepared is not None:
+            raise prepared
         log = job / "log"
         null = os.open(os.devnull, os.O_RDONLY)
         out = os.open(log / "stdout", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         err = os.open(log / "stderr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         for fd, target in ((null, 0), (out, 1), (err, 2)):
             os.dup2(fd, target)
-        os.closerange(3, 65536)
+        os.dup2(finished, DONE_FD, inheritable=False)
+        os.closerange(DONE_FD + 1, 65536)
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
             signal.signal(sig, signal.SIG_DFL)
         if request.get("uid") is not None:  # a root worker: the job runs as its own user
             from harness.launch import drop_privileges  # noqa: PLC0415
+            from harness.limits import isolate_ipc  # noqa: PLC0415
 
             drop_privileges(int(request["uid"]), int(request["gid"]))
             if _NESTED:  # as a cold job: its user's own namespaces, where it can make none
@@ -235,12 +293,18 @@ def _child(job: Path, request: dict[str, Any]) -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
+        os.write(DONE_FD, bytes([code & 0xFF]))
     finally:
         os._exit(code)
 
 
-def _wait(pid: int, wall_s: float) -> tuple[int | None, int | None, bool]:
-    """(exit code, signal, timed out) of the child, killing its group at the deadline."""
+def _wait(pid: int, wall_s: float, finished: int) -> tuple[int | None, int | None, bool]:
+    """(exit code, signal, timed out) of the child, killing its group at the deadline.
+
+    ``finished``: a pipe on which the child writes its exit code just before it exits
+    (``DONE_FD``); it is then killed at once, and not waited for (``_kill_descendants``
+    makes sure it is dying). Student code could write there first, or close it: that only
+    ends its own job early, or makes the worker wait for the exit itself."""
     deadline = time.monotonic() + wall_s
     pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
     try:
@@ -250,6 +314,15 @@ def _wait(pid: int, wall_s: float) -> tuple[int | None, int | None, bool]:
                 if os.WIFSIGNALED(status):
                     return None, os.WTERMSIG(status), False
                 return os.WEXITSTATUS(status), None, False
+            ready = select.select([finished], [], [], 0)[0]
+            said = os.read(finished, 1) if ready else b""
+            if said:
+                for kill in (os.killpg, os.kill):
+                    try:
+                        kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                return said[0], None, False
             left = deadline - time.monotonic()
             if left <= 0:
                 try:
@@ -259,7 +332,8 @@ def _wait(pid: int, wall_s: float) -> tuple[int | None, int | None, bool]:
                 os.waitpid(pid, 0)
                 return None, signal.SIGKILL, True
             if pidfd is not None:
-                select.select([pidfd], [], [], min(left, 1.0))
+                select.select([pidfd] + ([finished] if not ready else []), [], [],
+                              min(left, 1.0))
             else:
                 time.sleep(min(left, 0.01))
     finally:
@@ -275,13 +349,23 @@ class _Spare:
     def __init__(self, pool: Path, closing: list[Any]) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
+        # everything the worker holds is left out of the child's garbage collections: a
+        # full collection would otherwise write to every object of torch's, copying the
+        # whole heap page by page (~200 ms), and the child's exit would free it all again.
+        # (Collected first: what is frozen is never collected, here either; after the first
+        # spare only what the worker made since is looked at.)
+        gc.collect()
+        gc.freeze()
         read, self._go = os.pipe()
+        self.finished, said = os.pipe()  # the job says it is over (``_wait``)
         self.pid = os.fork()
         if self.pid == 0:
             for f in closing:  # the control channel is the worker's alone
                 f.close()
             os.close(self._go)
+            os.close(self.finished)
             _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            prepared = _prepare()
             data = b""
             while chunk := os.read(read, 65536):
                 data += chunk
@@ -289,8 +373,9 @@ class _Spare:
             if not data:  # the worker is stopping
                 os._exit(0)
             request = json.loads(data)
-            _child(pool / str(request["job"]), request)
+            _child(pool / str(request["job"]), request, prepared, said)
         os.close(read)
+        os.close(said)
 
     def start(self, request: dict[str, Any]) -> int:
         """Hand the spare its job; its pid."""
@@ -300,6 +385,7 @@ class _Spare:
 
     def discard(self) -> None:
         os.close(self._go)
+        os.close(self.finished)
         try:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
@@ -338,13 +424,13 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
                 continue
             _reap()
         pid = spare.start(request)  # (the spare is still root: it drops to uid in _child)
-        code, sig, timed_out = _wait(pid, float(request["wall_time_s"]))
-        _kill_descendants(me)
-        cleared = True
+        code, sig, timed_out = _wait(pid, float(request["wall_time_s"]), spare.finished)
+        os.close(spare.finished)
+        cleared = _kill_descendants(me)
         if request.get("uid") is not None:  # and whatever its user still runs, anywhere
             from harness.launch import kill_user, sweep_user  # noqa: PLC0415
 
-            cleared = kill_user(int(request["uid"]), int(request["gid"]))
+            cleared = kill_user(int(request["uid"]), int(request["gid"])) and cleared
             _reap()
             sweep_user(int(request["uid"]))
         _wipe(conf.get("scratch", []))
@@ -356,6 +442,7 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
             "job": name, "exit_code": code, "signal": sig, "timed_out": timed_out,
             "cleared": cleared, "duration_s": time.monotonic() - started}) + "\n")
         control_out.flush()
+        _reap_all()  # (the job's processes, dying, may still be freeing their memory)
         spare = _Spare(pool, [control_in, control_out])  # for the next job, meanwhile
     spare.discard()
 

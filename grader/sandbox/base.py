@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import sysconfig
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -61,6 +62,14 @@ class SandboxJob:
     threads: int = 1
     gpu: bool = False
     env: dict[str, str] = field(default_factory=dict)
+    # called by the backend once the job is under way (its process started): the caller's
+    # own work then overlaps it. The caller makes it safe to call again (after ``run``).
+    on_started: Callable[[], None] | None = None
+
+    def started(self) -> None:
+        """Say that the job is under way (``on_started``)."""
+        if self.on_started is not None:
+            self.on_started()
 
 
 def limits_of(job: SandboxJob) -> dict[str, int]:

@@ -225,6 +225,7 @@ class DockerBackend:
                 container.start()
             except docker.errors.APIError as e:
                 raise SandboxError(_start_error(e, job)) from None
+            job.started()
             # home/ and out/ are on the host's disk: how much the job writes there, in all,
             # and the files its processes keep open after deleting them, are watched from
             # the container's init down (the pids limit holds the processes themselves)

@@ -420,6 +420,7 @@ def run_with_limits(cmd: list[str], job: SandboxJob, preexec: object, cwd: str,
         env=clean_env(job), cwd=cwd, preexec_fn=preexec,  # type: ignore[arg-type]
         close_fds=True, pass_fds=pass_fds,
     )
+    job.started()
     out: list[bytes] = []
     err: list[bytes] = []
     trunc = [False]

@@ -12,7 +12,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -171,13 +171,30 @@ def _read_timing(outcome: SandboxOutcome, work: Path, results: dict[str, ProbeOu
             results[pid].cpu_s = seconds[pid]
 
 
+def _once(fn: Callable[[], None]) -> Callable[[], None]:
+    done = [False]
+
+    def call() -> None:
+        if not done[0]:
+            done[0] = True
+            fn()
+    return call
+
+
 def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str]],
                    inputs: dict[str, torch.Tensor], dims: dict[str, int], seed: int, *,
                    time_limit_s: float | None = None, threads: int = 1, gpu: bool = False,
                    on_progress: Callable[[str], None] | None = None,
-                   timed: dict[str, dict[str, torch.Tensor]] | None = None) -> SandboxRun:
+                   timed: dict[str, dict[str, torch.Tensor]] | None = None,
+                   meanwhile: Callable[[], None] | None = None) -> SandboxRun:
     """Run every probe instance of ``spec`` (and, for ``timed``, probe instance id -> its
-    fresh inputs, the timed runs) and read back what they returned."""
+    fresh inputs, the timed runs) and read back what they returned. ``meanwhile`` is
+    called once, as soon as the first job is under way in the sandbox (or after it, where
+    the backend does not say): the caller's own work then runs while the sandbox does,
+    without slowing this thread's preparation of the job (threads of one process take
+    turns at Python)."""
+    if meanwhile is not None:
+        meanwhile = _once(meanwhile)
     timed = timed or {}
     probes = spec.sandbox_probes() + [spec.probe(pid) for pid in timed]
     results: dict[str, ProbeOutcome] = {}
@@ -204,10 +221,15 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                                    threads, time_limit_s, site=backend.site_paths(),
                                    harness=not backend.is_warm_pool, timed=timed_now)
             job = job_for(work, limits, wall_time_s=wall, threads=threads, gpu=gpu)
+            if meanwhile is not None:
+                job = replace(job, on_started=meanwhile)
             if on_progress:
                 on_progress(f"running {len(remaining)} probe(s) in the {backend.name} sandbox"
                             + (f" (attempt {attempt + 1})" if attempt else ""))
             outcome = backend.run(job)
+            if meanwhile is not None:
+                meanwhile()  # (a no-op where the backend already said it had started)
+                meanwhile = None
             isolation = outcome.isolation or isolation
             stdout_parts.append(outcome.stdout)
             stderr_parts.append(outcome.stderr)
@@ -286,5 +308,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
             remaining = [p for p in remaining if p.id not in results]
         for p in remaining:
             results.setdefault(p.id, ProbeOutcome("error", "not run: too many crashes"))
+    if meanwhile is not None:  # nothing ran
+        meanwhile()
     return SandboxRun(results, load_errors, "".join(stdout_parts), "".join(stderr_parts), notes,
                       loaded, isolation)

@@ -145,11 +145,14 @@ class _Worker:
             assert self.proc.stdin is not None
             self.proc.stdin.write(json.dumps(request) + "\n")
             self.proc.stdin.flush()
+            job.started()
             reply = self._reply(job.wall_time_s + GRACE_S)
         except (BrokenPipeError, OSError):
             reply = None
         finally:
             stopped = watch.close()
+            if reply is not None and reply.get("cleared") is False and not stopped:
+                stopped = "its processes did not end when killed"
             if reply is None or stopped:  # the worker died, hung or was stopped: none of it
                 self.stop()               # may run on
             if lease is not None and (reply is None or stopped or not reply.get("cleared")):

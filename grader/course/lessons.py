@@ -112,10 +112,19 @@ class Lesson:
                                    str(self.reference_dir / "mistakes" / f"{mistake_id}.py"))
 
 
+_COMPILED: dict[tuple[str, str], types.CodeType] = {}  # (source, filename) -> its code
+
+
 def _module_from_source(source: str, name: str, filename: str) -> types.ModuleType:
+    """A fresh module (no state shared with another grading's) run from ``source``, whose
+    compiled code is kept: a grading that names a mistake loads a dozen variants, each about
+    1 ms to compile. Keyed by the text itself, so an edited file is compiled again."""
+    code = _COMPILED.get((source, filename))
+    if code is None:
+        code = _COMPILED[(source, filename)] = compile(source, filename, "exec")
     module = types.ModuleType(name)
     module.__file__ = filename
-    exec(compile(source, filename, "exec"), module.__dict__)  # noqa: S102 - our own code
+    exec(code, module.__dict__)  # noqa: S102 - our own code
     return module
 
 

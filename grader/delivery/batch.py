@@ -21,7 +21,9 @@ from typing import Any
 
 from grader.course.lessons import Lesson
 from grader.course.seeds import derive_seed
-from grader.errors import GraderError, UsageProblem
+from grader.delivery.lanes import LaneDied, Lanes
+from grader.delivery.rows import grade_row
+from grader.errors import UsageProblem
 from grader.grading.memory import HEADROOM_MB
 from grader.grading.submission import SubmissionError, find_submission
 
@@ -159,17 +161,35 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
     """Grade ``submissions``, appending one JSON line per student to ``results``; with
     ``seed``, each student's inputs come from ``student_seed(seed, student)``.
     ``grade(lesson, path, sandbox=..., seed=...)`` grades one file (the engine's
-    ``grade_file`` unless given: the fast tests pass a fake). While it runs, this process's
-    own memory is capped ``memory_headroom_mb`` above what it holds once loaded
-    (``grading.memory``; None: no cap): a grading that needs more fails alone."""
-    from grader.grading.memory import capped_memory, out_of_memory  # noqa: PLC0415
+    ``grade_file`` unless given: the fast tests pass a fake).
+
+    With the engine and ``jobs`` > 1, the gradings run in ``jobs`` processes of their own
+    (``lanes.py``: the trusted side's work is Python, which threads of one process would
+    take turns at), each with one warm worker; otherwise in threads of this process. Each
+    grading process's memory is capped ``memory_headroom_mb`` above what it holds once
+    loaded (``grading.memory``; None: no cap): a grading that needs more fails alone."""
+    from grader.grading.memory import capped_memory  # noqa: PLC0415
     from grader.sandbox import get_backend  # noqa: PLC0415
 
-    if grade is None:
-        from grader.grading.engine import grade_file as grade  # noqa: PLC0415 - imports torch
-
-    backend = get_backend(sandbox, warm=warm, workers=jobs)
     lock = threading.Lock()
+
+    def seed_of(sub: Submission) -> int | None:
+        return None if seed is None else student_seed(seed, sub.student)
+
+    def record(row: dict[str, Any]) -> dict[str, Any]:
+        with lock, results.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(row) + "\n")
+        return row
+
+    lanes: Lanes | None = None
+    if grade is None and jobs > 1 and len(submissions) > 1:
+        # which sandbox "auto" means, and whether it runs here, found once in this process
+        lanes = Lanes(lesson.root, lesson.id, get_backend(sandbox).name, warm,
+                      memory_headroom_mb, size=min(jobs, len(submissions)),
+                      threads=8 + 16)
+    elif grade is None:
+        from grader.grading.engine import grade_file as grade  # noqa: PLC0415 - imports torch
+    backend = None if lanes is not None else get_backend(sandbox, warm=warm, workers=jobs)
     if results.is_file() and results.stat().st_size:
         with results.open("rb+") as f:  # a line cut short by an interruption stays alone
             f.seek(-1, 2)
@@ -177,32 +197,30 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
                 f.write(b"\n")
 
     def one(sub: Submission) -> dict[str, Any]:
-        base = {"student": sub.student, "lesson": lesson.id, "submission": sub.path.name,
-                "score": 0, "max_score": lesson.spec.max_score}
+        if lanes is None:
+            return record(grade_row(lesson, sub.student, sub.path, grade, backend,
+                                    seed_of(sub), cap))
         try:
-            r = grade(lesson, sub.path, sandbox=backend,
-                      seed=None if seed is None else student_seed(seed, sub.student))
-            row = {"student": sub.student, "status": "graded", **r.model_dump(mode="json")}
-        except SubmissionError as e:  # the student's file cannot be read: graded as such
-            row = {**base, "status": "unreadable", "error": str(e)}
-        except Exception as e:  # noqa: BLE001 - one bad grading must not stop the class
-            why = str(e) if isinstance(e, GraderError) else f"{type(e).__name__}: {e}"
-            if out_of_memory(e):  # cap: set below
-                why = f"it ran out of memory (its own cap: {(cap or 0) // 2**20} MB)"
-            row = {**base, "status": "grader_error",
-                   "error": f"the grader failed (not the student's fault): {why}"}
-        # every row, graded or not: `grade report`'s timeline places attempts by it
-        row["graded_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        with lock, results.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(row) + "\n")
-        return row
+            return record(lanes.grade(sub.student, sub.path, seed_of(sub)))
+        except LaneDied as e:
+            return record({"student": sub.student, "lesson": lesson.id,
+                           "submission": sub.path.name, "score": 0,
+                           "max_score": lesson.spec.max_score, "status": "grader_error",
+                           "error": f"the grader failed (not the student's fault): {e}",
+                           "graded_at": datetime.now(UTC).isoformat(timespec="seconds")})
 
     # a grading runs in a pool thread, with a watch, output readers and a worker's threads
-    with capped_memory(memory_headroom_mb, threads=8 * max(1, jobs) + 16) as cap, \
-            ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(one, s): s for s in submissions}
-        for fut in as_completed(futures):
-            row = fut.result()
-            if on_done:
-                on_done(futures[fut], row)
-            yield row
+    # (in a lane, it caps its own memory: this process then only hands out the work)
+    headroom = None if lanes is not None else memory_headroom_mb
+    try:
+        with capped_memory(headroom, threads=8 * max(1, jobs) + 16) as cap, \
+                ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {pool.submit(one, s): s for s in submissions}
+            for fut in as_completed(futures):
+                row = fut.result()
+                if on_done:
+                    on_done(futures[fut], row)
+                yield row
+    finally:
+        if lanes is not None:
+            lanes.close()

@@ -229,11 +229,11 @@ def _sweep_ipc() -> None:
 
 def _prepare() -> BaseException | None:
     """In a spare, before it is handed a job: what every job's process needs and no job
-    decides (a session, an IPC namespace of its own, dying with the worker), done while the
-    previous job's results are read (making the namespaces takes about 9 ms). What went
-    wrong, if anything: the job it is handed then fails with it."""
+    decides (an IPC namespace of its own, dying with the worker), done while the previous
+    job's results are read (making the namespaces takes about 9 ms). What went wrong, if
+    anything: the job it is handed then fails with it. (Its own session comes with the job:
+    until then a spare is in its worker's, which is how it is told from a job.)"""
     try:
-        os.setsid()
         from harness.limits import isolate_ipc  # noqa: PLC0415
 
         isolate_ipc(_NESTED)  # first: it changes credentials, which clears what follows
@@ -252,6 +252,7 @@ def _child(job: Path, request: dict[str, Any], prepared: BaseException | None,
     try:
         if prepared is not None:
             raise prepared
+        os.setsid()
         log = job / "log"
         null = os.open(os.devnull, os.O_RDONLY)
         out = os.open(log / "stdout", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)

@@ -7,6 +7,7 @@ import csv
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -60,3 +61,36 @@ def test_batch_grades_a_class_and_resumes(tmp_path):
 def test_batch_usage_errors():
     assert grade("batch", "9.9", str(ROOT)).returncode == 2
     assert grade("batch", "1.2", "/no/such/folder").returncode == 2
+
+
+def test_a_lane_that_dies_costs_its_grading_only_and_is_replaced(tmp_path):
+    """`grade batch -j N` grades in N lane processes (``delivery/lanes.py``): one killed in
+    the middle of a grading fails that grading as the grader's (LaneDied, a grader error),
+    and the next grading gets a fresh lane."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grader.delivery.lanes import LaneDied, Lanes
+
+    slow = tmp_path / "slow" / "linear_regression.py"
+    slow.parent.mkdir()
+    slow.write_text("import time\ntime.sleep(60)\n" + LESSON.reference_source())
+    good = tmp_path / "good" / "linear_regression.py"
+    good.parent.mkdir()
+    good.write_text(LESSON.reference_source())
+    lanes = Lanes(ROOT, "1.2", "process", True, None, size=1, threads=16)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(lanes.grade, "slow", slow, 1)
+            for _ in range(600):  # until the lane has started and taken the job
+                if lanes._all and not pending.done():
+                    break
+                time.sleep(0.05)
+            time.sleep(3)
+            lanes._all[0].proc.kill()
+            with pytest.raises(LaneDied, match="ended in the middle of a grading"):
+                pending.result(timeout=120)
+        row = lanes.grade("good", good, 2)
+        assert row["status"] == "graded" and row["score"] == LESSON.spec.max_score
+        assert row["student"] == "good" and len(lanes._all) == 1
+    finally:
+        lanes.close()

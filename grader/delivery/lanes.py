@@ -1,0 +1,188 @@
+"""Grading lanes: `grade batch -j N` grades in N processes of its own, one warm worker each.
+
+Threads of one process take turns at Python, and most of the trusted side's work on a
+submission is Python (running the reference and the known mistakes' variants on its
+inputs, comparing): with N threads, a batch used little more than one core for it while
+the sandboxes waited. A lane is a process (``python -m grader.delivery.lanes``) that loads
+the lesson once, starts its own warm worker, and grades the submissions it is handed one
+at a time. It is our own code, not a student's: requests and rows are JSON lines (its
+stdin, and a pipe of its own for the answers, so nothing a library prints can corrupt
+them). A lane dies with the batch; a lane that dies in the middle of a grading costs that
+grading (a grader error, graded again by the next run) and is replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from grader.errors import GraderFault
+
+
+class LaneDied(GraderFault):
+    """The lane process ended in the middle of a grading."""
+
+
+class Lane:
+    """One lane process, driven from one thread at a time."""
+
+    def __init__(self, root: Path, lesson_id: str, sandbox: str, warm: bool,
+                 headroom_mb: int | None, threads: int) -> None:
+        read, write = os.pipe()
+        config = {"root": str(root), "lesson": lesson_id, "sandbox": sandbox, "warm": warm,
+                  "headroom_mb": headroom_mb, "threads": threads, "answers_fd": write}
+        try:
+            self.proc = subprocess.Popen(  # noqa: S603 - our own module, fixed argv
+                [sys.executable, "-m", "grader.delivery.lanes", json.dumps(config)],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd="/",
+                pass_fds=(write,))
+        finally:
+            os.close(write)
+        self._answers: IO[str] = os.fdopen(read, "r", encoding="utf-8")
+        self._dead = False
+
+    def grade(self, student: str, path: Path, seed: int | None) -> dict[str, Any]:
+        """The row of ``student``'s submission ``path`` (``rows.grade_row``)."""
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(json.dumps({"student": student, "path": str(path),
+                                              "seed": seed}) + "\n")
+            self.proc.stdin.flush()
+            line = self._answers.readline()
+        except (BrokenPipeError, OSError, ValueError):
+            line = ""
+        if not line:
+            self._dead = True  # (it may not be reaped yet)
+            try:
+                code: int | None = self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
+            raise LaneDied("a grading process of the batch ended in the middle of a grading"
+                           + (f" (exit code {code})" if code is not None else ""))
+        row: dict[str, Any] = json.loads(line)
+        return row
+
+    @property
+    def alive(self) -> bool:
+        return not self._dead and self.proc.poll() is None
+
+    def close(self) -> None:
+        """End the lane: it closes its warm worker on its way out."""
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._answers.close()
+
+
+class Lanes:
+    """``size`` lanes; ``grade`` takes a free one (starting lanes as they are needed) and
+    gives it back, or replaces it when it died."""
+
+    def __init__(self, root: Path, lesson_id: str, sandbox: str, warm: bool,
+                 headroom_mb: int | None, size: int, threads: int) -> None:
+        self._start: Callable[[], Lane] = lambda: Lane(root, lesson_id, sandbox, warm,
+                                                       headroom_mb, threads)
+        self._free: queue.Queue[Lane] = queue.Queue()
+        self._lock = threading.Lock()
+        self._all: list[Lane] = []
+        self._started = 0
+        self.size = max(1, size)
+
+    def grade(self, student: str, path: Path, seed: int | None) -> dict[str, Any]:
+        lane = self._take()
+        try:
+            return lane.grade(student, path, seed)
+        finally:
+            self._give_back(lane)
+
+    def _take(self) -> Lane:
+        with self._lock:
+            start = self._free.empty() and self._started < self.size
+            if start:
+                self._started += 1
+        if not start:
+            return self._free.get()
+        try:
+            lane = self._start()
+        except BaseException:
+            with self._lock:
+                self._started -= 1
+            raise
+        with self._lock:
+            self._all.append(lane)
+        return lane
+
+    def _give_back(self, lane: Lane) -> None:
+        if lane.alive:
+            self._free.put(lane)
+            return
+        with self._lock:
+            self._started -= 1
+            self._all.remove(lane)
+        lane.close()
+
+    def close(self) -> None:
+        with self._lock:
+            lanes, self._all = self._all, []
+        for lane in lanes:
+            lane.close()
+
+
+def serve(config: dict[str, Any], requests: IO[str], answers: IO[str]) -> None:
+    """The lane's side: grade each request, answer its row."""
+    from grader.course.lessons import Lesson  # noqa: PLC0415
+    from grader.delivery.rows import grade_row  # noqa: PLC0415
+    from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+    from grader.grading.memory import cap_trusted_memory  # noqa: PLC0415
+    from grader.sandbox import get_backend  # noqa: PLC0415
+
+    lesson = Lesson(config["lesson"], Path(config["root"]))
+    backend = get_backend(config["sandbox"], warm=bool(config["warm"]), workers=1)
+    start = getattr(backend, "start", None)
+    if callable(start):
+        start()  # its worker imports torch while this process loads the lesson
+    lesson.spec  # noqa: B018 - loaded once, before the cap
+    cap = None
+    if config.get("headroom_mb") is not None:
+        cap = cap_trusted_memory(int(config["headroom_mb"]), int(config["threads"]))
+    for line in requests:
+        request = json.loads(line)
+        row = grade_row(lesson, str(request["student"]), Path(request["path"]),
+                        grade_file, backend, request.get("seed"), cap)
+        answers.write(json.dumps(row) + "\n")
+        answers.flush()
+
+
+def main() -> None:
+    # our own process: the folder it was started from (a student's, maybe) is no place to
+    # import from (``python -m`` puts it first)
+    here = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", here)]
+    from grader.harness.launch import PR_SET_PDEATHSIG, prctl  # noqa: PLC0415
+
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the lane ends with its batch
+    if os.getppid() == 1:
+        sys.exit(1)  # the batch was already gone
+    config = json.loads(sys.argv[1])
+    answers = os.fdopen(int(config["answers_fd"]), "w", encoding="utf-8")
+    sys.stdout = sys.stderr  # whatever prints, prints there
+    serve(config, sys.stdin, answers)
+
+
+if __name__ == "__main__":
+    main()

@@ -150,12 +150,12 @@ def serve(config: dict[str, Any], requests: IO[str], answers: IO[str]) -> None:
     from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
     from grader.grading.memory import cap_trusted_memory  # noqa: PLC0415
     from grader.sandbox import get_backend  # noqa: PLC0415
+    from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
 
     lesson = Lesson(config["lesson"], Path(config["root"]))
     backend = get_backend(config["sandbox"], warm=bool(config["warm"]), workers=1)
-    start = getattr(backend, "start", None)
-    if callable(start):
-        start()  # its worker imports torch while this process loads the lesson
+    if isinstance(backend, WarmBackend):
+        backend.start()  # its worker imports torch while this process loads the lesson
     lesson.spec  # noqa: B018 - loaded once, before the cap
     cap = None
     if config.get("headroom_mb") is not None:

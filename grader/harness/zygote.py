@@ -40,13 +40,17 @@ PR_SET_CHILD_SUBREAPER = 36
 _NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
+_LIBC = ctypes.CDLL(None, use_errno=True)  # once: each handle is a class of its own, and
+# one left to the worker's garbage collector per job cost it ~25 ms each time
+
+
 def _prctl(option: int, value: int) -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(option, value, 0, 0, 0)
+    _LIBC.prctl(option, value, 0, 0, 0)
 
 
 KILL_ROUNDS = 4000  # of at least 0.5 ms: two seconds or more
 PF_EXITING = 0x4  # a task's flag (``/proc/PID/task/TID/stat``, field 9) once it is dying
+FULL_COLLECTION_EVERY = 256  # jobs (the worker collects no garbage otherwise: ``main``)
 DONE_FD = 3  # in a job's process: where it says it has finished (``_wait``)
 
 
@@ -206,7 +210,7 @@ def _sweep_ipc() -> None:
     """Remove every System V object and POSIX message queue of this IPC namespace (the
     worker's own, private to its sandbox): what a job that could not be given a namespace
     of its own left behind."""
-    libc = ctypes.CDLL(None, use_errno=True)
+    libc = _LIBC
     for kind in _IPC_KINDS:
         try:
             with open(f"/proc/sysvipc/{kind}", encoding="ascii") as f:
@@ -353,9 +357,7 @@ class _Spare:
         # everything the worker holds is left out of the child's garbage collections: a
         # full collection would otherwise write to every object of torch's, copying the
         # whole heap page by page (~200 ms), and the child's exit would free it all again.
-        # (Collected first: what is frozen is never collected, here either; after the first
-        # spare only what the worker made since is looked at.)
-        gc.collect()
+        # (The worker itself does not collect: see ``main``.)
         gc.freeze()
         read, self._go = os.pipe()
         self.finished, said = os.pipe()  # the job says it is over (``_wait``)
@@ -365,6 +367,7 @@ class _Spare:
                 f.close()
             os.close(self._go)
             os.close(self.finished)
+            gc.enable()  # the job's own objects are collected as usual
             _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
             prepared = _prepare()
             data = b""
@@ -401,6 +404,7 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):
         os.dup2(null, fd)  # nothing the worker prints can corrupt the control channel
+    served = 0
     spare = _Spare(pool, [control_in, control_out])
     # the spare is one of the worker's own processes while it waits (the grader counts a
     # job's processes beyond those it finds at "ready"; when a job runs, it is the job)
@@ -444,6 +448,10 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
             "cleared": cleared, "duration_s": time.monotonic() - started}) + "\n")
         control_out.flush()
         _reap_all()  # (the job's processes, dying, may still be freeing their memory)
+        served += 1
+        if served % FULL_COLLECTION_EVERY == 0:  # whatever the worker's loop might leak
+            gc.unfreeze()
+            gc.collect()
         spare = _Spare(pool, [control_in, control_out])  # for the next job, meanwhile
     spare.discard()
 
@@ -469,6 +477,11 @@ def main() -> None:
     _NESTED = nested_namespaces_work((65534, 65534) if os.geteuid() == 0 else None)
     for name in conf.get("preload", []):  # what jobs would each import again (warm.py)
         importlib.import_module(name)
+    # The worker's garbage is never collected: its loop makes no reference cycles (nothing
+    # to collect: measured), and a collection in a process that has just forked writes
+    # pages it shares with the child, ~25 ms of copies each time. (A first full collection
+    # would also cost a cold grading ~100 ms, to free the little garbage importing left.)
+    gc.disable()
     serve(pool, conf)
 
 

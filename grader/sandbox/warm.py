@@ -36,7 +36,7 @@ from grader.sandbox.base import (
     limits_of,
     refuse_if_switched_off,
 )
-from grader.sandbox.channel import ChannelError, JobFolder
+from grader.sandbox.folder import ChannelError, JobFolder
 from grader.sandbox.process import clean_env, kill_group
 from grader.sandbox.users import end_job
 from grader.sandbox.watch import Watch, kill_tree, memory_used, tasks_under, tree

@@ -62,8 +62,15 @@ SHARED_SCRATCH = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
 KILL_ROUNDS = 2000  # of kill(-1), about 2 ms apart: a job that will not die in 4 s is reported
 
 
+_LIBC: list[Any] = []
+
+
 def _libc() -> Any:
-    return ctypes.CDLL(None, use_errno=True)
+    """One handle for the process: each is a class of its own, garbage once dropped, and a
+    warm worker collects no garbage (``zygote.main``)."""
+    if not _LIBC:
+        _LIBC.append(ctypes.CDLL(None, use_errno=True))
+    return _LIBC[0]
 
 
 def prctl(option: int, value: int) -> None:

@@ -546,7 +546,8 @@ def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
               default=None, help="JSON-lines results file (default: FOLDER/grades-LESSON.jsonl; "
                                  "with --shard, FOLDER/grades-LESSON.shards/shard-I.jsonl).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Submissions graded at once (one warm worker each).")
+              help="Submissions graded at once (one warm worker each; from 32 submissions "
+                   "on, in as many grading processes).")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process", "docker"]),
               default="auto", show_default=True, help="Where the submissions run.")
 @click.option("--cold", is_flag=True, help="A fresh sandboxed Python per submission instead of "

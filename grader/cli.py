@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from grader.errors import GraderError, GraderFault, SandboxError, UsageProblem
+from grader.errors import GraderError, GraderFault, SandboxError, ShardsIncomplete, UsageProblem
 
 FORMATS = ["text", "json", "github", "junit", "classroom", "gradescope"]
 SANDBOXES = ["auto", "bwrap", "docker", "process"]
@@ -676,7 +676,7 @@ def merge_cmd(lesson: str, folder: Path, shards: int, report: bool) -> None:
     subs, _ = find_submissions(folder, les.spec.lesson.stem, stubs=les.stub_files)
     ungraded = sorted({s.student for s in subs} - set(rows))
     if missing or ungraded:
-        raise GraderFault(
+        raise ShardsIncomplete(
             (f"missing shard file(s): {', '.join(missing)}; " if missing else "")
             + (f"{len(ungraded)} student(s) without a result: {', '.join(ungraded[:10])}"
                if ungraded else "") + " (run the shards again: they resume)")

@@ -914,8 +914,10 @@ def checkpointed_runs(train: Callable[..., Any], args: list[Any], stop_after: in
     - ``"full"``: ``train(*args, checkpoint_path=p, **kwargs)``, the uninterrupted run;
     - ``"interrupted"``: ``train(*args, checkpoint_path=q, stop_after=stop_after, **kwargs)``,
       which stops after ``stop_after`` steps as if the machine had gone down;
-    - ``"resumed"``: torch's global RNG is reseeded with a number drawn from it (a new
-      process would not have the old one's state), then
+    - ``"resumed"``: as a new process would start it: the module-level names of ``train``'s
+      module put back as they were before the first run (what the runs left in globals, a
+      notebook kernel would still hold, but a restarted job would not: ``_module_state``),
+      torch's global RNG reseeded with a number drawn from it, then
       ``train(*args, checkpoint_path=q, resume=True, **kwargs)``.
 
     Returns, for each run, the file at its ``checkpoint_path`` when it returned (the
@@ -924,16 +926,39 @@ def checkpointed_runs(train: Callable[..., Any], args: list[Any], stop_after: in
     left no file gives a ``NoFileWritten``."""
     extra = dict(kwargs or {})
     out: dict[str, Any] = {}
+    module = getattr(train, "__globals__", None)
+    before = _module_state(module) if isinstance(module, dict) else None
     with tempfile.TemporaryDirectory() as folder:
         for name, more in (("full", {}), ("interrupted", {"stop_after": int(stop_after)})):
             path = os.path.join(folder, name, file_name)
             os.makedirs(os.path.dirname(path))
             train(*args, checkpoint_path=path, **more, **extra)
             out[name] = _saved(path)
+        if isinstance(module, dict) and before is not None:
+            for key in [k for k in module if k not in before and not k.startswith("__")]:
+                del module[key]
+            module.update(before)
         torch.random.default_generator.manual_seed(int(torch.randint(2**62, ())))
         train(*args, checkpoint_path=path, resume=True, **extra)
         out["resumed"] = _saved(path)
     return out
+
+
+def _module_state(module: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a module's own names (dunders aside): each value deep-copied where it can
+    be (a dict, a list, a tensor, a model: what a run could change in place), else kept as
+    it is (functions, classes and modules are kept by ``deepcopy`` itself)."""
+    import copy  # noqa: PLC0415
+
+    state = {}
+    for key, value in list(module.items()):
+        if key.startswith("__"):
+            continue
+        try:
+            state[key] = copy.deepcopy(value)
+        except Exception:  # noqa: BLE001 - what cannot be copied stays as it is
+            state[key] = value
+    return state
 
 
 _TRAPS_SPRUNG: set[str] = set()

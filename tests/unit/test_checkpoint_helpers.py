@@ -187,6 +187,24 @@ def test_checkpointed_runs_reseed_the_global_rng_before_resuming():
     assert not torch.equal(runs["full"]["model"]["weight"], runs["resumed"]["model"]["weight"])
 
 
+def test_checkpointed_runs_resume_without_what_the_runs_left_in_globals():
+    """A resumed run starts from the module's globals as before the runs (as a restarted
+    job would): state a run kept in memory, or a name it added, is not there to resume
+    from; a module-level cache made before the runs is."""
+    module: dict[str, Any] = {"__name__": "student", "CACHE": {"made": "before"},
+                              "torch": torch}
+    exec(  # noqa: S102 - our own toy module
+        "def train(seed, checkpoint_path=None, stop_after=None, resume=False):\n"
+        "    global ADDED\n"
+        "    seen = (dict(CACHE), 'ADDED' in globals())\n"
+        "    CACHE['run'] = CACHE.get('run', 0) + 1\n"
+        "    ADDED = True\n"
+        "    torch.save({'seen': seen}, checkpoint_path)\n", module)
+    runs = _roundtrip(checkpointed_runs(module["train"], [1], 2))
+    assert runs["interrupted"]["seen"] == ({"made": "before", "run": 1}, True)
+    assert runs["resumed"]["seen"] == ({"made": "before"}, False)
+
+
 def test_checkpointed_runs_say_when_no_file_was_written():
     def no_files(seed: int, checkpoint_path: str, **_: Any) -> None:
         assert not os.path.exists(checkpoint_path)  # a fresh folder each time

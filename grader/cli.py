@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from grader.errors import GraderError, GraderFault, SandboxError, UsageProblem
+from grader.errors import GraderError, GraderFault, SandboxError, ShardsIncomplete, UsageProblem
 
 FORMATS = ["text", "json", "github", "junit", "classroom", "gradescope"]
 SANDBOXES = ["auto", "bwrap", "docker", "process"]
@@ -546,7 +546,8 @@ def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
               default=None, help="JSON-lines results file (default: FOLDER/grades-LESSON.jsonl; "
                                  "with --shard, FOLDER/grades-LESSON.shards/shard-I.jsonl).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Submissions graded at once (one warm worker each).")
+              help="Submissions graded at once (one warm worker each; from 32 submissions "
+                   "on, in as many grading processes).")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process", "docker"]),
               default="auto", show_default=True, help="Where the submissions run.")
 @click.option("--cold", is_flag=True, help="A fresh sandboxed Python per submission instead of "
@@ -675,7 +676,7 @@ def merge_cmd(lesson: str, folder: Path, shards: int, report: bool) -> None:
     subs, _ = find_submissions(folder, les.spec.lesson.stem, stubs=les.stub_files)
     ungraded = sorted({s.student for s in subs} - set(rows))
     if missing or ungraded:
-        raise GraderFault(
+        raise ShardsIncomplete(
             (f"missing shard file(s): {', '.join(missing)}; " if missing else "")
             + (f"{len(ungraded)} student(s) without a result: {', '.join(ungraded[:10])}"
                if ungraded else "") + " (run the shards again: they resume)")

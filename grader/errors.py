@@ -66,3 +66,12 @@ class SandboxError(GraderError):
 class GraderFault(GraderError):
     """The grader failed while grading: the reference, an oracle or the harness raised,
     or the harness reported a fault of its own from inside the sandbox."""
+
+
+class ShardsIncomplete(GraderError):
+    """`grade merge` found shards that did not finish: the cluster's doing as often as not
+    (a task cancelled or out of time), and nothing is lost: they resume."""
+
+    def advice(self) -> str:
+        return ("A shard that did not finish (cancelled, out of time, or failed: see its "
+                "log) is run again with the same command; it grades only who is missing.")

@@ -27,6 +27,10 @@ from grader.errors import UsageProblem
 from grader.grading.memory import HEADROOM_MB
 from grader.grading.submission import SubmissionError, find_submission
 
+# Lanes pay one more `import torch` each (~2 s of CPU) to save the trusted side's turns at
+# one interpreter (~50-150 ms a submission): below this many submissions, threads are faster.
+LANES_FROM = 32
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -163,7 +167,8 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
     ``grade(lesson, path, sandbox=..., seed=...)`` grades one file (the engine's
     ``grade_file`` unless given: the fast tests pass a fake).
 
-    With the engine and ``jobs`` > 1, the gradings run in ``jobs`` processes of their own
+    With the engine, ``jobs`` > 1 and at least ``LANES_FROM`` submissions, the gradings
+    run in ``jobs`` processes of their own
     (``lanes.py``: the trusted side's work is Python, which threads of one process would
     take turns at), each with one warm worker; otherwise in threads of this process. Each
     grading process's memory is capped ``memory_headroom_mb`` above what it holds once
@@ -182,7 +187,7 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
         return row
 
     lanes: Lanes | None = None
-    if grade is None and jobs > 1 and len(submissions) > 1:
+    if grade is None and jobs > 1 and len(submissions) >= LANES_FROM:
         # which sandbox "auto" means, and whether it runs here, found once in this process
         lanes = Lanes(lesson.root, lesson.id, get_backend(sandbox).name, warm,
                       memory_headroom_mb, size=min(jobs, len(submissions)),

@@ -62,8 +62,15 @@ SHARED_SCRATCH = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
 KILL_ROUNDS = 2000  # of kill(-1), about 2 ms apart: a job that will not die in 4 s is reported
 
 
+_LIBC: list[Any] = []
+
+
 def _libc() -> Any:
-    return ctypes.CDLL(None, use_errno=True)
+    """One handle for the process: each is a class of its own, garbage once dropped, and a
+    warm worker collects no garbage (``zygote.main``)."""
+    if not _LIBC:
+        _LIBC.append(ctypes.CDLL(None, use_errno=True))
+    return _LIBC[0]
 
 
 def prctl(option: int, value: int) -> None:
@@ -160,9 +167,32 @@ def drop_privileges(uid: int, gid: int) -> None:
     raise PermissionError("the sandbox's user could become root again")
 
 
+PF_EXITING = 0x4  # a task's flag (``/proc/PID/task/TID/stat``, field 9) once it is dying
+
+
+def dying(pid: int) -> bool:
+    """Whether every thread of ``pid`` is dying or gone: past that point a task runs no
+    user code and starts no system call again (its memory may still be being freed, which
+    takes a process forked from torch ~10 ms)."""
+    try:
+        tids = os.listdir(b"/proc/%d/task" % pid)
+    except OSError:
+        return True
+    for tid in tids:
+        try:
+            with open(b"/proc/%d/task/%s/stat" % (pid, tid), "rb") as f:
+                flags = int(f.read().rsplit(b")", 1)[-1].split()[6])
+        except (OSError, IndexError, ValueError):
+            continue  # gone
+        if not flags & PF_EXITING:
+            return False
+    return True
+
+
 def user_processes(uid: int, exclude: int = 0) -> list[int]:
-    """Live (not zombie) processes with ``uid`` as their real, effective or saved user.
-    (Bytes only: it also runs after the switch, when the stdlib may be out of reach.)"""
+    """Live processes with ``uid`` as their real, effective or saved user: not zombies,
+    and not dying (``dying``). (Bytes only: it also runs after the switch, when the stdlib
+    may be out of reach.)"""
     found = []
     want = str(uid).encode()
     for entry in os.listdir(b"/proc"):
@@ -180,7 +210,7 @@ def user_processes(uid: int, exclude: int = 0) -> list[int]:
                 uids = line.split()[1:4]
             elif line.startswith(b"State:"):
                 state = line[6:].strip()[:1]
-        if want in uids and state not in (b"Z", b"X"):
+        if want in uids and state not in (b"Z", b"X") and not dying(int(entry)):
             found.append(int(entry))
     return found
 
@@ -193,7 +223,25 @@ def kill_user(uid: int, gid: int, settle: bool = True) -> bool:
     to every process that user may signal (its own, and nothing else) in one pass that
     new forks cannot slip through; it repeats until no live process of ``uid`` remains.
     Call it from a single-threaded process (the launcher, the warm worker); the trusted
-    side runs ``launch.py --kill``."""
+    side runs ``launch.py --kill``.
+
+    Where ``setpriv`` is installed (util-linux), the helper is spawned, not forked: a fork
+    of a warm worker that holds torch copies its page tables (~10 ms) and its exit frees
+    them again, twice per job. ``setpriv`` sets the real, effective and saved ids (so no
+    capability is kept) and runs ``/bin/sh -c "kill -9 -1"``: the same single
+    ``kill(-1, SIGKILL)`` as ``uid``; this process then looks for what is left."""
+    spawn = _spawned_killer(uid, gid)
+    if spawn is not None:
+        for _ in range(KILL_ROUNDS):
+            try:
+                os.waitpid(os.posix_spawn(spawn[0], spawn, {"PATH": "/usr/bin:/bin"}), 0)
+            except OSError:
+                break  # it could not be run after all: the forked helper, below
+            if not settle or not user_processes(uid):
+                return True
+            time.sleep(0.002)
+        else:
+            return False
     helper = os.fork()
     if helper == 0:
         code = 2
@@ -214,6 +262,18 @@ def kill_user(uid: int, gid: int, settle: bool = True) -> bool:
             os._exit(code)
     _, status = os.waitpid(helper, 0)
     return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def _spawned_killer(uid: int, gid: int) -> list[str] | None:
+    """The command that sends ``kill(-1, SIGKILL)`` as ``uid`` (``kill_user``), or None."""
+    if uid == 0 or gid == 0:
+        raise PermissionError("refusing to kill as root")
+    setpriv = next((p for p in ("/usr/bin/setpriv", "/bin/setpriv") if os.access(p, os.X_OK)),
+                   None)
+    if setpriv is None or not os.access("/bin/sh", os.X_OK):
+        return None
+    return [setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs",
+            "/bin/sh", "-c", "kill -9 -1"]
 
 
 def _remove(path: str) -> None:

@@ -49,7 +49,6 @@ def _prctl(option: int, value: int) -> None:
 
 
 KILL_ROUNDS = 4000  # of at least 0.5 ms: two seconds or more
-PF_EXITING = 0x4  # a task's flag (``/proc/PID/task/TID/stat``, field 9) once it is dying
 FULL_COLLECTION_EVERY = 256  # jobs (the worker collects no garbage otherwise: ``main``)
 DONE_FD = 3  # in a job's process: where it says it has finished (``_wait``)
 
@@ -74,31 +73,15 @@ def _descendants(me: int) -> list[int]:
     return found
 
 
-def _dying(pid: int) -> bool:
-    """Whether every thread of ``pid`` is dying or gone: past that point a task runs no
-    user code and starts no system call again (its memory may still be being freed)."""
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return True
-    for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat", encoding="ascii", errors="replace") as f:
-                flags = int(f.read().rsplit(")", 1)[-1].split()[6])
-        except (OSError, IndexError, ValueError):
-            continue  # gone
-        if not flags & PF_EXITING:
-            return False
-    return True
-
-
 def _kill_descendants(me: int) -> bool:
     """SIGKILL every descendant, again and again, until each one is dying or gone; True
     when they all are. Nothing of the job can then touch a file, and the worker may answer
     without waiting the ~10 ms a process that forked from torch takes to free its memory
     (``_reap_all`` waits for that after the answer, before the next job)."""
+    from harness.launch import dying  # noqa: PLC0415 - (``main`` puts it on the path)
+
     for _ in range(KILL_ROUNDS):
-        alive = [pid for pid in _descendants(me) if not _dying(pid)]
+        alive = [pid for pid in _descendants(me) if not dying(pid)]
         if not alive:
             return True
         for pid in alive:

@@ -118,8 +118,9 @@ def prepare_workdir(base: Path, spec: LessonSpec, cells: list[dict[str, str]],
     return work
 
 
-def _why(outcome: SandboxOutcome, memory_mb: int) -> tuple[str, str]:
+def _why(outcome: SandboxOutcome, limits: Limits) -> tuple[str, str]:
     """(status, message) for a run that ended in the middle of a probe."""
+    memory_mb = limits.memory_mb
     if outcome.stopped:
         return "crashed", f"stopped by the grader: your code {outcome.stopped}"
     if outcome.timed_out:
@@ -132,7 +133,10 @@ def _why(outcome: SandboxOutcome, memory_mb: int) -> tuple[str, str]:
         name = _signal.Signals(outcome.signal).name if outcome.signal in \
             {s.value for s in _signal.Signals} else str(outcome.signal)
         extra = " (over the CPU-time limit)" if name == "SIGXCPU" else \
-            " (a file over the size limit)" if name == "SIGXFSZ" else ""
+            " (a file over the size limit)" if name == "SIGXFSZ" else \
+            (" (a bus error: most often shared memory ran out, /dev/shm, which holds at "
+             f"most {limits.scratch_mb} MB with every file your code writes; a DataLoader's "
+             "workers pass batches through it)") if name == "SIGBUS" else ""
         return "crashed", f"the process was killed by {name}{extra}"
     return "crashed", (f"the process exited with code {outcome.exit_code} in the middle of "
                        "this check (sys.exit() or os._exit() in your code?)")
@@ -288,7 +292,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                     results.setdefault(p.id, ProbeOutcome("timeout", msg))
                 break
             if not got_loaded:
-                status, why = _why(outcome, limits.memory_mb)
+                status, why = _why(outcome, limits)
                 for p in remaining:
                     results.setdefault(p.id, ProbeOutcome(
                         status if status == "timeout" else "error",
@@ -298,7 +302,7 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                 _read_timing(outcome, work, results, timed_now)
                 break
             if started is not None:
-                status, why = _why(outcome, limits.memory_mb)
+                status, why = _why(outcome, limits)
                 results[started] = ProbeOutcome(status, why)
                 # the probe's other instances (its boundary cases, its timed run) would most
                 # likely end the same way: each would cost a fresh sandbox for nothing

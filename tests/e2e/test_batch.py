@@ -94,3 +94,28 @@ def test_a_lane_that_dies_costs_its_grading_only_and_is_replaced(tmp_path):
         assert row["student"] == "good" and len(lanes._all) == 1
     finally:
         lanes.close()
+
+
+def test_a_class_large_enough_for_lanes_is_graded_right(tmp_path):
+    """From ``LANES_FROM`` submissions on, `grade batch -j 2` grades in two lane processes:
+    every student once, each score what their file earns, warm workers."""
+    from grader.delivery.batch import LANES_FROM
+
+    mistake = LESSON.spec.mistakes[0]
+    lost = sum(c.points for c in LESSON.spec.checks if c.name in mistake.loses)
+    cls = tmp_path / "class"
+    expected = {}
+    for i in range(LANES_FROM):
+        (cls / f"s{i:02d}").mkdir(parents=True)
+        right = i % 2 == 0
+        (cls / f"s{i:02d}" / "linear_regression.py").write_text(
+            LESSON.reference_source() if right else LESSON.mistake_source(mistake.id))
+        expected[f"s{i:02d}"] = LESSON.spec.max_score - (0 if right else lost)
+    proc = grade("batch", "1.2", str(cls), "-j", "2", "--seed", "7")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [json.loads(ln) for ln in (cls / "grades-1.2.jsonl").read_text().splitlines()]
+    assert sorted(r["student"] for r in rows) == sorted(expected)
+    assert {r["student"]: r["score"] for r in rows} == expected
+    assert all(r["sandbox"].endswith("+warm") for r in rows)
+    assert all(mistake.id in {m["id"] for m in r["mistakes"]} for r in rows
+               if r["score"] < LESSON.spec.max_score)

@@ -146,7 +146,9 @@ def test_the_job_carries_the_lessons_limits() -> None:
     (Attempt(exit_code=None, signal=signal.SIGXCPU), "crashed", "SIGXCPU (over the CPU-time"),
     (Attempt(exit_code=None, signal=signal.SIGKILL, stopped="made more than 2000 files"),
      "crashed", "stopped by the grader: your code made more than 2000 files"),
-], ids=["exit", "timeout", "cpu", "watch"])
+    (Attempt(exit_code=None, signal=signal.SIGBUS), "crashed",
+     f"shared memory ran out, /dev/shm, which holds at most {SPEC.limits.scratch_mb} MB"),
+], ids=["exit", "timeout", "cpu", "watch", "shm"])
 def test_a_run_that_ends_inside_a_probe_costs_that_probe_and_the_rest_run_again(
         attempt: Attempt, status: str, words: str) -> None:
     victim = PROBES[1]

@@ -77,3 +77,25 @@ def test_dry_run_prints_both_scripts(tmp_path) -> None:
     assert r.exit_code == 0, r.output
     assert "#SBATCH --array=0-2" in r.output and "merge 1.2" in r.output
     assert (tmp_path / "slurm-1.2" / "grade.sbatch").is_file()
+
+
+def test_merging_unfinished_shards_says_who_is_missing_and_that_they_resume(
+        tmp_path: Path) -> None:
+    """A shard that did not finish is the cluster's doing as often as the grader's: exit 3,
+    the students without a result named, and the advice to run it again (not "report a
+    grader fault")."""
+    from grader.delivery.batch import shard_path
+
+    for name in ("ada", "bo", "cy"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "linear_regression.py").write_text("x = 1\n")
+    first = shard_path(tmp_path, "1.2", 0)
+    first.parent.mkdir(parents=True)
+    first.write_text(json.dumps({"student": "ada", "lesson": "1.2", "status": "graded",
+                                 "score": 3, "max_score": 20}) + "\n")
+    r = CliRunner().invoke(main, ["merge", "1.2", str(tmp_path), "--shards", "2",
+                                  "--no-report"])
+    assert r.exit_code == 3, r.output
+    assert "missing shard file(s): shard-1.jsonl" in r.output
+    assert "2 student(s) without a result: bo, cy" in r.output
+    assert "run again with the same command" in r.output and "report" not in r.output

@@ -53,13 +53,15 @@ def all_reduce_mean(grads: list[list[Tensor]]) -> None:
 
 # %% [markdown]
 # ## 2. A data-parallel step, simulated
-# For each rank: a replica of the model (`copy.deepcopy(model)` after `import copy`, with
-# its `.grad` cleared),
-# the loss on the rank's shard of `x` and `y`, backward. Then `all_reduce_mean` over the
+# For each rank: a replica of the model (`copy.deepcopy(model)` after `import copy`: a
+# fresh one every step, with the weights and no `.grad`; replicas kept from step to step
+# need their `.grad` cleared), the loss on the rank's shard of `x` and `y`, backward.
+# Then `all_reduce_mean` over the
 # replicas' gradients (in `model.parameters()` order), those gradients in the model's
 # parameters' `.grad`, and **one** `optimizer.step()`. Return the mean of the ranks' losses
 # (a detached 0-d tensor). `x.shape[0]` is a multiple of `world_size`, so every shard has
-# the same size and the step equals one step on the whole batch.
+# the same size and the step equals one step on the whole batch. The grader also takes two
+# steps in a row: the second must not see the first one's gradients.
 
 # %%
 def data_parallel_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: nn.Module,
@@ -87,7 +89,7 @@ def grad_accumulation_step(model: nn.Module, optimizer: torch.optim.Optimizer,
 
 # %% [markdown]
 # ## 4. A mixed-precision step
-# Zero the gradients; compute `loss_fn(model(x), y)` inside
+# Zero the gradients (the model may hold a previous step's); compute `loss_fn(model(x), y)` inside
 # `with torch.autocast(device_type=x.device.type, dtype=dtype):`; then, outside it:
 #
 # - without a scaler (bfloat16): `loss.backward()`, clip if `max_norm` is given,

@@ -44,7 +44,7 @@ class EarlyStopping:
 # mean of $-\sum_k q_k \log p_k = (1-\varepsilon)(-\log p_y) + \varepsilon \cdot
 # \frac{1}{K}\sum_k (-\log p_k)$. It must equal
 # `F.cross_entropy(logits, target, label_smoothing=eps)`; write it yourself with
-# `F.log_softmax`.
+# `F.log_softmax` (`torch.log(torch.softmax(...))` gives `-inf` for logits far apart).
 
 # %%
 def label_smoothing_ce(logits: Tensor, target: Tensor, eps: float) -> Tensor:

@@ -645,6 +645,20 @@ def _curve(kind: str, scale: float, g: torch.Generator) -> dict[str, list[float]
     if kind == "nan_first":
         n = _randint(g, 1, 5)
         return {"train_loss": [nan] * n, "val_loss": [nan] * n}
+    if kind in ("flat_10", "flat_11"):  # flat (0.2% noise) from the first epoch on
+        length = 10 if kind == "flat_10" else 11
+        gap = _uniform(g, 1.05, 1.3)
+        return {"train_loss": _noisy(g, [scale] * length, 0.002),
+                "val_loss": _noisy(g, [gap * scale] * length, 0.002)}
+    if kind in ("plateau_edge", "plateau_exact"):  # a drop, then flat for 10 or 11 epochs
+        length = _randint(g, 20, 40)
+        flat = 10 if kind == "plateau_edge" else 11
+        gap = _uniform(g, 1.05, 1.3)
+        clean = _decay(length, scale, _uniform(g, 0.4, 0.7) * length, _uniform(g, 0.05, 0.2))
+        level = clean[length - flat - 1] * (1 - _uniform(g, 0.03, 0.1))
+        clean = clean[:length - flat] + [level] * flat
+        return {"train_loss": _noisy(g, clean, 0.002),
+                "val_loss": _noisy(g, [gap * v for v in clean], 0.002)}
     length = _randint(g, 2, 10) if kind == "short" else _randint(g, 20, 40)
     gap = _uniform(g, 1.05, 1.3)  # validation above training
     if kind == "overfitting":  # fast decay, then validation turns up
@@ -695,6 +709,12 @@ def loss_curves(seed: Any, kinds: list[str], repeat: int = 1) -> list[dict[str, 
     "explosion" (growth to 30-300 times the first loss), "explosion_nan" (the same, then
     NaN/inf), "nan" and "inf" (from some epoch on), "val_nan" (one NaN validation loss),
     and the boundary cases "empty", "single" (one epoch) and "nan_first" (NaN throughout).
+    Boundary cases of a window over the last epochs (a plateau judged on L[-1] against
+    L[-11]): "flat_10" and "flat_11" (flat within 0.2% noise from the first epoch, exactly
+    10 or 11 epochs long), "plateau_edge" and "plateau_exact" (20-40 epochs: a decay, a drop
+    of 3-10% in one epoch, as a step of the learning rate gives, then flat within 0.2% noise
+    for exactly the last 10 or 11 epochs; so L[-11] is the last value before the drop, or
+    the first after it).
     """
     g = torch.Generator().manual_seed(int(seed))
     out: list[dict[str, list[float]]] = []

@@ -33,7 +33,7 @@ def data_parallel_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_
     losses: list[Tensor] = []
     for rank in range(world_size):
         replica = copy.deepcopy(model)
-        replica.zero_grad(set_to_none=True)  # a deep copy would carry the model's old .grad
+        replica.zero_grad(set_to_none=True)  # a module's deep copy has no .grad; to be sure
         loss = loss_fn(replica(shard(x, world_size, rank)), shard(y, world_size, rank))
         loss.backward()
         rank_grads.append([p.grad for p in replica.parameters()])

@@ -78,6 +78,18 @@ def test_data_parallel_and_accumulation_equal_the_full_batch_step(ref):
         assert _max_diff(model, full) < 1e-6
 
 
+def test_a_deep_copy_of_a_module_has_the_weights_but_no_grad():
+    """What the exercise text says of replicas: copy.deepcopy(model) copies the weights but
+    not their .grad (nn.Parameter's __deepcopy__), so fresh replicas start every step from
+    zero gradients and only replicas kept between steps can carry a step's gradients over."""
+    model = _model(6)
+    model(torch.randn(4, 6)).sum().backward()
+    replica = copy.deepcopy(model)
+    assert all(p.grad is None for p in replica.parameters())
+    assert all(torch.equal(p, q) for p, q in
+               zip(replica.parameters(), model.parameters(), strict=True))
+
+
 def _amp_step(ref: types.ModuleType, model: nn.Module, x: torch.Tensor, y: torch.Tensor,
               scaler: torch.amp.GradScaler | None, max_norm: float | None,
               dtype: torch.dtype = torch.float16) -> torch.Tensor:

@@ -74,6 +74,37 @@ def test_loss_curves_are_reproducible_and_far_from_the_thresholds():
     assert math.isnan(nan_first["train_loss"][0])
 
 
+EDGES = ["flat_10", "flat_11", "plateau_edge", "plateau_exact"]
+
+
+def _rel(a: float, b: float) -> float:
+    return abs(a - b) / abs(b)
+
+
+def test_plateau_window_edges_are_far_from_the_threshold_on_both_sides():
+    """The window's boundary kinds: a window of L[-1] against L[-11] (10 epochs of change,
+    at least 11 epochs) sees each as its kind says, one epoch less or more sees the
+    opposite, and every comparison is at least 2.5 times away from the 1% threshold; none
+    of them is near an explosion or an overfitting."""
+    for seed in range(300):
+        curves = loss_curves(seed, EDGES, 2)
+        assert repr(curves) == repr(loss_curves(seed, EDGES, 2))
+        for r in range(2):
+            flat10, flat11, edge, exact = (c["train_loss"] for c in curves[4 * r:4 * r + 4])
+            for c in curves[4 * r:4 * r + 4]:
+                tr, va = c["train_loss"], c["val_loss"]
+                assert len(tr) == len(va) and _finite(tr + va)
+                assert all(type(v) is float for v in tr + va)
+                assert (tr[0] < 0.05) if r == 0 else (tr[0] > 5)
+                assert max(tr) < 1.1 * tr[0] and va[-1] < 1.05 * min(va)
+            assert len(flat10) == 10 and len(flat11) == 11
+            for flat in (flat10, flat11):
+                assert max(_rel(v, flat[0]) for v in flat) < 0.004  # any window: flat
+            assert 20 <= len(edge) <= 40 and 20 <= len(exact) <= 40
+            assert _rel(edge[-1], edge[-11]) > 0.025 and _rel(edge[-1], edge[-10]) < 0.004
+            assert _rel(exact[-1], exact[-11]) < 0.004 and _rel(exact[-1], exact[-12]) > 0.025
+
+
 def test_validation_curves_stay_away_from_the_min_delta_boundary():
     md = 0.01
     for seed in range(20):

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from grader.course import expr
 from grader.errors import SpecError
@@ -539,6 +539,7 @@ class LessonSpec(_Strict):
     mistakes: list[Mistake] = Field(default_factory=list)
     # diagnosers for several checks at once (each entry lists its `checks`)
     diagnose: list[Diagnoser] = Field(default_factory=list)
+    _probe_ids: dict[str, Probe] = PrivateAttr(default_factory=dict)  # ``probe``'s
 
     @model_validator(mode="before")
     @classmethod
@@ -710,12 +711,16 @@ class LessonSpec(_Strict):
 
     def probe(self, probe_id: str) -> Probe:
         """A probe by id, or an instance of one in a scope (``"<probe>__<scope>"``: the
-        same steps on the scope's inputs, under that id)."""
-        base = base_of(probe_id)
-        probe = next(p for p in self.probes if p.id == base)
-        if base == probe_id:
-            return probe
-        return probe.model_copy(update={"id": probe_id, "cases": []})
+        same steps on the scope's inputs, under that id). Kept once made: a grading looks
+        probes up ~70 times, and a spec never changes (frozen)."""
+        found = self._probe_ids.get(probe_id)
+        if found is None:
+            base = base_of(probe_id)
+            probe = next(p for p in self.probes if p.id == base)
+            found = probe if base == probe_id else \
+                probe.model_copy(update={"id": probe_id, "cases": []})
+            self._probe_ids[probe_id] = found
+        return found
 
 
 def _field_path(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:

@@ -94,19 +94,20 @@ def _kill_descendants(me: int) -> bool:
     return False
 
 
-def _reap_all(timeout_s: float = 10.0) -> None:
-    """Reap every child (each was killed): what the next job's watch counts must be its
-    own."""
+def _reap_all(me: int, spare: int, timeout_s: float = 10.0) -> None:
+    """Reap every descendant but the ``spare`` (each was killed): what the next job's watch
+    counts must be its own."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
-        if pid == 0:
-            if time.monotonic() > deadline:
-                return
-            time.sleep(0.0005)
+        if pid:
+            continue
+        if not [p for p in _descendants(me) if p != spare] or time.monotonic() > deadline:
+            return
+        time.sleep(0.0005)
 
 
 def _reap() -> None:
@@ -430,12 +431,14 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
             "job": name, "exit_code": code, "signal": sig, "timed_out": timed_out,
             "cleared": cleared, "duration_s": time.monotonic() - started}) + "\n")
         control_out.flush()
-        _reap_all()  # (the job's processes, dying, may still be freeing their memory)
         served += 1
         if served % FULL_COLLECTION_EVERY == 0:  # whatever the worker's loop might leak
             gc.unfreeze()
             gc.collect()
-        spare = _Spare(pool, [control_in, control_out])  # for the next job, meanwhile
+        # for the next job, meanwhile: forked while the job's processes, dying, may still be
+        # freeing their memory (~10 ms), then those are reaped before the next job starts
+        spare = _Spare(pool, [control_in, control_out])
+        _reap_all(me, spare.pid)
     spare.discard()
 
 

@@ -158,6 +158,7 @@ def test_every_mistake_is_far_from_the_reference_where_it_loses():
     assert not margins.surprises, margins.surprises[:5]
 
 
+@pytest.mark.slow  # every correct solution on 40 seeds: seconds, with no sandbox
 def test_reference_and_alternatives_stay_well_inside_the_tolerances():
     files = [LESSON.reference_dir / "solution.py",
              *sorted((ROOT / "tests" / "solutions" / "3.5").glob("*.py"))]

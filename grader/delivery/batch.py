@@ -15,14 +15,13 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from grader.course.lessons import Lesson
 from grader.course.seeds import derive_seed
 from grader.delivery.lanes import LaneDied, Lanes
-from grader.delivery.rows import grade_row
+from grader.delivery.rows import failed_row, grade_row
 from grader.errors import UsageProblem
 from grader.grading.memory import HEADROOM_MB
 from grader.grading.submission import SubmissionError, find_submission
@@ -208,11 +207,7 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
         try:
             return record(lanes.grade(sub.student, sub.path, seed_of(sub)))
         except LaneDied as e:
-            return record({"student": sub.student, "lesson": lesson.id,
-                           "submission": sub.path.name, "score": 0,
-                           "max_score": lesson.spec.max_score, "status": "grader_error",
-                           "error": f"the grader failed (not the student's fault): {e}",
-                           "graded_at": datetime.now(UTC).isoformat(timespec="seconds")})
+            return record(failed_row(lesson, sub.student, sub.path, "grader_error", str(e)))
 
     # a grading runs in a pool thread, with a watch, output readers and a worker's threads
     # (in a lane, it caps its own memory: this process then only hands out the work)

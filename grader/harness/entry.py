@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import torch
-from safetensors.torch import load, load_file, save_file
+from safetensors.torch import load, load_file
 
 from .runner import ProbeTimeout, available_devices, run_probe
+from .tensorfile import save as save_tensors
 from .timed import receive_inputs, supervise
 from .values import SpecBug, encode
 
@@ -182,7 +183,7 @@ def _run_one(module: types.ModuleType, probe: dict[str, Any], inputs: dict[str, 
     except (ValueError, RuntimeError, OverflowError) as exc:
         result.update(status="error", error=f"could not read the result: {exc}")
         descriptors, tensors = {}, {}
-    save_file(tensors, str(out / f"{probe['id']}.safetensors"))
+    save_tensors(tensors, out / f"{probe['id']}.safetensors")
     events.emit(event="done", probe=probe["id"], status=result["status"],
                 error=result["error"], outputs=descriptors,
                 violations=result["violations"], elapsed_s=result["elapsed_s"],

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import save_file
 
 import grader.sandbox.channel as channel
 from grader.course.inputs import derive_seed
 from grader.course.spec import LessonSpec, Limits, Probe, base_of
+from grader.harness.tensorfile import save as save_tensors
 from grader.harness.timed import TIMING_FILE
 from grader.sandbox.base import (
     HARNESS_DIR,
@@ -100,7 +100,7 @@ def prepare_workdir(base: Path, spec: LessonSpec, cells: list[dict[str, str]],
     timed_entries = []
     for i, p in enumerate(x for x in probes if x.id in timed):
         name = f"timed-{i}.safetensors"
-        save_file({k: v.contiguous() for k, v in timed[p.id].items()}, str(work / "out" / name))
+        save_tensors(timed[p.id], work / "out" / name)
         timed_entries.append({"probe": entry(p), "inputs_file": f"out/{name}"})
     plan = {
         "module_name": spec.lesson.stem,
@@ -114,7 +114,7 @@ def prepare_workdir(base: Path, spec: LessonSpec, cells: list[dict[str, str]],
     }
     (work / "plan.json").write_text(json.dumps(plan))
     (work / "cells.json").write_text(json.dumps(cells))
-    save_file({k: v.contiguous() for k, v in inputs.items()}, str(work / "inputs.safetensors"))
+    save_tensors(inputs, work / "inputs.safetensors")
     return work
 
 

@@ -16,6 +16,7 @@ import atexit
 import json
 import os
 import queue
+import select
 import shutil
 import stat
 import subprocess
@@ -46,6 +47,7 @@ START_TIMEOUT_S = 120.0
 # first step and torch.func import torch._dynamo lazily (over 800 modules, about 1.5 s),
 # which every forked job of an optimizer lesson would otherwise pay again.
 PRELOAD = ("torch._dynamo",)
+MAX_ANSWER_BYTES = 1 << 20  # one answer is a short line; more unread is a broken worker
 GRACE_S = 15.0  # beyond a job's wall time before the worker itself is presumed hung
 
 
@@ -71,8 +73,10 @@ class _Worker:
                 stderr=log, text=True, start_new_session=True, cwd="/",
                 env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
                      "MKL_NUM_THREADS": "1"})
-        self._replies: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        assert self.proc.stdout is not None
+        self._answers = self.proc.stdout.fileno()
+        self._pending = b""
+        self._ended = False
         self.root = self.proc.pid
         self.base_tasks = 0
 
@@ -90,20 +94,35 @@ class _Worker:
         idle = tree(self.root)
         self.base_memory = (memory_used(idle), memory_used(idle, precise=True))
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            try:
-                self._replies.put(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-        self._replies.put(None)  # the worker is gone
-
     def _reply(self, timeout: float) -> dict[str, Any] | None:
-        try:
-            return self._replies.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        """The worker's next answer (one JSON line), or None if it ended or did not answer
+        within ``timeout``. Read here, in the thread that waits for it: handed over by a
+        reader thread, each answer cost a switch between threads (~1-3 ms while the
+        oracle's thread holds the interpreter)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line, newline, rest = self._pending.partition(b"\n")
+            if newline:
+                self._pending = rest
+                try:
+                    answer = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(answer, dict):
+                    return answer
+                continue
+            left = deadline - time.monotonic()
+            if self._ended or left <= 0 or len(self._pending) > MAX_ANSWER_BYTES:
+                return None
+            try:
+                if not select.select([self._answers], [], [], left)[0]:
+                    continue
+                chunk = os.read(self._answers, 65536)
+            except (OSError, ValueError):
+                chunk = b""
+            if not chunk:
+                self._ended = True  # the worker is gone
+            self._pending += chunk
 
     @property
     def alive(self) -> bool:

@@ -145,18 +145,21 @@ class Lanes:
 
 def serve(config: dict[str, Any], requests: IO[str], answers: IO[str]) -> None:
     """The lane's side: grade each request, answer its row."""
-    from grader.course.lessons import Lesson  # noqa: PLC0415
-    from grader.delivery.rows import grade_row  # noqa: PLC0415
-    from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
-    from grader.grading.memory import cap_trusted_memory  # noqa: PLC0415
+    from grader.course.lessons import Lesson  # noqa: PLC0415 - no torch
     from grader.sandbox import get_backend  # noqa: PLC0415
     from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
 
     lesson = Lesson(config["lesson"], Path(config["root"]))
-    backend = get_backend(config["sandbox"], warm=bool(config["warm"]), workers=1)
+    # the worker imports only what this lesson's code needs (its spec says), and starts now,
+    # importing torch in its sandbox while this process imports its own
+    backend = get_backend(config["sandbox"], warm=bool(config["warm"]), workers=1,
+                          preload=tuple(lesson.spec.lesson.warm_imports))
     if isinstance(backend, WarmBackend):
-        backend.start()  # its worker imports torch while this process loads the lesson
-    lesson.spec  # noqa: B018 - loaded once, before the cap
+        backend.start()
+    from grader.delivery.rows import grade_row  # noqa: PLC0415
+    from grader.grading.engine import grade_file  # noqa: PLC0415 - imports torch
+    from grader.grading.memory import cap_trusted_memory  # noqa: PLC0415
+
     cap = None
     if config.get("headroom_mb") is not None:
         cap = cap_trusted_memory(int(config["headroom_mb"]), int(config["threads"]))

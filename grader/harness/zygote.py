@@ -462,7 +462,10 @@ def main() -> None:
     # a root worker's jobs run as users of their own (``harness.launch``): tried as nobody
     _NESTED = nested_namespaces_work((65534, 65534) if os.geteuid() == 0 else None)
     for name in conf.get("preload", []):  # what jobs would each import again (warm.py)
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except ImportError:  # not in this installation: a job that needs it fails as cold
+            continue
     # The worker's garbage is never collected: its loop makes no reference cycles (nothing
     # to collect: measured), and a collection in a process that has just forked writes
     # pages it shares with the child, ~25 ms of copies each time. (A first full collection

@@ -27,17 +27,22 @@ def available_names() -> list[str]:
 _WARM: dict[str, Backend] = {}
 
 
-def get_backend(name: str, *, warm: bool = False, workers: int = 2) -> Backend:
+def get_backend(name: str, *, warm: bool = False, workers: int = 2,
+                preload: tuple[str, ...] | None = None) -> Backend:
     """Return the backend called ``name`` ('auto' picks the strongest available).
 
     With ``warm``, a pool of warm workers over that backend (``warm.py``), shared by every
-    caller in this process and closed at exit."""
+    caller in this process and closed at exit; ``preload``: what its workers import before
+    they fork a job (default: ``warm.PRELOAD``, for a pool that grades any lesson; a
+    process that grades one lesson passes that lesson's ``warm_imports``). It applies
+    where the pool is made: the first call for that backend."""
     if warm:
         base = get_backend(name)
         if base.name not in _WARM:
-            from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
+            from grader.sandbox.warm import PRELOAD, WarmBackend  # noqa: PLC0415
 
-            _WARM[base.name] = WarmBackend(base, workers=workers)
+            _WARM[base.name] = WarmBackend(base, workers=workers,
+                                           preload=PRELOAD if preload is None else preload)
         return _WARM[base.name]
     if name == "auto":
         errors = []

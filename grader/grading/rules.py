@@ -152,24 +152,35 @@ class Source:
                 else None
             self.trees.append(tree)
             self.cell_of[id(tree)] = label
+        # each node's ``ast.walk``, in its order, made once: the rules below read the same
+        # functions again and again (for each rule-bound name, what it reaches)
+        self._walks: dict[int, list[ast.AST]] = {}
+        every = [n for tree in self.trees for n in self.walk(tree)]
         self.name_reassigned = any(
             isinstance(n, ast.Name) and n.id == "__name__" and not isinstance(n.ctx, ast.Load)
-            for tree in self.trees for n in ast.walk(tree))
+            for n in every)
         self.top: list[ast.stmt] = []  # module-level statements that run at import
         self.mutations: dict[str, list[tuple[ast.stmt, bool]]] | None = None  # _mutations
         self.tree_of: dict[int, ast.Module] = {}  # any node -> its cell
         for tree in self.trees:
-            for sub in ast.walk(tree):
+            for sub in self.walk(tree):
                 self.tree_of[id(sub)] = tree
             self.top += self._run_at_import(tree.body)
         self.bindings = self._bindings()
         # every assignment in any scope (for whole-file rules), and module-level ones only
         # (for what a reached function's free names refer to)
-        self.origins = _Origins(n for tree in self.trees for n in ast.walk(tree))
+        self.origins = _Origins(every)
         self.module_origins = _Origins(
             n for stmt in self.top
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
             for n in _walk_header(stmt))
+
+    def walk(self, node: ast.AST) -> list[ast.AST]:
+        """``list(ast.walk(node))``, made once per node (the trees are never changed)."""
+        found = self._walks.get(id(node))
+        if found is None:
+            found = self._walks[id(node)] = list(ast.walk(node))
+        return found
 
     def where(self, node: ast.AST) -> Where:
         tree = self.tree_of.get(id(node))
@@ -207,7 +218,7 @@ class Source:
         for stmt in self.top:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 bind(stmt.name, stmt)
-                for sub in ast.walk(stmt):  # `global name` anywhere inside binds it here
+                for sub in self.walk(stmt):  # `global name` anywhere inside binds it here
                     if isinstance(sub, ast.Global):
                         for name in sub.names:
                             bind(name, stmt)
@@ -247,9 +258,10 @@ def _walk_header(stmt: ast.stmt) -> Iterator[ast.AST]:
                                 if k != "body" and isinstance(v, ast.AST))
 
 
-def _doc_strings(tree: ast.AST) -> set[int]:
-    """ids of string constants that are expression statements (docstrings and the like)."""
-    return {id(n.value) for n in ast.walk(tree)
+def _doc_strings(nodes: list[ast.AST]) -> set[int]:
+    """ids of string constants that are expression statements (docstrings and the like),
+    among ``nodes`` (a walk of a tree)."""
+    return {id(n.value) for n in nodes
             if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
 
 
@@ -361,7 +373,7 @@ def _dynamic_constructs(src: Source) -> list[tuple[str, Where]]:
     for stmt in src.top:
         nodes = list(_walk_header(stmt)) \
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
-            else list(ast.walk(stmt))
+            else src.walk(stmt)
         called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
         for node in nodes:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and stmt is node \
@@ -529,8 +541,9 @@ def _autograd_in(node: ast.AST, src: Source, bound_name: str | None) -> tuple[st
             if hit:
                 return hit, node
         return None
-    docs = _doc_strings(node)
-    for sub in ast.walk(node):
+    nodes = src.walk(node)
+    docs = _doc_strings(nodes)
+    for sub in nodes:
         if isinstance(sub, ast.Attribute) and (sub.attr in _AUTOGRAD_ATTRS
                                                or "autograd" in sub.attr
                                                or "set_grad_enabled" in sub.attr):
@@ -561,13 +574,13 @@ def _autograd_in(node: ast.AST, src: Source, bound_name: str | None) -> tuple[st
     return None
 
 
-def _free_names(node: ast.AST) -> set[str]:
+def _free_names(node: ast.AST, src: Source) -> set[str]:
     """Names ``node`` reads but does not bind itself (parameters and local assignments of a
     function are its own), roughly: enough to find the module-level names it uses."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return set()
     loads, local = set(), set()
-    for sub in ast.walk(node):
+    for sub in src.walk(node):
         if isinstance(sub, ast.Name):
             (loads if isinstance(sub.ctx, ast.Load) else local).add(sub.id)
         elif isinstance(sub, ast.arg):
@@ -586,7 +599,7 @@ def _mutations(src: Source) -> dict[str, list[tuple[ast.stmt, bool]]]:
     index: dict[str, list[tuple[ast.stmt, bool]]] = {}
     for stmt in src.top:
         found: dict[str, bool] = {}
-        for sub in ast.walk(stmt):
+        for sub in src.walk(stmt):
             targets: list[ast.AST] = []
             if isinstance(sub, (ast.Assign, ast.Delete)):
                 targets = list(sub.targets)
@@ -643,7 +656,7 @@ def _reached(src: Source, name: str) -> Iterator[tuple[str, ast.AST]]:
             continue
         seen.add(id(node))
         yield via, node
-        for free in sorted(_free_names(node)):
+        for free in sorted(_free_names(node, src)):
             if free not in followed:
                 follow(free, f"`{free}`")
 
@@ -692,7 +705,7 @@ def uses_builtin_optimizer(sources: list[str], labels: list[str] | None = None) 
 def _uses_builtin_optimizer(src: Source) -> str | None:
     hits: list[tuple[Where, str]] = []
     for stmt in src.top:
-        for sub in ast.walk(stmt):
+        for sub in src.walk(stmt):
             names: list[str] = []
             if isinstance(sub, ast.ImportFrom) and sub.level == 0 and sub.module:
                 names = [sub.module if a.name == "*" else f"{sub.module}.{a.name}"

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import torch
-from safetensors.torch import load, load_file
+from safetensors.torch import load
 
 from .runner import ProbeTimeout, available_devices, run_probe
+from .tensorfile import load_trusted
 from .tensorfile import save as save_tensors
 from .timed import receive_inputs, supervise
 from .values import SpecBug, encode
@@ -104,7 +105,7 @@ def _run_main(workdir: Path, plan: dict[str, Any],
     out = workdir / "out"
     events = _Events(out / "events.jsonl")
     torch.set_num_threads(int(plan.get("threads", 1)))
-    inputs: dict[str, Any] = dict(load_file(str(workdir / "inputs.safetensors")))
+    inputs: dict[str, Any] = load_trusted(workdir / "inputs.safetensors")
     inputs.update(plan["dims"])
     # what the probes may run on, found before any student code runs
     plan["devices"] = available_devices(plan["probes"])

@@ -93,8 +93,11 @@ def graph_attached(value: Any) -> bool:
     """True when a returned tensor is part of an autograd graph."""
     if isinstance(value, torch.Tensor):
         return value.grad_fn is not None
-    if isinstance(value, (list, tuple)):
-        return any(graph_attached(v) for v in value)
+    if isinstance(value, (list, tuple)):  # (a loss history: hundreds of floats, skipped)
+        return any(graph_attached(v) for v in value if isinstance(v, _CONTAINERS))
     if isinstance(value, dict):
-        return any(graph_attached(v) for v in value.values())
+        return any(graph_attached(v) for v in value.values() if isinstance(v, _CONTAINERS))
     return False
+
+
+_CONTAINERS = (torch.Tensor, list, tuple, dict)

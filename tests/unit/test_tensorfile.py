@@ -62,3 +62,18 @@ def test_same_tensors_as_the_library_writes(tmp_path: Path) -> None:
 def test_a_dtype_the_channel_cannot_carry_is_refused() -> None:
     with pytest.raises(ValueError, match="cannot be written"):
         to_bytes({"z": torch.zeros(2, dtype=torch.complex64)})
+
+
+def test_the_sandbox_reads_its_inputs_back_in_place(tmp_path: Path) -> None:
+    from grader.harness.tensorfile import load_trusted
+
+    tensors = {"odd": torch.randn(3), "wide": torch.randn(5, dtype=torch.float64),
+               "flags": torch.tensor([True, False, True]), "half": torch.randn(3).bfloat16(),
+               "scalar": torch.tensor(7), "none": torch.zeros(0, 2), "i8": torch.arange(5).to(
+                   torch.int8)}
+    save(tensors, tmp_path / "in.safetensors")
+    back = load_trusted(tmp_path / "in.safetensors")
+    _same(tensors, back)
+    for t in back.values():  # aligned, and writable (a probe may change its copy in place)
+        assert t.data_ptr() % t.element_size() == 0
+        t.add_(1) if t.dtype != torch.bool else t.logical_not_()

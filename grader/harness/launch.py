@@ -465,8 +465,9 @@ def launch(config: dict[str, Any], command: list[str]) -> int:
                                                    is not None else uid)):
         os.write(2, b"launch: refusing to run student code as root\n")
         return 126
-    if uid is not None:  # a crashed grader may have left processes of this user: none may
-        gid = config.get("gid")  # meet the job (and before unshare: no fork after it)
+    if uid is not None and not config.get("clean"):  # a crashed grader may have left
+        gid = config.get("gid")  # processes of this user: none may meet the job (and before
+        # unshare: no fork after it); a clean lease's last job left none (``users.Lease``)
         if not kill_user(int(uid), int(gid if gid is not None else uid), settle=False):
             _report(report, error=f"processes of the sandbox's user {uid} would not die")
             return 125

@@ -404,7 +404,9 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
             control_out.flush()
             continue
         started = time.monotonic()
-        if request.get("uid") is not None:  # nothing left of this user may meet the job
+        if request.get("uid") is not None and not request.get("clean"):
+            # nothing left of this user may meet the job (a clean lease: its last job, ended
+            # by the grader, left nothing, and nothing of that user can start since)
             from harness.launch import kill_user  # noqa: PLC0415
 
             if not kill_user(int(request["uid"]), int(request["gid"]), settle=False):

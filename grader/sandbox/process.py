@@ -267,6 +267,7 @@ class ProcessBackend:
             from grader.course.spec import Limits  # noqa: PLC0415 - models are 150 ms that
             shm_mb = Limits().scratch_mb  # a cold grading must not wait for to start this)
         return {"uid": lease.uid if lease else None, "gid": lease.gid if lease else None,
+                "clean": bool(lease and lease.clean),
                 "stay_root": lease is None, "namespaces": self.namespaces,
                 "max_processes": max_processes, "report_fd": report_fd,
                 "cover": cover, "reveal": reveal, "shm_mb": shm_mb}

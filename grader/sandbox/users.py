@@ -32,6 +32,7 @@ LAUNCHER = Path(__file__).resolve().parents[1] / "harness" / "launch.py"
 DEFAULT_UIDS = (61000, 61184)  # [start, end)
 LOCKS = Path("/run/training-loop-grader/uids")
 _CURSOR = itertools.count(random.randrange(1 << 16))
+_CLEAN = b"clean\n"  # a lock file's content after a job that left nothing (``Lease.clean``)
 
 
 def uid_range() -> tuple[int, int]:
@@ -56,6 +57,17 @@ class Lease:
     uid: int
     gid: int
     _fd: int = field(repr=False, default=-1)
+    # the user's last job ended with every process of it killed and what it left swept
+    # (``mark_clean``): none can have appeared since (only a process of that user, or root,
+    # makes one), so this job need not kill any before it starts
+    clean: bool = False
+
+    def mark_clean(self) -> None:
+        """Say, in the lock file, that no process of this user is left and nothing of it in
+        the shared places: the next job of this user skips the kill before it starts."""
+        if self._fd >= 0:
+            os.ftruncate(self._fd, 0)
+            os.pwrite(self._fd, _CLEAN, 0)
 
     def release(self) -> None:
         if self._fd >= 0:
@@ -88,7 +100,8 @@ def _unused(uid: int) -> bool:
 
 def lease_user() -> Lease:
     """A user id no other job holds. (A grader that crashed may have left processes of it
-    alive: whatever starts the job kills them first, ``launch.py`` or the warm worker.)"""
+    alive: whatever starts the job kills them first, ``launch.py`` or the warm worker, unless
+    the lease is ``clean``.)"""
     folder = _lock_folder()
     start, end = uid_range()
     ids = list(range(start, end))
@@ -105,7 +118,9 @@ def lease_user() -> Lease:
         except OSError:
             os.close(fd)
             continue
-        return Lease(uid, uid, fd)
+        clean = os.pread(fd, len(_CLEAN) + 1, 0) == _CLEAN
+        os.ftruncate(fd, 0)  # until this job ends cleanly: a crash leaves it to be killed
+        return Lease(uid, uid, fd, clean)
     raise SandboxError(f"no free sandbox user id in {start}-{end - 1} (set GRADER_SANDBOX_UIDS)")
 
 
@@ -130,6 +145,7 @@ def end_job(lease: Lease, killed: bool = False) -> None:
         raise SandboxError(f"processes of the sandbox's user {lease.uid} survived being killed: "
                            "nothing of this run can be trusted")
     sweep_user(lease.uid)
+    lease.mark_clean()
 
 
 def open_to(work: Path, lease: Lease, writable: tuple[str, ...] = ("home", "out")) -> None:

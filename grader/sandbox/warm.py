@@ -155,7 +155,7 @@ class _Worker:
         request = {"job": name, "limits": limits_of(job), "env": env,
                    "wall_time_s": job.wall_time_s}
         if lease is not None:
-            request.update(uid=lease.uid, gid=lease.gid)
+            request.update(uid=lease.uid, gid=lease.gid, clean=lease.clean)
         started = time.monotonic()
         reply: dict[str, Any] | None = None
         watch = Watch([self.pool], self._halt, job, root=self.root, base_tasks=self.base_tasks,
@@ -174,7 +174,10 @@ class _Worker:
                 stopped = "its processes did not end when killed"
             if reply is None or stopped:  # the worker died, hung or was stopped: none of it
                 self.stop()               # may run on
-            if lease is not None and (reply is None or stopped or not reply.get("cleared")):
+            if lease is not None and reply is not None and not stopped \
+                    and reply.get("cleared") and "error" not in reply:
+                lease.mark_clean()  # the worker killed and swept everything of that user
+            elif lease is not None and (reply is None or stopped or not reply.get("cleared")):
                 end_job(lease)  # the worker did not: every process of the job's user, before
                 # any output is read
             if _is_folder(inside):

@@ -65,6 +65,37 @@ def test_leases_are_distinct_unused_ids_and_come_back() -> None:
     again.release()
 
 
+@root_only
+def test_a_user_left_clean_by_its_last_job_is_not_killed_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lock file says whether the user's last job ended with everything of it killed
+    and swept: only then does the next job skip the kill before it starts; a job that
+    never got that far (a crash) leaves the next one to kill first."""
+    uid = 61000 + os.getpid() % 180
+    monkeypatch.setenv("GRADER_SANDBOX_UIDS", f"{uid}-{uid}")
+    first = lease_user()
+    end_job(first)  # killed and swept: clean
+    first.release()
+    second = lease_user()
+    assert second.uid == uid and second.clean
+    subprocess.Popen([*_python_for_others(), "-c", "import time; time.sleep(60)"],
+                     user=uid, group=uid, extra_groups=[], start_new_session=True, cwd="/",
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL)
+    second.release()  # as a grader that died would: no end_job
+    third = lease_user()
+    try:
+        assert not third.clean  # so its job kills what the last one left, first
+        assert users.user_processes(uid)
+        config = {"uid": uid, "gid": uid, "stay_root": False, "namespaces": [],
+                  "clean": third.clean}
+        assert _launch(config, "/bin/true").returncode == 0
+        assert not users.user_processes(uid)
+    finally:
+        end_job(third)
+        third.release()
+
+
 def test_uid_range_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADER_SANDBOX_UIDS", "70000-70009")
     assert users.uid_range() == (70000, 70010)

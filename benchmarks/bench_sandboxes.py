@@ -116,7 +116,10 @@ def measure(les: Lesson, backend_name: str, warm: bool, runs: int, batch: int,
     """(median latency s, median overhead s, throughput per s, load), or why it cannot
     run. Latency and overhead are measured one at a time on one warm worker."""
     try:
-        backend = Measured(get_backend(backend_name, warm=warm, workers=jobs))
+        # a warm pool as grading this one lesson has it (a lane, a batch): its workers
+        # preload the lesson's warm_imports
+        backend = Measured(get_backend(backend_name, warm=warm, workers=jobs,
+                                       preload=tuple(les.spec.lesson.warm_imports)))
     except SandboxError as e:
         return str(e)
     with tempfile.TemporaryDirectory() as d:

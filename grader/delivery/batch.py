@@ -193,7 +193,9 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
                       threads=8 + 16)
     elif grade is None:
         from grader.grading.engine import grade_file as grade  # noqa: PLC0415 - imports torch
-    backend = None if lanes is not None else get_backend(sandbox, warm=warm, workers=jobs)
+    # (one lesson: its workers preload only what its code imports lazily, ``warm_imports``)
+    backend = None if lanes is not None else get_backend(
+        sandbox, warm=warm, workers=jobs, preload=tuple(lesson.spec.lesson.warm_imports))
     if results.is_file() and results.stat().st_size:
         with results.open("rb+") as f:  # a line cut short by an interruption stays alone
             f.seek(-1, 2)

@@ -14,7 +14,7 @@ average beside it (a shared machine makes every timing noisy: compare figures of
    - `grade batch` of 300 submissions (half correct, half a known mistake) with bwrap warm
      workers, 2 at a time, <= 30 s.
 
-    python benchmarks/bench_sandboxes.py [--runs 7] [--batch 8] [--jobs 2]
+    python benchmarks/bench_sandboxes.py [--runs 15] [--batch 8] [--jobs 2]
         [--backends process,bwrap,docker] [--class-size 300] [--skip-table]
 """
 
@@ -187,7 +187,8 @@ def verdict(ok: bool) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=7, help="runs per median")
+    ap.add_argument("--runs", type=int, default=15,
+                    help="runs per median (a drifting machine: more runs, a steadier median)")
     ap.add_argument("--batch", type=int, default=8, help="submissions per throughput figure")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--backends", default="process,bwrap,docker")

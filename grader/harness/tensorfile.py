@@ -82,12 +82,24 @@ _BY_CODE = {code: dtype for dtype, code in DTYPES.items()}
 
 
 def save(tensors: dict[str, torch.Tensor], path: str | os.PathLike[str]) -> None:
-    """Write ``tensors`` to a new file at ``path`` (replacing what was there)."""
+    """Write ``tensors`` as a new file at ``path``, replacing whatever is there (in the job's
+    folder, student code may have put a FIFO there, which an open would block on, or a link,
+    which it would follow): written to a fresh file beside it, then renamed over it."""
     data = to_bytes(tensors)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # (less the umask)
+    target = os.fspath(path)
+    for _ in range(100):
+        fresh = f"{target}.{os.getpid()}-{os.urandom(6).hex()}.tmp"
+        try:
+            fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+        except FileExistsError:  # (a name the job made first)
+            continue
+        break
+    else:
+        raise OSError(f"cannot make a fresh file beside {target}")
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
     finally:
         os.close(fd)
+    os.replace(fresh, target)

@@ -77,3 +77,19 @@ def test_the_sandbox_reads_its_inputs_back_in_place(tmp_path: Path) -> None:
     for t in back.values():  # aligned, and writable (a probe may change its copy in place)
         assert t.data_ptr() % t.element_size() == 0
         t.add_(1) if t.dtype != torch.bool else t.logical_not_()
+
+
+def test_what_was_at_the_path_is_replaced_never_opened(tmp_path: Path) -> None:
+    """A FIFO there (an open for writing would block) or a link (it would be followed)."""
+    import os
+
+    fifo, link, decoy = tmp_path / "a.safetensors", tmp_path / "b.safetensors", tmp_path / "d"
+    os.mkfifo(fifo)
+    decoy.write_text("decoy")
+    link.symlink_to(decoy)
+    save({"x": torch.ones(2)}, fifo)
+    save({"y": torch.zeros(1)}, link)
+    assert fifo.is_file() and not link.is_symlink() and decoy.read_text() == "decoy"
+    assert set(load(fifo.read_bytes())) == {"x"} and set(load(link.read_bytes())) == {"y"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.safetensors", "b.safetensors",
+                                                            "d"]

@@ -93,6 +93,26 @@ def scoped(inputs: dict[str, Any], probe_id: str) -> dict[str, Any]:
     prefix = probe_id.split("__", 1)[1] + "/"
     shared.update({k[len(prefix):]: v for k, v in inputs.items() if k.startswith(prefix)})
     return shared
+class _Namespace(dict):  # type: ignore[type-arg]
+    """A probe's names: its inputs, each a clone of the drawn value made the first time a
+    step reads it (so no run changes what the next one gets), then what its steps return.
+    (A probe reads a few of a lesson's inputs: cloning them all for every probe run cost
+    ~1 ms a job in the sandbox, and as much again for each reference and variant run.)"""
+
+    def __init__(self, inputs: dict[str, Any]) -> None:
+        super().__init__()
+        self._inputs = inputs
+
+    def __missing__(self, name: str) -> Any:
+        value = self._inputs[name]  # (KeyError where it is not an input either)
+        value = value.clone() if isinstance(value, torch.Tensor) else value
+        self[name] = value
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or name in self._inputs
+
+
 def seed_global_rng(seed: int) -> None:
     """``torch.manual_seed(seed)`` for the devices a run can use: the CPU generator, and
     CUDA's where it is available. (``torch.manual_seed`` itself also queues a lazy CUDA
@@ -135,8 +155,7 @@ def run_probe(module: Any, probe: dict[str, Any], inputs: dict[str, Any], seed: 
     Returns ``{"status": "ok"|"error", "error": str|None, "outputs": {name: value},
     "violations": [str], "elapsed_s": float, "step_times": [float], "device": str|None}``.
     """
-    ns: dict[str, Any] = {k: (v.clone() if isinstance(v, torch.Tensor) else v)
-                          for k, v in scoped(inputs, probe.get("id", "")).items()}
+    ns: dict[str, Any] = _Namespace(scoped(inputs, probe.get("id", "")))
     device = probe_device(probe, devices)
     if device is not None:
         ns["device"] = device

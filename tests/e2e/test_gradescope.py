@@ -172,6 +172,7 @@ def test_zip_holds_the_scripts_grader_and_one_lesson(zip_path):
     assert "gradescope run" in run
 
 
+@pytest.mark.slow  # pip builds a wheel (~1.5 s), no sandbox
 def test_unpacked_zip_builds_the_wheel_setup_sh_installs(zip_path, tmp_path):
     root = layout(zip_path, tmp_path)
     for script in ("setup.sh", "run_autograder"):
@@ -252,6 +253,7 @@ def test_known_mistake_loses_exactly_its_points(zip_path, tmp_path):
     assert any(mistake.title in t.output for t in res.tests if t.status == "failed")
 
 
+@pytest.mark.slow  # a whole run_autograder (it imports torch: ~2.5 s), no sandbox
 def test_no_file_gives_zero_and_says_what_to_name_it(zip_path, tmp_path):
     root = layout(zip_path, tmp_path)
     (root / "submission" / "my_answer.txt").write_text("hello")

@@ -89,6 +89,9 @@ def watch_builtin_optimizers(seen: list[str], where: str) -> Iterator[None]:
         yield
 
 
+_CONTAINERS = (torch.Tensor, list, tuple, dict)  # what may hold a tensor, in a result
+
+
 def graph_attached(value: Any) -> bool:
     """True when a returned tensor is part of an autograd graph."""
     if isinstance(value, torch.Tensor):
@@ -98,6 +101,3 @@ def graph_attached(value: Any) -> bool:
     if isinstance(value, dict):
         return any(graph_attached(v) for v in value.values() if isinstance(v, _CONTAINERS))
     return False
-
-
-_CONTAINERS = (torch.Tensor, list, tuple, dict)

@@ -93,6 +93,8 @@ def scoped(inputs: dict[str, Any], probe_id: str) -> dict[str, Any]:
     prefix = probe_id.split("__", 1)[1] + "/"
     shared.update({k[len(prefix):]: v for k, v in inputs.items() if k.startswith(prefix)})
     return shared
+
+
 class _Namespace(dict):  # type: ignore[type-arg]
     """A probe's names: its inputs, each a clone of the drawn value made the first time a
     step reads it (so no run changes what the next one gets), then what its steps return.

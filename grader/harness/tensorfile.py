@@ -28,6 +28,7 @@ for _name, _code in (("float8_e4m3fn", "F8_E4M3"), ("float8_e5m2", "F8_E5M2"),
                      ("uint16", "U16"), ("uint32", "U32"), ("uint64", "U64")):
     if hasattr(torch, _name):
         DTYPES[getattr(torch, _name)] = _code
+_BY_CODE = {code: dtype for dtype, code in DTYPES.items()}
 
 
 def to_bytes(tensors: dict[str, torch.Tensor]) -> bytes:
@@ -78,8 +79,6 @@ def load_trusted(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
     return out
 
 
-_BY_CODE = {code: dtype for dtype, code in DTYPES.items()}
-
 
 def save(tensors: dict[str, torch.Tensor], path: str | os.PathLike[str]) -> None:
     """Write ``tensors`` as a new file at ``path``, replacing whatever is there (in the job's
@@ -87,15 +86,8 @@ def save(tensors: dict[str, torch.Tensor], path: str | os.PathLike[str]) -> None
     which it would follow): written to a fresh file beside it, then renamed over it."""
     data = to_bytes(tensors)
     target = os.fspath(path)
-    for _ in range(100):
-        fresh = f"{target}.{os.getpid()}-{os.urandom(6).hex()}.tmp"
-        try:
-            fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
-        except FileExistsError:  # (a name the job made first)
-            continue
-        break
-    else:
-        raise OSError(f"cannot make a fresh file beside {target}")
+    fresh = f"{target}.{os.urandom(8).hex()}.tmp"  # (a name nobody can have made first)
+    fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     try:
         view = memoryview(data)
         while view:

@@ -33,16 +33,15 @@ def get_backend(name: str, *, warm: bool = False, workers: int = 2,
 
     With ``warm``, a pool of warm workers over that backend (``warm.py``), shared by every
     caller in this process and closed at exit; ``preload``: what its workers import before
-    they fork a job (default: ``warm.PRELOAD``, for a pool that grades any lesson; a
-    process that grades one lesson passes that lesson's ``warm_imports``). It applies
-    where the pool is made: the first call for that backend."""
+    they fork a job (default: the spec's default ``warm_imports``, for a pool that grades
+    any lesson; a process that grades one lesson passes that lesson's). It applies where
+    the pool is made: the first call for that backend."""
     if warm:
         base = get_backend(name)
         if base.name not in _WARM:
-            from grader.sandbox.warm import PRELOAD, WarmBackend  # noqa: PLC0415
+            from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
 
-            _WARM[base.name] = WarmBackend(base, workers=workers,
-                                           preload=PRELOAD if preload is None else preload)
+            _WARM[base.name] = WarmBackend(base, workers=workers, preload=preload)
         return _WARM[base.name]
     if name == "auto":
         errors = []

@@ -387,6 +387,16 @@ def _uids() -> tuple[int, int]:
     return start, end - 1
 
 
+def json_object(line: str | bytes) -> dict[str, Any] | None:
+    """``line`` as a JSON object, or None (not JSON, or not an object): what a launcher or a
+    worker of ours writes, one per line, read past anything else on the same channel."""
+    try:
+        found = json.loads(line)
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
 def _read_report(fd: int) -> dict[str, Any]:
     """The launcher's last JSON line (what it made, how the command ended)."""
     os.set_blocking(fd, False)
@@ -402,11 +412,7 @@ def _read_report(fd: int) -> dict[str, Any]:
     finally:
         os.close(fd)
     for line in reversed(data.decode(errors="replace").splitlines()):
-        try:
-            found = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(found, dict):
+        if (found := json_object(line)) is not None:
             return found
     return {}
 

@@ -38,15 +38,11 @@ from grader.sandbox.base import (
     refuse_if_switched_off,
 )
 from grader.sandbox.folder import ChannelError, JobFolder
-from grader.sandbox.process import clean_env, kill_group
+from grader.sandbox.process import clean_env, json_object, kill_group
 from grader.sandbox.users import end_job
 from grader.sandbox.watch import Watch, kill_tree, memory_used, tasks_under, tree
 
 START_TIMEOUT_S = 120.0
-# Imported once by each worker of a long-lived pool, before it forks any job: torch.optim's
-# first step and torch.func import torch._dynamo lazily (over 800 modules, about 1.5 s),
-# which every forked job of an optimizer lesson would otherwise pay again.
-PRELOAD = ("torch._dynamo",)
 MAX_ANSWER_BYTES = 1 << 20  # one answer is a short line; more unread is a broken worker
 GRACE_S = 15.0  # beyond a job's wall time before the worker itself is presumed hung
 
@@ -104,11 +100,7 @@ class _Worker:
             line, newline, rest = self._pending.partition(b"\n")
             if newline:
                 self._pending = rest
-                try:
-                    answer = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(answer, dict):
+                if (answer := json_object(line)) is not None:
                     return answer
                 continue
             left = deadline - time.monotonic()
@@ -175,9 +167,9 @@ class _Worker:
             if reply is None or stopped:  # the worker died, hung or was stopped: none of it
                 self.stop()               # may run on
             if lease is not None and reply is not None and not stopped \
-                    and reply.get("cleared") and "error" not in reply:
+                    and reply.get("cleared"):
                 lease.mark_clean()  # the worker killed and swept everything of that user
-            elif lease is not None and (reply is None or stopped or not reply.get("cleared")):
+            elif lease is not None:
                 end_job(lease)  # the worker did not: every process of the job's user, before
                 # any output is read
             if _is_folder(inside):
@@ -278,7 +270,14 @@ class WarmBackend:
     is_warm_pool = True
 
     def __init__(self, base: Backend, workers: int = 2,
-                 preload: tuple[str, ...] = PRELOAD) -> None:
+                 preload: tuple[str, ...] | None = None) -> None:
+        """``preload``: what each worker imports before it forks a job (None: the spec's
+        default ``warm_imports``, for a pool that grades any lesson; its models are loaded
+        only then, so a pool started before them passes its own, even ``()``)."""
+        if preload is None:
+            from grader.course.spec import WARM_IMPORTS_DEFAULT  # noqa: PLC0415
+
+            preload = WARM_IMPORTS_DEFAULT
         if not base.supports_warm:
             raise SandboxError(f"the {base.name} sandbox has no warm mode")
         self.base = cast(WarmHost, base)

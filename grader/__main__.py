@@ -11,6 +11,6 @@ import sys
 _here = os.getcwd()
 sys.path[:] = [p for p in sys.path if p not in ("", ".", _here)]
 
-from grader.cli import main  # noqa: E402
+from grader.cli import grade  # noqa: E402
 
-main()
+grade()

@@ -11,11 +11,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from grader.errors import GraderError, GraderFault, SandboxError, ShardsIncomplete, UsageProblem
+from grader.quick_exit import exit_now
 
 FORMATS = ["text", "json", "github", "junit", "classroom", "gradescope"]
 SANDBOXES = ["auto", "bwrap", "docker", "process"]
@@ -49,6 +50,17 @@ class DefaultToRun(click.Group):
             if os.environ.get("GRADER_DEBUG"):
                 raise
             _fail(GraderFault(f"internal error in the grader: {type(e).__name__}: {e}"))
+
+
+def grade() -> NoReturn:
+    """The installed ``grade`` command (and ``python -m grader``): :func:`main`, then an exit
+    that skips the interpreter's teardown of torch (``grader.quick_exit``: ~0.5 s)."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as e:
+        code = e.code
+    exit_now(code)
 
 
 def _fail(error: GraderError) -> None:

@@ -218,11 +218,15 @@ def grade_batch(lesson: Lesson, submissions: list[Submission], results: Path, *,
         with capped_memory(headroom, threads=8 * max(1, jobs) + 16) as cap, \
                 ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = {pool.submit(one, s): s for s in submissions}
-            for fut in as_completed(futures):
-                row = fut.result()
-                if on_done:
-                    on_done(futures[fut], row)
-                yield row
+            try:
+                for fut in as_completed(futures):
+                    row = fut.result()
+                    if on_done:
+                        on_done(futures[fut], row)
+                    yield row
+            except BaseException:  # interrupted (Ctrl-C): only the gradings under way end
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     finally:
         if lanes is not None:
             lanes.close()

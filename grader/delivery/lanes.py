@@ -21,10 +21,12 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
 from grader.errors import GraderFault
+from grader.quick_exit import exit_now
 
 
 class LaneDied(GraderFault):
@@ -97,6 +99,11 @@ class Lanes:
                  headroom_mb: int | None, size: int, threads: int) -> None:
         self._start: Callable[[], Lane] = lambda: Lane(root, lesson_id, sandbox, warm,
                                                        headroom_mb, threads)
+        # A lane ends when the thread that started it does (PR_SET_PDEATHSIG follows the
+        # thread, not the process): lanes are started by one thread that lives as long as
+        # they may, never by the grading threads that ask for them (those end with the
+        # batch's pool, before the lanes are closed and clean up after themselves).
+        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lane-starter")
         self._free: queue.Queue[Lane] = queue.Queue()
         self._lock = threading.Lock()
         self._all: list[Lane] = []
@@ -118,7 +125,7 @@ class Lanes:
         if not start:
             return self._free.get()
         try:
-            lane = self._start()
+            lane = self._starter.submit(self._start).result()
         except BaseException:
             with self._lock:
                 self._started -= 1
@@ -141,6 +148,7 @@ class Lanes:
             lanes, self._all = self._all, []
         for lane in lanes:
             lane.close()
+        self._starter.shutdown()
 
 
 def serve(config: dict[str, Any], requests: IO[str], answers: IO[str]) -> None:
@@ -185,6 +193,7 @@ def main() -> None:
     answers = os.fdopen(int(config["answers_fd"]), "w", encoding="utf-8")
     sys.stdout = sys.stderr  # whatever prints, prints there
     serve(config, sys.stdin, answers)
+    exit_now(0)  # the batch waits for its lanes to end: no teardown of torch (~0.5 s)
 
 
 if __name__ == "__main__":

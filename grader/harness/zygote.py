@@ -474,6 +474,9 @@ def main() -> None:
     # would also cost a cold grading ~100 ms, to free the little garbage importing left.)
     gc.disable()
     serve(pool, conf)
+    # stopped: the interpreter's teardown with torch loaded takes ~0.5 s, and the grader
+    # waits for this process to end (a cold `grade` waits for it before it exits itself)
+    os._exit(0)
 
 
 if __name__ == "__main__":

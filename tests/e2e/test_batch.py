@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 import time
@@ -18,9 +19,9 @@ LESSON = get_lesson("1.2", ROOT)
 pytestmark = pytest.mark.slow
 
 
-def grade(*args: str) -> subprocess.CompletedProcess[str]:
+def grade(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True,
-                          text=True, timeout=600)
+                          text=True, timeout=600, env=env)
 
 
 def test_batch_grades_a_class_and_resumes(tmp_path):
@@ -98,7 +99,9 @@ def test_a_lane_that_dies_costs_its_grading_only_and_is_replaced(tmp_path):
 
 def test_a_class_large_enough_for_lanes_is_graded_right(tmp_path):
     """From ``LANES_FROM`` submissions on, `grade batch -j 2` grades in two lane processes:
-    every student once, each score what their file earns, warm workers."""
+    every student once, each score what their file earns, warm workers; and the lanes end
+    cleanly, each removing its worker's folder (a lane started by a grading thread used to
+    be killed when that thread ended, leaving its folder in /tmp)."""
     from grader.delivery.batch import LANES_FROM
 
     mistake = LESSON.spec.mistakes[0]
@@ -111,8 +114,12 @@ def test_a_class_large_enough_for_lanes_is_graded_right(tmp_path):
         (cls / f"s{i:02d}" / "linear_regression.py").write_text(
             LESSON.reference_source() if right else LESSON.mistake_source(mistake.id))
         expected[f"s{i:02d}"] = LESSON.spec.max_score - (0 if right else lost)
-    proc = grade("batch", "1.2", str(cls), "-j", "2", "--seed", "7")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = grade("batch", "1.2", str(cls), "-j", "2", "--seed", "7",
+                 env={**os.environ, "TMPDIR": str(tmp)})
     assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not list(tmp.iterdir())
     rows = [json.loads(ln) for ln in (cls / "grades-1.2.jsonl").read_text().splitlines()]
     assert sorted(r["student"] for r in rows) == sorted(expected)
     assert {r["student"]: r["score"] for r in rows} == expected

@@ -108,3 +108,20 @@ def test_a_line_cut_short_by_an_interruption_is_graded_again(tmp_path, results):
 
 def test_no_results_file_means_nobody_is_graded(tmp_path):
     assert already_graded(tmp_path / "missing.jsonl") == set()
+
+
+def test_an_interrupted_batch_stops_after_the_gradings_under_way(tmp_path, results):
+    """Ctrl-C in the middle of a class: the gradings under way finish and are kept, the
+    rest never start (the next run grades them), and the batch ends at once."""
+    subs = make_class(tmp_path, {f"s{i:02d}": "full" for i in range(40)})
+    fake = FakeGrader()
+
+    def interrupt(_sub: Submission, _row: dict[str, Any]) -> None:
+        if len(rows_of(results)) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        list(grade_batch(LESSON, subs, results, jobs=2, sandbox="process", grade=fake,
+                         on_done=interrupt))
+    assert 3 <= len(fake.calls) <= 3 + 2  # at most one more per thread
+    assert already_graded(results) == set(fake.calls)

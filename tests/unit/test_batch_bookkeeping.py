@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,15 @@ class FakeGrader:
     """Grades by file content: ``full``, ``zero``, ``unreadable`` (the student's fault) or
     ``crash`` (the grader's), recording every call."""
 
-    def __init__(self) -> None:
+    def __init__(self, seconds: float = 0.0) -> None:
         self.calls: list[str] = []
         self._lock = threading.Lock()
+        self._seconds = seconds
 
     def __call__(self, lesson: Any, path: Path, *, sandbox: Any, seed: int | None) -> GradeResult:
         with self._lock:
             self.calls.append(path.parent.name)
+        time.sleep(self._seconds)
         what = path.read_text()
         if what == "unreadable":
             raise SubmissionError(f"{path.name} is not a readable notebook")
@@ -114,14 +117,18 @@ def test_an_interrupted_batch_stops_after_the_gradings_under_way(tmp_path, resul
     """Ctrl-C in the middle of a class: the gradings under way finish and are kept, the
     rest never start (the next run grades them), and the batch ends at once."""
     subs = make_class(tmp_path, {f"s{i:02d}": "full" for i in range(40)})
-    fake = FakeGrader()
+    fake = FakeGrader(seconds=0.1)  # a grading takes a while, as a real one does
 
-    def interrupt(_sub: Submission, _row: dict[str, Any]) -> None:
-        if len(rows_of(results)) == 3:
+    seen = []
+
+    def interrupt(sub: Submission, _row: dict[str, Any]) -> None:
+        seen.append(sub.student)
+        if len(seen) == 3:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         list(grade_batch(LESSON, subs, results, jobs=2, sandbox="process", grade=fake,
                          on_done=interrupt))
-    assert 3 <= len(fake.calls) <= 3 + 2  # at most one more per thread
+    # those handled, and at most two more per thread (one finishing, one under way)
+    assert 3 <= len(fake.calls) <= 3 + 2 * 2
     assert already_graded(results) == set(fake.calls)

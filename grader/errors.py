@@ -63,6 +63,14 @@ class SandboxError(GraderError):
     """No sandbox could be started here (not a fault of the submission)."""
 
 
+class SandboxSetting(SandboxError):
+    """A setting of this machine or session keeps the sandbox from running (its message
+    names the setting): nothing to report, the person running the grader can change it."""
+
+    def advice(self) -> str:
+        return "Not a fault of your code: change the setting named above and grade again."
+
+
 class GraderFault(GraderError):
     """The grader failed while grading: the reference, an oracle or the harness raised,
     or the harness reported a fault of its own from inside the sandbox."""

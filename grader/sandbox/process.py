@@ -38,11 +38,13 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import IO, Any
 
+from grader.errors import SandboxSetting
 from grader.harness.limits import apply_limits
 from grader.sandbox.base import (
     SandboxError,
@@ -153,6 +155,18 @@ def _probe_unprivileged() -> list[str]:
         return []
 
 
+def shm_hides(namespaces: list[str], tmp: str) -> str | None:
+    """Why the grader's folders under ``tmp`` (its TMPDIR) would be out of a job's sight,
+    or None: with mount and PID namespaces, each job (and a warm worker) gets a /dev/shm of
+    its own, which covers a job folder or a worker's pool made under the machine's."""
+    real = os.path.realpath(tmp)
+    if {"mount", "pid"} <= set(namespaces) and (real + "/").startswith("/dev/shm/"):
+        return (f"TMPDIR is {tmp}: the grader's folders would be under /dev/shm, which each "
+                "job of the process sandbox gets a fresh copy of; point TMPDIR at another "
+                "folder (e.g. /tmp), or unset it")
+    return None
+
+
 class ProcessBackend:
     name = "process"
     hides_files = False
@@ -194,7 +208,7 @@ class ProcessBackend:
                 _PROBED["unprivileged"] = _probe_unprivileged()
             self.namespaces = list(_PROBED["unprivileged"])
             self.isolation = self._describe()
-            return None
+            return self._check_tmp()
         if "checked" not in _PROBED:
             try:
                 self._check()
@@ -205,7 +219,12 @@ class ProcessBackend:
             raise SandboxError(_PROBED["checked"])
         self.namespaces = list(_PROBED.get("namespaces") or [])
         self.isolation = self._describe()
-        return None
+        return self._check_tmp()
+
+    def _check_tmp(self) -> None:
+        why = shm_hides(self.namespaces, tempfile.gettempdir())
+        if why is not None:
+            raise SandboxSetting(why)
 
     def site_paths(self) -> list[str]:
         return host_site_paths()

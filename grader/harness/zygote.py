@@ -424,17 +424,18 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
             cleared = kill_user(int(request["uid"]), int(request["gid"])) and cleared
             _reap()
             sweep_user(int(request["uid"]))  # (before the answer: the user is then free)
+        # whatever the job left in the pool folder itself, before the answer: once answered,
+        # the grader may move its next job's folder in (a retry's, at once)
+        _wipe([str(pool)], keep=frozenset({"lib", "zygote.json", "scratch", name}))
         control_out.write(json.dumps({
             "job": name, "exit_code": code, "signal": sig, "timed_out": timed_out,
             "cleared": cleared, "duration_s": time.monotonic() - started}) + "\n")
         control_out.flush()
         # answered (nothing of the job runs: its outputs are final); what it left in this
-        # worker's own scratch folders and IPC namespace, and in the pool folder itself
-        # (but for its job folder, which the grader is taking), goes before the next job
+        # worker's own scratch folders and IPC namespace goes before the next job starts
         _wipe(conf.get("scratch", []))
         if conf.get("sweep_ipc"):
             _sweep_ipc()
-        _wipe([str(pool)], keep=frozenset({"lib", "zygote.json", "scratch", name}))
         served += 1
         if served % FULL_COLLECTION_EVERY == 0:  # whatever the worker's loop might leak
             gc.unfreeze()

@@ -142,6 +142,10 @@ def test_a_requeued_task_loses_nothing_and_duplicates_nothing(tmp_path) -> None:
                                        capture_output=True, text=True, timeout=20,
                                        check=False).stdout.split()
                 if state == ["PENDING", "BeginTime"]:
+                    # and only once the node is done with its last run: a launch that comes
+                    # too soon after the kill is dropped by slurmd ("Job N already killed, do
+                    # not launch batch job"), and the task never runs again
+                    time.sleep(5)
                     subprocess.run(["scontrol", "update", f"JobId={requeued}", "StartTime=now"],
                                    capture_output=True, timeout=30, check=False)
                     break

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -623,18 +626,23 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
         err.print(f"{len(done)} already graded in {results}; grading the other {len(todo)}")
     faults = 0
     warned = False
-    with Progress(console=err, transient=False) as progress:
-        task = progress.add_task(f"lesson {les.id}", total=len(todo))
-        for row in grade_batch(les, todo, results, jobs=jobs, sandbox=sandbox, warm=not cold,
-                               seed=seed):
-            progress.advance(task)
-            if row.get("isolation_warning") and not warned:  # once, loudly
-                warned = True
-                err.print(f"[bold red]WARNING: grading is not isolated:[/bold red] "
-                          f"{row['isolation_warning']}")
-            if "error" in row:
-                faults += row.get("status") == "grader_error"
-                err.print(f"[red]{row['student']}[/red]: {row['error']}")
+    try:
+        with _stop_on_sigterm(), Progress(console=err, transient=False) as progress:
+            task = progress.add_task(f"lesson {les.id}", total=len(todo))
+            for row in grade_batch(les, todo, results, jobs=jobs, sandbox=sandbox,
+                                   warm=not cold, seed=seed):
+                progress.advance(task)
+                if row.get("isolation_warning") and not warned:  # once, loudly
+                    warned = True
+                    err.print(f"[bold red]WARNING: grading is not isolated:[/bold red] "
+                              f"{row['isolation_warning']}")
+                if "error" in row:
+                    faults += row.get("status") == "grader_error"
+                    err.print(f"[red]{row['student']}[/red]: {row['error']}")
+    except KeyboardInterrupt:
+        click.echo(f"stopped: every result so far is in {results}; the same command grades "
+                   "the rest", err=True)
+        raise click.exceptions.Exit(130) from None
     rows = read_latest(results)
     graded = [r for r in rows.values() if r.get("status") != "grader_error"]
     mean = sum(r.get("score", 0) for r in graded) / len(graded) if graded else 0.0
@@ -648,6 +656,22 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
         raise GraderFault(f"the grader failed on {faults} submission(s) (status grader_error "
                           f"in {results}); they are not graded: fix and run again to grade "
                           "just them")
+
+
+@contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM (a cluster's notice before it ends or requeues a task: `grade slurm` asks
+    for it a minute ahead) stops a batch as Ctrl-C does: the gradings under way finish and
+    are written, no other starts, the workers stop and their folders are removed."""
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @main.command("merge")

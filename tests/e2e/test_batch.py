@@ -126,3 +126,40 @@ def test_a_class_large_enough_for_lanes_is_graded_right(tmp_path):
     assert all(r["sandbox"].endswith("+warm") for r in rows)
     assert all(mistake.id in {m["id"] for m in r["mistakes"]} for r in rows
                if r["score"] < LESSON.spec.max_score)
+
+
+def test_sigterm_stops_a_batch_at_once_keeping_what_it_graded(tmp_path):
+    """A cluster's SIGTERM (the notice before a task is ended or requeued) stops `grade
+    batch` as Ctrl-C does: the gradings under way finish and are written, no other starts,
+    the lanes and workers end and leave nothing in TMPDIR; the same command then grades
+    only the rest."""
+    import signal
+
+    cls = tmp_path / "class"
+    for i in range(60):
+        (cls / f"s{i:02d}").mkdir(parents=True)
+        (cls / f"s{i:02d}" / "linear_regression.py").write_text(LESSON.reference_source())
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    results = cls / "grades-1.2.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", "1.2", str(cls), "-j", "2",
+                             "--sandbox", "process"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and not (
+            results.exists() and len(results.read_text().splitlines()) >= 3):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    sent = time.monotonic()
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err[-2000:]
+    assert time.monotonic() - sent < 20
+    assert "the same command grades the rest" in err
+    kept = [json.loads(ln)["student"] for ln in results.read_text().splitlines()]
+    assert 3 <= len(kept) < 60 and len(set(kept)) == len(kept)
+    assert not list(tmp.iterdir())
+    again = grade("batch", "1.2", str(cls), "-j", "2", "--sandbox", "process", env=env)
+    assert again.returncode == 0, again.stderr[-2000:]
+    rows = [json.loads(ln) for ln in results.read_text().splitlines()]
+    assert sorted(r["student"] for r in rows) == [f"s{i:02d}" for i in range(60)]

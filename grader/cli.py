@@ -18,7 +18,14 @@ from typing import Any, NoReturn
 
 import click
 
-from grader.errors import GraderError, GraderFault, SandboxError, ShardsIncomplete, UsageProblem
+from grader.errors import (
+    EXIT_STOPPED,
+    GraderError,
+    GraderFault,
+    SandboxError,
+    ShardsIncomplete,
+    UsageProblem,
+)
 from grader.quick_exit import exit_now
 
 FORMATS = ["text", "json", "github", "junit", "classroom", "gradescope"]
@@ -642,7 +649,7 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     except KeyboardInterrupt:
         click.echo(f"stopped: every result so far is in {results}; the same command grades "
                    "the rest", err=True)
-        raise click.exceptions.Exit(130) from None
+        raise click.exceptions.Exit(EXIT_STOPPED) from None
     rows = read_latest(results)
     graded = [r for r in rows.values() if r.get("status") != "grader_error"]
     mean = sum(r.get("score", 0) for r in graded) / len(graded) if graded else 0.0

@@ -20,6 +20,7 @@ Fault = Literal["user", "grader"]
 EXIT_GRADED = 0
 EXIT_USAGE = 2
 EXIT_GRADER = 3
+EXIT_STOPPED = 130  # a batch stopped by Ctrl-C or SIGTERM (its results so far are kept)
 
 
 class GraderError(Exception):

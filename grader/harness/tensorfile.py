@@ -79,7 +79,6 @@ def load_trusted(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
     return out
 
 
-
 def save(tensors: dict[str, torch.Tensor], path: str | os.PathLike[str]) -> None:
     """Write ``tensors`` as a new file at ``path``, replacing whatever is there (in the job's
     folder, student code may have put a FIFO there, which an open would block on, or a link,

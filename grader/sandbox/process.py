@@ -208,7 +208,8 @@ class ProcessBackend:
                 _PROBED["unprivileged"] = _probe_unprivileged()
             self.namespaces = list(_PROBED["unprivileged"])
             self.isolation = self._describe()
-            return self._check_tmp()
+            self._check_tmp()
+            return None
         if "checked" not in _PROBED:
             try:
                 self._check()
@@ -219,9 +220,11 @@ class ProcessBackend:
             raise SandboxError(_PROBED["checked"])
         self.namespaces = list(_PROBED.get("namespaces") or [])
         self.isolation = self._describe()
-        return self._check_tmp()
+        self._check_tmp()
+        return None
 
     def _check_tmp(self) -> None:
+        """Refuse a TMPDIR that this backend's jobs could not see (``shm_hides``)."""
         why = shm_hides(self.namespaces, tempfile.gettempdir())
         if why is not None:
             raise SandboxSetting(why)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from grader.grading.compare import compare
@@ -123,3 +124,40 @@ def test_an_infinite_expected_value_matches_only_the_same_infinity():
     assert not compare(torch.tensor([1.0, 5.0]), e, rtol=1e-5, atol=1e-6).ok
     assert not compare(torch.tensor([1.0, -inf]), e, rtol=1e-5, atol=1e-6).ok
     assert compare(torch.tensor([1.0, inf]), e, rtol=1e-5, atol=1e-6).ok
+
+
+def test_closeness_agrees_with_torch_isclose_on_random_values():
+    """The verdict is torch's own closeness (|a - e| <= atol + rtol * |e|, equal infinities
+    close), and the measured error is the largest difference, on values drawn at random
+    with infinities, NaN and exact matches mixed in."""
+    g = torch.Generator().manual_seed(0)
+    for trial in range(300):
+        shape = [(), (1,), (7,), (3, 4)][trial % 4]
+        e = torch.randn(shape, generator=g, dtype=torch.float64) * 10 ** (trial % 5)
+        a = e + torch.randn(shape, generator=g, dtype=torch.float64) * 10 ** -(trial % 9)
+        if trial % 3 == 0 and e.numel() > 1:
+            a.view(-1)[0] = e.view(-1)[0] = [float("inf"), -float("inf")][trial % 2]
+        if trial % 7 == 0:
+            a = e.clone()
+        rtol, atol = 10.0 ** -(trial % 7), 10.0 ** -(3 + trial % 5)
+        c = compare(a, e, rtol, atol)
+        assert c.ok == bool(torch.isclose(a, e, rtol=rtol, atol=atol).all()), (trial, c)
+        finite = torch.isfinite(e)
+        largest = float((a - e)[finite].abs().max()) if finite.any() else 0.0
+        if c.ok:  # the largest difference; else the one furthest past its allowance
+            assert c.error == pytest.approx(largest, rel=0, abs=0)
+        else:
+            assert c.tolerance < c.error <= largest
+        nan_at = torch.zeros(shape, dtype=torch.bool)
+        if e.numel() > 1:
+            nan_at.view(-1)[-1] = True
+        both = compare(torch.where(nan_at, float("nan"), a), torch.where(nan_at, float("nan"), e),
+                       rtol, atol, equal_nan=True)
+        assert both.ok == bool(torch.isclose(a, e, rtol=rtol, atol=atol)[~nan_at].all())
+
+
+def test_a_difference_beyond_float64s_range_fails_with_the_largest_finite_error():
+    c = compare(torch.tensor([1e308], dtype=torch.float64),
+                torch.tensor([-1e308], dtype=torch.float64), 1e-7, 1e-7)
+    assert not c.ok
+    assert c.error == torch.finfo(torch.float64).max

@@ -418,21 +418,26 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
         code, sig, timed_out = _wait(pid, float(request["wall_time_s"]), spare.finished)
         os.close(spare.finished)
         cleared = _kill_descendants(me)
-        if request.get("uid") is not None:  # and whatever its user still runs, anywhere
+        as_user = request.get("uid") is not None
+        if as_user:  # and whatever its user still runs, anywhere
             from harness.launch import kill_user, sweep_user  # noqa: PLC0415
 
             cleared = kill_user(int(request["uid"]), int(request["gid"])) and cleared
             _reap()
-            sweep_user(int(request["uid"]))  # (before the answer: the user is then free)
         # whatever the job left in the pool folder itself, before the answer: once answered,
         # the grader may move its next job's folder in (a retry's, at once)
         _wipe([str(pool)], keep=frozenset({"lib", "zygote.json", "scratch", name}))
         control_out.write(json.dumps({
             "job": name, "exit_code": code, "signal": sig, "timed_out": timed_out,
-            "cleared": cleared, "duration_s": time.monotonic() - started}) + "\n")
+            "cleared": cleared, "duration_s": time.monotonic() - started,
+            "sweeps_after": as_user}) + "\n")
         control_out.flush()
         # answered (nothing of the job runs: its outputs are final); what it left in this
-        # worker's own scratch folders and IPC namespace goes before the next job starts
+        # worker's own scratch folders and IPC namespace goes before the next job starts,
+        # and what its user left in the machine's shared ones (the grader holds that user
+        # until this worker answers again, or has stopped: it reads nothing before that)
+        if as_user:
+            sweep_user(int(request["uid"]))
         _wipe(conf.get("scratch", []))
         if conf.get("sweep_ipc"):
             _sweep_ipc()

@@ -39,7 +39,7 @@ from grader.sandbox.base import (
 )
 from grader.sandbox.folder import ChannelError, JobFolder
 from grader.sandbox.process import clean_env, json_object, kill_group
-from grader.sandbox.users import end_job
+from grader.sandbox.users import Lease, end_job
 from grader.sandbox.watch import Watch, kill_tree, memory_used, tasks_under, tree
 
 START_TIMEOUT_S = 120.0
@@ -75,6 +75,9 @@ class _Worker:
         self._ended = False
         self.root = self.proc.pid
         self.base_tasks = 0
+        # the user of the last job, which this worker sweeps after answering: held until
+        # it answers again (it sweeps before it reads the next request) or has stopped
+        self._sweeping: Lease | None = None
 
     def wait_ready(self) -> None:
         ready = self._reply(START_TIMEOUT_S)
@@ -124,13 +127,30 @@ class _Worker:
         """Move the job's folder into the pool, run it, move it back."""
         refuse_if_switched_off(f"a job on a warm {self.base.name} worker")
         lease = self.base.job_user()  # a root grader's process sandbox: a user per job
+        held = False
         try:
-            return self._run(job, lease)
+            outcome, held = self._run(job, lease)
+            return outcome
         finally:
-            if lease is not None:
+            if lease is not None and not held:
                 lease.release()
 
-    def _run(self, job: SandboxJob, lease: Any) -> SandboxOutcome:
+    def _swept(self, answered: bool) -> None:
+        """The previous job's user is free: the worker ``answered`` since (so it swept that
+        user's files first), or else the grader kills and sweeps what that user left."""
+        lease, self._sweeping = self._sweeping, None
+        if lease is None:
+            return
+        try:
+            if answered:
+                lease.mark_clean()
+            else:
+                end_job(lease)
+        finally:
+            lease.release()
+
+    def _run(self, job: SandboxJob, lease: Lease | None) -> tuple[SandboxOutcome, bool]:
+        """The outcome, and whether the worker now holds ``lease`` (``_sweeping``)."""
         name = f"job-{os.urandom(8).hex()}"
         inside = self.pool / name
         _move(job.workdir, inside)
@@ -166,9 +186,15 @@ class _Worker:
                 stopped = "its processes did not end when killed"
             if reply is None or stopped:  # the worker died, hung or was stopped: none of it
                 self.stop()               # may run on
+            else:
+                self._swept(answered=True)  # it answered: the previous job's user is free
+            held = False
             if lease is not None and reply is not None and not stopped \
                     and reply.get("cleared"):
-                lease.mark_clean()  # the worker killed and swept everything of that user
+                if reply.get("sweeps_after"):  # killed everything of that user; sweeps next
+                    self._sweeping, held = lease, True
+                else:
+                    lease.mark_clean()  # the worker killed and swept everything of that user
             elif lease is not None:
                 end_job(lease)  # the worker did not: every process of the job's user, before
                 # any output is read
@@ -188,13 +214,13 @@ class _Worker:
         if stopped or reply is None or "error" in reply:
             return SandboxOutcome(exit_code=None, timed_out=False, signal=9, duration_s=duration,
                                   stdout=stdout, stderr=stderr + "\n(the warm worker died)",
-                                  output_truncated=t1 or t2, stopped=stopped)
+                                  output_truncated=t1 or t2, stopped=stopped), held
         return SandboxOutcome(
             exit_code=reply["exit_code"], timed_out=bool(reply["timed_out"]),
             signal=reply["signal"], duration_s=float(reply["duration_s"]), stdout=stdout,
             stderr=stderr, output_truncated=t1 or t2,
             memory_exceeded="MemoryError" in stderr or "DefaultCPUAllocator" in stderr,
-            isolation=isolation)
+            isolation=isolation), held
 
     def _halt(self) -> None:
         """End the worker and its job at once (a watched limit was passed)."""
@@ -203,22 +229,25 @@ class _Worker:
 
     def stop(self) -> None:
         """End the worker and everything in its sandbox."""
+        ended = False  # on request: it read the request, so it swept the last job's user
         if self.proc.poll() is None:
             try:
                 assert self.proc.stdin is not None
                 self.proc.stdin.write(json.dumps({"stop": True}) + "\n")
                 self.proc.stdin.flush()
-                self.proc.wait(timeout=2)
+                ended = self.proc.wait(timeout=2) == 0
             except (OSError, ValueError, subprocess.TimeoutExpired):
                 pass
         kill_group(self.proc.pid)
         self.proc.wait()
         self.base.zygote_stop(self.pool)  # a worker the client does not own (a container)
+        self._swept(answered=ended)
 
     def kill(self) -> None:
         """End the worker at once, whatever it is doing (still starting, say)."""
         kill_group(self.proc.pid)
         self.base.zygote_stop(self.pool)
+        self._swept(answered=False)
 
     def close(self) -> None:
         """End the worker and remove its pool folder."""

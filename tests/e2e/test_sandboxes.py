@@ -202,6 +202,57 @@ def test_process_backend_as_root_runs_each_job_as_a_user_of_its_own(tmp_path, wa
         shutil.rmtree(course, ignore_errors=True)
 
 
+LEAVES_A_FILE = """
+import os as _os
+_left = f"/tmp/left-by-job-{_os.getuid()}"
+open(_left, "w").close()
+print("UID", _os.getuid(), _left)
+"""
+
+
+def _lock_state(uid: int) -> str:
+    """"held" while a job's lease of ``uid`` is, else what its lock file says."""
+    import fcntl  # noqa: PLC0415
+
+    from grader.sandbox.users import LOCKS  # noqa: PLC0415
+
+    fd = os.open(LOCKS / str(uid), os.O_RDWR)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return "held"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return os.pread(fd, 16, 0).decode()
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the grader is not root here")
+def test_a_warm_jobs_user_stays_leased_until_its_worker_has_swept_it(tmp_path):
+    """A warm worker sweeps what a job's user left in the shared places after it answers:
+    that user stays leased until the worker answers again (it sweeps before it reads the
+    next request) or has stopped, and only then is it free, and marked clean."""
+    p = tmp_path / "linear_regression.py"
+    p.write_text(REF + LEAVES_A_FILE)
+    backend = get_backend("process", warm=True, workers=1)
+    uids = []
+    try:
+        for i in range(2):
+            r = grade_file(LESSON, p, seed=20 + i, sandbox=backend)
+            assert r.score == r.max_score, r.output
+            uids.append(int(r.output.split("UID", 1)[1].split()[0]))
+            assert _lock_state(uids[-1]) == "held"  # swept after the answer
+            if i:
+                assert _lock_state(uids[0]) == "clean\n"
+                assert not Path(f"/tmp/left-by-job-{uids[0]}").exists()
+    finally:
+        backend.close()
+    assert _lock_state(uids[1]) == "clean\n"  # swept before the worker stopped
+    assert not Path(f"/tmp/left-by-job-{uids[1]}").exists()
+
+
 def test_auto_picks_the_strongest_available():
     """bwrap, then docker (as strong, but a container costs seconds), then process."""
     expected = "process"

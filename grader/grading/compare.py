@@ -38,6 +38,7 @@ _PRECISION: dict[torch.dtype, tuple[str, int]] = {
     torch.int64: ("int", 4), torch.int32: ("int", 3), torch.int16: ("int", 2),
     torch.int8: ("int", 1), torch.uint8: ("uint", 1), torch.bool: ("bool", 0),
 }
+_LARGEST = float(np.finfo(np.float64).max)
 _SAME = object()  # ``like`` not given: the expected value is its own dtype template
 
 
@@ -190,14 +191,17 @@ def _compare_values(a: np.ndarray, e: np.ndarray, rtol: float, atol: float,
     if atol_per_step and e.ndim >= 1:
         steps = np.arange(e.shape[0], dtype=np.float64).reshape([e.shape[0]] + [1] * (e.ndim - 1))
         allowed = atol + atol_per_step * np.broadcast_to(steps, e.shape) + rtol * np.abs(e)
-    if a_finite.all() and e_finite.all():  # (a difference past float64's range: its max)
-        err = np.nan_to_num(np.abs(a - e), nan=np.inf)
+    # a difference past float64's range counts as its largest value (as torch's nan_to_num
+    # has it; numpy's own costs ~45 us a call)
+    if a_finite.all() and e_finite.all():
+        err = np.minimum(np.abs(a - e), _LARGEST)
     else:
         # an infinite expected value is matched only by the same infinity: its relative
         # tolerance is infinite, and no finite value is close to it
         allowed = np.where(np.isinf(e), 0.0, allowed)
         both_inf = np.isinf(a) & np.isinf(e) & (np.sign(a) == np.sign(e))
-        err = np.nan_to_num(np.where(both_inf, 0.0, np.abs(a - e)), nan=np.inf)
+        err = np.minimum(np.where(both_inf, 0.0, np.abs(a - e)), _LARGEST)
+        err = np.where(np.isnan(err), np.inf, err)  # a NaN where a number is expected
     excess = np.where(err == 0, 0.0, err / allowed)  # 0/0 (exact, zero tolerance): no excess
     worst = int(np.argmax(excess))
     tol_there = float(allowed.flat[worst])

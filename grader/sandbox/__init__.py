@@ -6,8 +6,12 @@ Backends are imported lazily by name, so ``grade --help`` imports none of them.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from grader.sandbox.base import Backend, SandboxError, SandboxJob, SandboxOutcome
+
+if TYPE_CHECKING:
+    from grader.sandbox.warm import WarmBackend
 
 _BACKENDS = {
     "process": "grader.sandbox.process:ProcessBackend",
@@ -24,7 +28,7 @@ def available_names() -> list[str]:
     return list(_BACKENDS)
 
 
-_WARM: dict[str, Backend] = {}
+_WARM: dict[str, WarmBackend] = {}
 
 
 def get_backend(name: str, *, warm: bool = False, workers: int = 2,
@@ -38,7 +42,8 @@ def get_backend(name: str, *, warm: bool = False, workers: int = 2,
     the pool is made: the first call for that backend."""
     if warm:
         base = get_backend(name)
-        if base.name not in _WARM:
+        pool = _WARM.get(base.name)
+        if pool is None or pool.closed:  # (a closed one is of no use)
             from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
 
             _WARM[base.name] = WarmBackend(base, workers=workers, preload=preload)

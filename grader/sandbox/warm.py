@@ -373,8 +373,14 @@ class WarmBackend:
                 self._booting.discard(worker)
         return worker
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def _acquire(self) -> _Worker:
         with self._lock:
+            if self._closed:  # its workers are gone: nothing would ever be free again
+                raise SandboxError(f"the warm {self.base.name} pool was closed")
             if self._starting:
                 starting: Future[_Worker] | None = self._starting.pop(0)
             elif self._idle.empty() and self._started < self.size:
@@ -395,6 +401,11 @@ class WarmBackend:
         return worker
 
     def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            closed = self._closed
+        if closed:  # closed while the job ran: the pool's close ended the worker already
+            worker.close()
+            return
         if worker.alive:
             self._idle.put(worker)
             return
@@ -423,5 +434,7 @@ class WarmBackend:
         for worker in list(self._all):
             worker.close()
         self._all.clear()
+        while not self._idle.empty():  # (closed above)
+            self._idle.get_nowait()
         self._spawner.shutdown(wait=False)
         shutil.rmtree(self._root, ignore_errors=True)

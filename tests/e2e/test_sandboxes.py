@@ -234,9 +234,11 @@ def test_a_warm_jobs_user_stays_leased_until_its_worker_has_swept_it(tmp_path):
     """A warm worker sweeps what a job's user left in the shared places after it answers:
     that user stays leased until the worker answers again (it sweeps before it reads the
     next request) or has stopped, and only then is it free, and marked clean."""
+    from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
+
     p = tmp_path / "linear_regression.py"
     p.write_text(REF + LEAVES_A_FILE)
-    backend = get_backend("process", warm=True, workers=1)
+    backend = WarmBackend(get_backend("process"), workers=1)  # its own: closed here
     uids = []
     try:
         for i in range(2):

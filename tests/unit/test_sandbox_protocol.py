@@ -132,3 +132,30 @@ def test_this_process_sees_its_own_mounts():
     points = zygote.mount_points()
     assert "/" in points and "/proc" in points
     assert Path("/proc").is_mount()
+
+
+class _Warmable(ProcessBackend):
+    """The process backend without its availability probe (which starts a process)."""
+
+    def check_available(self) -> None:
+        return None
+
+
+def test_a_closed_warm_pool_refuses_work_and_the_shared_one_is_made_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing a pool (at exit, or a test that closes its own) never leaves a caller waiting
+    for a worker that will not come back: it says it is closed, and ``get_backend`` makes
+    the shared pool anew. No worker is started here."""
+    pool = WarmBackend(_Warmable(), workers=1)
+    pool.close()
+    assert pool.closed
+    with pytest.raises(SandboxError, match="closed"):
+        pool._acquire()  # (what ``run`` asks first; the fast layer stubs ``run`` itself)
+    monkeypatch.setattr(sandbox, "_WARM", {})  # (this process's shared pools stay as they are)
+    monkeypatch.setitem(sandbox._BACKENDS, "warmable", f"{__name__}:_Warmable")
+    shared = sandbox.get_backend("warmable", warm=True)
+    assert isinstance(shared, WarmBackend)
+    shared.close()
+    again = sandbox.get_backend("warmable", warm=True)
+    assert isinstance(again, WarmBackend) and again is not shared and not again.closed
+    again.close()

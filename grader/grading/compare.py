@@ -171,8 +171,8 @@ def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | 
 def _compare_values(a: np.ndarray, e: np.ndarray, rtol: float, atol: float,
                     atol_per_step: float, equal_nan: bool) -> Comparison:
     """The closeness of two float64 arrays of one shape (``compare_tensors``' last stage)."""
-    a_nan, e_nan = np.isnan(a), np.isnan(e)
     if equal_nan:
+        a_nan, e_nan = np.isnan(a), np.isnan(e)
         if not (a_nan == e_nan).all():
             return Comparison(False, "NaN in different places", structural=True)
         a = np.where(a_nan, 0.0, a)
@@ -187,10 +187,11 @@ def _compare_values(a: np.ndarray, e: np.ndarray, rtol: float, atol: float,
                                  f"expected {float(e.flat[i]):.6g}", structural=True)
     if e.size == 0:
         return Comparison(True, error=0.0, tolerance=atol)
-    allowed = atol + rtol * np.abs(e)
+    floor: float | np.ndarray = atol  # grows by atol_per_step with each step (row)
     if atol_per_step and e.ndim >= 1:
         steps = np.arange(e.shape[0], dtype=np.float64).reshape([e.shape[0]] + [1] * (e.ndim - 1))
-        allowed = atol + atol_per_step * np.broadcast_to(steps, e.shape) + rtol * np.abs(e)
+        floor = atol + atol_per_step * np.broadcast_to(steps, e.shape)
+    allowed = floor + rtol * np.abs(e)
     # a difference past float64's range counts as its largest value (as torch's nan_to_num
     # has it; numpy's own costs ~45 us a call)
     if a_finite.all() and e_finite.all():

@@ -403,8 +403,7 @@ class WarmBackend:
     def _release(self, worker: _Worker) -> None:
         with self._lock:
             closed = self._closed
-        if closed:  # closed while the job ran: the pool's close ended the worker already
-            worker.close()
+        if closed:  # closed while the job ran: the pool's close ended this worker too
             return
         if worker.alive:
             self._idle.put(worker)

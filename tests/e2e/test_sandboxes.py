@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ import pytest
 from grader.course.lessons import get_lesson
 from grader.grading.engine import grade_file
 from grader.sandbox import SandboxError, get_backend
+from grader.sandbox.users import LOCKS
 from tests.conftest import ROOT
 
 REF = (ROOT / "reference" / "1.2" / "solution.py").read_text()
@@ -212,10 +214,6 @@ print("UID", _os.getuid(), _left)
 
 def _lock_state(uid: int) -> str:
     """"held" while a job's lease of ``uid`` is, else what its lock file says."""
-    import fcntl  # noqa: PLC0415
-
-    from grader.sandbox.users import LOCKS  # noqa: PLC0415
-
     fd = os.open(LOCKS / str(uid), os.O_RDWR)
     try:
         try:

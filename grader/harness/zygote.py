@@ -419,11 +419,15 @@ def serve(pool: Path, conf: dict[str, Any]) -> None:
         os.close(spare.finished)
         cleared = _kill_descendants(me)
         as_user = request.get("uid") is not None
-        if as_user:  # and whatever its user still runs, anywhere
-            from harness.launch import kill_user, sweep_user  # noqa: PLC0415
+        if as_user:  # and whatever its user still runs, anywhere this worker can see
+            from harness.launch import kill_user, sweep_user, user_processes  # noqa: PLC0415
 
-            cleared = kill_user(int(request["uid"]), int(request["gid"])) and cleared
-            _reap()
+            # (every process of the job was below this worker, its subreaper, and is dying
+            # now: the user's own kill(-1), ~3 ms of two programs started, only if a process
+            # of that user is still alive all the same)
+            if user_processes(int(request["uid"])):
+                cleared = kill_user(int(request["uid"]), int(request["gid"])) and cleared
+                _reap()
         # whatever the job left in the pool folder itself, before the answer: once answered,
         # the grader may move its next job's folder in (a retry's, at once)
         _wipe([str(pool)], keep=frozenset({"lib", "zygote.json", "scratch", name}))

@@ -47,6 +47,12 @@ MAX_ANSWER_BYTES = 1 << 20  # one answer is a short line; more unread is a broke
 GRACE_S = 15.0  # beyond a job's wall time before the worker itself is presumed hung
 
 
+class _Refused(SandboxError):
+    """The worker turned a job down before running any of it (an ``error`` answer: the
+    user it would run as still had processes it could not kill). Nothing of the job ran:
+    it may run again, on another worker."""
+
+
 class _Worker:
     """One fork server in its own sandbox, with its own pool folder."""
 
@@ -205,13 +211,16 @@ class _Worker:
                 _discard(inside)
                 for sub in ("out", "log"):
                     (job.workdir / sub).mkdir(parents=True, exist_ok=True)
-            if reply is None or stopped:
-                self.close()
+            if reply is None or stopped or "error" in reply:
+                self.close()  # (one that refused a job is no use for the next one either)
         duration = time.monotonic() - started
+        if reply is not None and not stopped and "error" in reply:
+            raise _Refused(f"the warm {self.base.name} worker refused a job: "
+                           f"{str(reply['error'])[:200]}")
         stdout, t1 = _head(job.workdir, "log/stdout", job.max_output_bytes)
         stderr, t2 = _head(job.workdir, "log/stderr", job.max_output_bytes)
         isolation = self.base.warm_isolation(lease)
-        if stopped or reply is None or "error" in reply:
+        if stopped or reply is None:
             return SandboxOutcome(exit_code=None, timed_out=False, signal=9, duration_s=duration,
                                   stdout=stdout, stderr=stderr + "\n(the warm worker died)",
                                   output_truncated=t1 or t2, stopped=stopped), held
@@ -413,11 +422,19 @@ class WarmBackend:
             self._all.remove(worker)
 
     def run(self, job: SandboxJob) -> SandboxOutcome:
-        worker = self._acquire()
-        try:
-            return worker.run(job)
-        finally:
-            self._release(worker)
+        """Run ``job`` on a free worker; one that refuses it (before running any of it: a
+        fault of this machine, not of the submission) is replaced, and the job runs once
+        more on another. A second refusal is the grader's error (``SandboxError``)."""
+        for attempt in range(2):
+            worker = self._acquire()
+            try:
+                return worker.run(job)
+            except _Refused:
+                if attempt:
+                    raise
+            finally:
+                self._release(worker)
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         with self._lock:

@@ -277,3 +277,80 @@ def test_cli_json_output_is_the_result_model(tmp_path):
     assert data["score"] == data["max_score"] == 20 and data["seed"] == 4
     assert {"name", "points", "max_points", "status", "message", "error", "tolerance",
             "mistake"} <= set(data["checks"][0])
+
+
+FAKE_WORKER = r'''
+import json, os, sys
+pool, refuse = sys.argv[1], sys.argv[2]
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    if request.get("stop"):
+        break
+    # the first worker (or, with "always", every one) turns its job down, as a worker does
+    # whose job user's processes it could not kill
+    first = not os.path.exists(refuse + ".seen")
+    open(refuse + ".seen", "a").close()
+    with open(refuse + ".jobs", "a") as f:
+        f.write(request["job"] + "\n")
+    if refuse.endswith("always") or first:
+        print(json.dumps({"job": request["job"], "error": "stale processes"}), flush=True)
+    else:
+        print(json.dumps({"job": request["job"], "exit_code": 0, "signal": None,
+                          "timed_out": False, "cleared": True, "duration_s": 0.01}), flush=True)
+'''
+
+
+def _refusing_backend(marker: Path) -> object:
+    from grader.sandbox.process import ProcessBackend  # noqa: PLC0415
+
+    class Refusing(ProcessBackend):
+        """Workers that answer like the real one but run nothing (and turn jobs down)."""
+
+        def check_available(self) -> None:
+            return None
+
+        def zygote_command(self, pool: Path) -> list[str]:
+            return [sys.executable, "-c", FAKE_WORKER, str(pool), str(marker)]
+
+        def job_user(self) -> None:
+            return None
+
+    return Refusing()
+
+
+def _job(folder: Path) -> object:
+    from grader.sandbox.base import SandboxJob  # noqa: PLC0415
+
+    for sub in ("home", "out", "log"):
+        (folder / sub).mkdir(parents=True)
+    (folder / "plan.json").write_text("{}")
+    return SandboxJob(workdir=folder, wall_time_s=30, memory_mb=2048, max_processes=64,
+                      max_file_mb=64, max_output_bytes=1 << 16, scratch_mb=256,
+                      max_files=1000, open_files=256, poll_s=0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("refuses", ["first", "always"])
+def test_a_job_a_warm_worker_refuses_runs_on_another_or_is_the_graders_error(tmp_path, refuses):
+    """A worker that turns a job down (it could not kill what the user it would run as left)
+    has run none of it: that is this machine's fault, never the submission's. The worker is
+    replaced and the job runs on the new one; a second refusal is the grader's error, with
+    the job's folder back where it was."""
+    from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
+
+    marker = tmp_path / refuses
+    backend = WarmBackend(_refusing_backend(marker), workers=1)
+    job = _job(tmp_path / "work")
+    try:
+        if refuses == "first":
+            outcome = backend.run(job)
+            assert outcome.exit_code == 0 and outcome.signal is None and not outcome.stopped
+        else:
+            with pytest.raises(SandboxError, match="refused a job: stale processes"):
+                backend.run(job)
+        assert (job.workdir / "plan.json").read_text() == "{}"
+    finally:
+        backend.close()
+    # one job, asked of two workers (the first refused it): never the same one twice
+    assert len(Path(f"{marker}.jobs").read_text().split()) == 2

@@ -710,6 +710,20 @@ class LessonSpec(_Strict):
         """Every probe instance that runs in the sandbox (the timed runs aside)."""
         return [inst for p in self.probes if not p.trusted_only for inst in self.instances(p.id)]
 
+    def referenced_instances(self) -> list[Probe]:
+        """Instances of other probes that checks read on a boundary case of their own probe
+        (an ``expected`` of another probe, taken in that case's scope): the oracle runs
+        them on the trusted side, as it does the sandbox's."""
+        ids: dict[str, None] = {}
+        for c in self.checks:
+            for field in ("expected", "shape_of", "shaped_like"):
+                ref = getattr(c, field, None)
+                head = None if ref in (None, "any") else str(ref).split(".")[0]
+                if head is not None and head != c.probe:
+                    ids.update({f"{head}{SCOPE_SEP}{scope}": None
+                                for scope, _ in self.case_scopes(c.probe)})
+        return [self.probe(i) for i in ids]
+
     def timed_probes(self) -> list[str]:
         """Ids of the probes a time budget times."""
         return sorted({c.probe for c in self.checks if isinstance(c, TimeBudgetCheck)})

@@ -21,7 +21,7 @@ from grader.course.datasets import dataset_info, datasets_dir
 from grader.course.inputs import draw_inputs, draw_timed, timed_id
 from grader.course.lessons import Lesson
 from grader.course.public import load_public
-from grader.course.spec import SCOPE_SEP, LessonSpec
+from grader.course.spec import SCOPE_SEP, LessonSpec, Probe
 from grader.grading.evaluate import evaluate_checks, named_mistakes
 from grader.grading.oracle import Oracle, OracleLike
 from grader.grading.rules import RuleFindings, check_rules
@@ -124,9 +124,7 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
 
     def meanwhile() -> None:
         if fresh_oracle and isinstance(oracle, Oracle):
-            waits.append(oracle.start_early(
-                list(spec.probes) + [p for p in spec.sandbox_probes() if SCOPE_SEP in p.id]
-                + [spec.probe(pid) for pid in timed]))
+            waits.append(oracle.start_early(early_probes(spec, list(timed))))
         waits.append(in_background("rules", lambda: check_rules(
             spec.probes, [c.source for c in program.cells], [c.label for c in program.cells])))
 
@@ -150,6 +148,14 @@ def grade_program(lesson: Lesson, program: Program, *, seed: int | None = None,
         review=_review(rules.review, rules.violations, run),
         output=clean_text(run.stdout + run.stderr, 4000),
     )
+
+
+def early_probes(spec: LessonSpec, timed: list[str]) -> list[Probe]:
+    """Every probe instance the checks read the reference's outputs of (``timed``: the
+    timed runs' instance ids): the oracle runs them while the sandbox runs the submission,
+    so that none is left for the checks to wait on."""
+    return (list(spec.probes) + [p for p in spec.sandbox_probes() if SCOPE_SEP in p.id]
+            + spec.referenced_instances() + [spec.probe(pid) for pid in timed])
 
 
 def in_background(name: str, work: Callable[[], T]) -> Callable[[], T]:

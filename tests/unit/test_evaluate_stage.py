@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from grader.course.inputs import draw_inputs, draw_timed
+from grader.course.inputs import draw_inputs, draw_timed, timed_id
 from grader.course.lessons import Lesson, all_lessons
+from grader.grading.engine import early_probes
 from grader.grading.evaluate import evaluate_checks, named_mistakes
 from grader.grading.oracle import Oracle
 from grader.grading.rules import rule_violations
@@ -34,22 +35,41 @@ def _ids(lessons: list[Lesson]) -> list[str]:
 
 
 def grade_in_process(lesson: Lesson, module: types.ModuleType, source: str,
-                     seed: int = SEED) -> list[CheckResult]:
+                     seed: int = SEED, oracle_type: type[Oracle] = Oracle) -> list[CheckResult]:
     inputs, dims = draw_inputs(lesson.spec, seed, lesson.root)
     for pid in lesson.spec.timed_probes():
         inputs.update(draw_timed(lesson.spec, seed, pid, dims, lesson.root))
     run = fabricated_run(lesson, module, {**inputs, **dims}, seed)
-    oracle = Oracle(lesson, {**inputs, **dims}, seed)
+    oracle = oracle_type(lesson, {**inputs, **dims}, seed)
     static = rule_violations(lesson.spec.probes, [source])
     return evaluate_checks(lesson, run, oracle, static, can_time=True)
 
 
+ASKED: list[str] = []
+
+
+class _Recording(Oracle):
+    """An oracle that notes which of the reference's outputs were asked for (``ASKED``)."""
+
+    def outputs(self, probe: Any, variant: str | None = None) -> dict[str, Any] | None:
+        if variant is None:
+            ASKED.append(probe.id)
+        return super().outputs(probe, variant)
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=_ids(LESSONS))
 def test_the_reference_outputs_score_full_marks(lesson: Lesson) -> None:
-    results = grade_in_process(lesson, lesson.reference_module(), lesson.reference_source())
+    ASKED.clear()
+    results = grade_in_process(lesson, lesson.reference_module(), lesson.reference_source(),
+                               oracle_type=_Recording)
     assert [(r.name, r.message) for r in results if r.status != "passed"] == []
     assert sum(r.points for r in results) == lesson.spec.max_score
     assert [r.name for r in results] == [c.name for c in lesson.spec.checks]
+    # what the checks read of the reference, the engine had the oracle run early (while
+    # the sandbox ran): none of it is left for the checks to compute while the grading waits
+    early = {p.id for p in early_probes(lesson.spec, [timed_id(pid) for pid in
+                                                      lesson.spec.timed_probes()])}
+    assert set(ASKED) <= early, set(ASKED) - early
 
 
 FIRST_MISTAKES = [(les, les.spec.mistakes[0]) for les in LESSONS if les.spec.mistakes]

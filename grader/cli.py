@@ -153,18 +153,20 @@ def _find_submission(lesson: Any, given: Path | None) -> Path:
 def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
             timeout: float | None, sandbox: str, gpu: bool, output: Path | None) -> None:
     """Grade SUBMISSION (a .py or .ipynb file) for LESSON (e.g. 1.2)."""
-    from rich.console import Console  # noqa: PLC0415
-
-    from grader.course.lessons import get_lesson  # noqa: PLC0415
     from grader.sandbox import start_early  # noqa: PLC0415 - no torch
 
-    # first of all, the sandbox starts (it imports torch there) while this process reads
-    # the lesson and imports torch too; a sandbox that cannot start is said after the
-    # lesson and the file are known to be fine
+    # first of all, the sandbox starts (it imports torch there, the longest part of a
+    # cold grading) while this process imports the rest of the grader, reads the lesson
+    # and imports torch too; a sandbox that cannot start is said after the lesson and the
+    # file are known to be fine
     try:
         backend: Any = start_early(sandbox, gpu=gpu)
     except SandboxError as e:
         backend = e
+    from rich.console import Console  # noqa: PLC0415
+
+    from grader.course.lessons import get_lesson  # noqa: PLC0415
+
     les = get_lesson(lesson)
     les.spec  # noqa: B018 - validate the spec (and what it refers to) before anything runs
     ci_file = {"github": "GITHUB_STEP_SUMMARY", "classroom": "GITHUB_OUTPUT"}.get(fmt)

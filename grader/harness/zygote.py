@@ -466,15 +466,17 @@ def main() -> None:
     isolate_imports(conf["site_paths"])
     _prctl(PR_SET_DUMPABLE, 0)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    from harness.limits import nested_namespaces_work  # noqa: PLC0415
+
+    global _NESTED
+    # a root worker's jobs run as users of their own (``harness.launch``): tried as nobody,
+    # in a child forked before torch is imported (a fork of a process holding torch costs
+    # ~10 ms of page tables, and its exit as much again)
+    _NESTED = nested_namespaces_work((65534, 65534) if os.geteuid() == 0 else None)
     import harness.entry  # noqa: F401, PLC0415 - the warm part: torch and safetensors
     import harness.launch  # noqa: F401, PLC0415 - switching users, killing and sweeping
     import harness.limits  # noqa: F401, PLC0415 - a job reads nothing of the harness from disk
     import harness.runner  # noqa: F401, PLC0415
-    from harness.limits import nested_namespaces_work  # noqa: PLC0415
-
-    global _NESTED
-    # a root worker's jobs run as users of their own (``harness.launch``): tried as nobody
-    _NESTED = nested_namespaces_work((65534, 65534) if os.geteuid() == 0 else None)
     for name in conf.get("preload", []):  # what jobs would each import again (warm.py)
         try:
             importlib.import_module(name)

@@ -718,8 +718,8 @@ class LessonSpec(_Strict):
         for c in self.checks:
             for field in ("expected", "shape_of", "shaped_like"):
                 ref = getattr(c, field, None)
-                head = None if ref in (None, "any") else str(ref).split(".")[0]
-                if head is not None and head != c.probe:
+                head = ref.split(".")[0] if ref not in (None, "any") else None
+                if head not in (None, c.probe):
                     ids.update({f"{head}{SCOPE_SEP}{scope}": None
                                 for scope, _ in self.case_scopes(c.probe)})
         return [self.probe(i) for i in ids]

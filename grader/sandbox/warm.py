@@ -211,12 +211,14 @@ class _Worker:
                 _discard(inside)
                 for sub in ("out", "log"):
                     (job.workdir / sub).mkdir(parents=True, exist_ok=True)
-            if reply is None or stopped or "error" in reply:
+            refused = reply is not None and not stopped and "error" in reply
+            if reply is None or stopped or refused:
                 self.close()  # (one that refused a job is no use for the next one either)
-        duration = time.monotonic() - started
-        if reply is not None and not stopped and "error" in reply:
+        if refused:
+            assert reply is not None
             raise _Refused(f"the warm {self.base.name} worker refused a job: "
                            f"{str(reply['error'])[:200]}")
+        duration = time.monotonic() - started
         stdout, t1 = _head(job.workdir, "log/stdout", job.max_output_bytes)
         stderr, t2 = _head(job.workdir, "log/stderr", job.max_output_bytes)
         isolation = self.base.warm_isolation(lease)
@@ -425,16 +427,17 @@ class WarmBackend:
         """Run ``job`` on a free worker; one that refuses it (before running any of it: a
         fault of this machine, not of the submission) is replaced, and the job runs once
         more on another. A second refusal is the grader's error (``SandboxError``)."""
-        for attempt in range(2):
-            worker = self._acquire()
-            try:
-                return worker.run(job)
-            except _Refused:
-                if attempt:
-                    raise
-            finally:
-                self._release(worker)
-        raise AssertionError("unreachable")
+        try:
+            return self._run_once(job)
+        except _Refused:  # that worker is closed now: a fresh one takes the job
+            return self._run_once(job)
+
+    def _run_once(self, job: SandboxJob) -> SandboxOutcome:
+        worker = self._acquire()
+        try:
+            return worker.run(job)
+        finally:
+            self._release(worker)
 
     def close(self) -> None:
         with self._lock:

@@ -20,7 +20,10 @@ import pytest
 from grader.course.lessons import get_lesson
 from grader.grading.engine import grade_file
 from grader.sandbox import SandboxError, get_backend
+from grader.sandbox.base import SandboxJob
+from grader.sandbox.process import ProcessBackend
 from grader.sandbox.users import LOCKS
+from grader.sandbox.warm import WarmBackend
 from tests.conftest import ROOT
 
 REF = (ROOT / "reference" / "1.2" / "solution.py").read_text()
@@ -232,8 +235,6 @@ def test_a_warm_jobs_user_stays_leased_until_its_worker_has_swept_it(tmp_path):
     """A warm worker sweeps what a job's user left in the shared places after it answers:
     that user stays leased until the worker answers again (it sweeps before it reads the
     next request) or has stopped, and only then is it free, and marked clean."""
-    from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
-
     p = tmp_path / "linear_regression.py"
     p.write_text(REF + LEAVES_A_FILE)
     backend = WarmBackend(get_backend("process"), workers=1)  # its own: closed here
@@ -301,27 +302,24 @@ for line in sys.stdin:
 '''
 
 
-def _refusing_backend(marker: Path) -> object:
-    from grader.sandbox.process import ProcessBackend  # noqa: PLC0415
+class _Refusing(ProcessBackend):
+    """Workers that answer like the real one but run nothing, and turn jobs down."""
 
-    class Refusing(ProcessBackend):
-        """Workers that answer like the real one but run nothing (and turn jobs down)."""
+    def __init__(self, marker: Path) -> None:
+        super().__init__()
+        self.marker = marker
 
-        def check_available(self) -> None:
-            return None
+    def check_available(self) -> None:
+        return None
 
-        def zygote_command(self, pool: Path) -> list[str]:
-            return [sys.executable, "-c", FAKE_WORKER, str(pool), str(marker)]
+    def zygote_command(self, pool: Path) -> list[str]:
+        return [sys.executable, "-c", FAKE_WORKER, str(pool), str(self.marker)]
 
-        def job_user(self) -> None:
-            return None
-
-    return Refusing()
+    def job_user(self) -> None:
+        return None
 
 
-def _job(folder: Path) -> object:
-    from grader.sandbox.base import SandboxJob  # noqa: PLC0415
-
+def _job(folder: Path) -> SandboxJob:
     for sub in ("home", "out", "log"):
         (folder / sub).mkdir(parents=True)
     (folder / "plan.json").write_text("{}")
@@ -337,10 +335,8 @@ def test_a_job_a_warm_worker_refuses_runs_on_another_or_is_the_graders_error(tmp
     has run none of it: that is this machine's fault, never the submission's. The worker is
     replaced and the job runs on the new one; a second refusal is the grader's error, with
     the job's folder back where it was."""
-    from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
-
     marker = tmp_path / refuses
-    backend = WarmBackend(_refusing_backend(marker), workers=1)
+    backend = WarmBackend(_Refusing(marker), workers=1)
     job = _job(tmp_path / "work")
     try:
         if refuses == "first":

@@ -55,7 +55,9 @@ class Lane:
         """The row of ``student``'s submission ``path`` (``rows.grade_row``)."""
         assert self.proc.stdin is not None
         try:
-            self.proc.stdin.write(json.dumps({"student": student, "path": str(path),
+            # the lane runs in "/": a path relative to the batch's folder is made absolute
+            self.proc.stdin.write(json.dumps({"student": student,
+                                              "path": os.path.abspath(path),
                                               "seed": seed}) + "\n")
             self.proc.stdin.flush()
             line = self._answers.readline()

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -19,9 +20,10 @@ LESSON = get_lesson("1.2", ROOT)
 pytestmark = pytest.mark.slow
 
 
-def grade(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def grade(*args: str, env: dict[str, str] | None = None,
+          cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True,
-                          text=True, timeout=600, env=env)
+                          text=True, timeout=600, env=env, cwd=cwd)
 
 
 def test_batch_grades_a_class_and_resumes(tmp_path):
@@ -101,7 +103,9 @@ def test_a_class_large_enough_for_lanes_is_graded_right(tmp_path):
     """From ``LANES_FROM`` submissions on, `grade batch -j 2` grades in two lane processes:
     every student once, each score what their file earns, warm workers; and the lanes end
     cleanly, each removing its worker's folder (a lane started by a grading thread used to
-    be killed when that thread ended, leaving its folder in /tmp)."""
+    be killed when that thread ended, leaving its folder in /tmp). The class is named by a
+    path relative to the folder `grade batch` runs in (the lanes run in "/": every one of
+    them used to be "unreadable", the students blamed for the grader's fault)."""
     from grader.delivery.batch import LANES_FROM
 
     mistake = LESSON.spec.mistakes[0]
@@ -116,8 +120,9 @@ def test_a_class_large_enough_for_lanes_is_graded_right(tmp_path):
         expected[f"s{i:02d}"] = LESSON.spec.max_score - (0 if right else lost)
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    proc = grade("batch", "1.2", str(cls), "-j", "2", "--seed", "7",
-                 env={**os.environ, "TMPDIR": str(tmp)})
+    proc = grade("batch", "1.2", "class", "-j", "2", "--seed", "7",
+                 env={**os.environ, "TMPDIR": str(tmp)},
+                 cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert not list(tmp.iterdir())
     rows = [json.loads(ln) for ln in (cls / "grades-1.2.jsonl").read_text().splitlines()]

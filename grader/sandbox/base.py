@@ -91,6 +91,9 @@ class SandboxOutcome:
     memory_exceeded: bool = False
     stopped: str | None = None  # why it was stopped early: a limit watched from outside
     isolation: str | None = None  # what this run's isolation was, where the backend proves it
+    # a warm worker ended (or stopped answering) in the middle of the job, no limit having
+    # stopped it: how the job itself ended is unknown, and the fault may be the grader's
+    worker_lost: bool = False
 
 
 def host_site_paths() -> list[str]:

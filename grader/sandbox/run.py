@@ -159,6 +159,9 @@ def _why(outcome: SandboxOutcome, limits: Limits) -> tuple[str, str]:
     memory_mb = limits.memory_mb
     if outcome.stopped:
         return "crashed", f"stopped by the grader: your code {outcome.stopped}"
+    if outcome.worker_lost:
+        return "crashed", ("the sandbox's process that ran your code was killed, in a second "
+                           "run too (does your code kill processes it did not start?)")
     if outcome.timed_out:
         return "timeout", "the time limit ran out (an infinite loop, or far too slow?)"
     if outcome.memory_exceeded:
@@ -248,6 +251,10 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
     isolation: str | None = None
     limits = spec.limits
     budget = channel.Budget()  # for the whole run, every attempt together
+    # a warm worker lost in the middle of a job (``worker_lost``) may be this machine's
+    # fault: the first time, what it was running runs again rather than costing points
+    lost_once = False
+    load_seen = False
     # removed once the result is read (by the janitor: the grading does not wait for it)
     folder_of_jobs = tempfile.TemporaryDirectory(prefix="grade-", ignore_cleanup_errors=True)
     try:
@@ -303,7 +310,8 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                 for ev in events:
                     if isinstance(ev, channel.LoadedEvent):
                         got_loaded = True
-                        if attempt == 0:
+                        if not load_seen:  # (the first run that got as far)
+                            load_seen = True
                             load_errors = list(ev.errors)
                         if not ev.ok:
                             loaded = False
@@ -330,6 +338,10 @@ def run_submission(backend: Backend, spec: LessonSpec, cells: list[dict[str, str
                 for p in remaining:
                     results.setdefault(p.id, ProbeOutcome("timeout", msg))
                 break
+            if outcome.worker_lost and not lost_once and not finished:
+                lost_once = True
+                remaining = [p for p in remaining if p.id not in results]
+                continue
             if not got_loaded:
                 status, why = _why(outcome, limits)
                 for p in remaining:

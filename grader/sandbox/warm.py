@@ -224,8 +224,8 @@ class _Worker:
         isolation = self.base.warm_isolation(lease)
         if stopped or reply is None:
             return SandboxOutcome(exit_code=None, timed_out=False, signal=9, duration_s=duration,
-                                  stdout=stdout, stderr=stderr + "\n(the warm worker died)",
-                                  output_truncated=t1 or t2, stopped=stopped), held
+                                  stdout=stdout, stderr=stderr, output_truncated=t1 or t2,
+                                  stopped=stopped, worker_lost=not stopped), held
         return SandboxOutcome(
             exit_code=reply["exit_code"], timed_out=bool(reply["timed_out"]),
             signal=reply["signal"], duration_s=float(reply["duration_s"]), stdout=stdout,

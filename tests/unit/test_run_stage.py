@@ -44,6 +44,7 @@ class Attempt:
     raw_events: list[str] = field(default_factory=list)  # written as they are, at the end
     stdout: str = ""
     truncated: bool = False
+    worker_lost: bool = False  # a warm worker that ended in the middle of the job
 
 
 class ScriptedBackend:
@@ -103,7 +104,8 @@ class ScriptedBackend:
         (out / "events.jsonl").write_text(text)
         return SandboxOutcome(exit_code=a.exit_code, timed_out=a.timed_out, signal=a.signal,
                               duration_s=0.1, stdout=a.stdout, stderr="",
-                              output_truncated=a.truncated, stopped=a.stopped)
+                              output_truncated=a.truncated, stopped=a.stopped,
+                              worker_lost=a.worker_lost)
 
 
 def run(attempts: list[Attempt], **kwargs: Any) -> tuple[Any, ScriptedBackend]:
@@ -160,6 +162,35 @@ def test_a_run_that_ends_inside_a_probe_costs_that_probe_and_the_rest_run_again(
     assert result.probes[victim].status == status and words in result.probes[victim].error
     assert all(result.probes[p].status == "ok" for p in PROBES if p != victim)
     assert result.stdout == "first\nsecond\n"
+
+
+def _lost(stop_in: str | None, loaded: bool | None = True) -> Attempt:
+    return Attempt(stop_in=stop_in, loaded=loaded, exit_code=None, signal=signal.SIGKILL,
+                   worker_lost=True)
+
+
+@pytest.mark.parametrize("where", ["probe", "loading"])
+def test_a_warm_worker_lost_once_costs_nothing(where: str) -> None:
+    """A warm worker that dies in the middle of a job (no limit stopped it) may be this
+    machine's fault: what it was running runs again, and nothing is lost."""
+    victim = PROBES[1]
+    first = _lost(victim) if where == "probe" else _lost(None, loaded=None)
+    result, backend = run([first, Attempt()])
+    again = PROBES[1:] if where == "probe" else PROBES
+    assert [[p["id"] for p in plan["probes"]] for plan in backend.plans] == [PROBES, again]
+    assert all(result.probes[p].status == "ok" for p in PROBES) and result.loaded
+
+
+def test_a_warm_worker_lost_twice_in_one_probe_costs_that_probe() -> None:
+    """The second time, it is the code's doing (it kills what it did not start, say): the
+    probe is charged, and says what happened, not a bare SIGKILL."""
+    victim = PROBES[1]
+    result, backend = run([_lost(victim), _lost(victim), Attempt()])
+    assert len(backend.plans) == 3
+    assert result.probes[victim].status == "crashed"
+    assert "killed, in a second run too" in (result.probes[victim].error or "")
+    assert all(result.probes[p].status == "ok" for p in PROBES
+               if p.split("__")[0] != victim.split("__")[0])
 
 
 def test_crashing_in_every_probe_stops_after_the_last_attempt() -> None:

@@ -78,8 +78,7 @@ def describe(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         inner = ""
         if value:
-            kinds = sorted({type(v).__name__ if not isinstance(v, torch.Tensor) else "Tensor"
-                            for v in value})
+            kinds = sorted({_kind(v) for v in value})
             inner = f" of {', '.join(kinds)}"
         return f"a {type(value).__name__} of length {len(value)}{inner}"
     if isinstance(value, dict):
@@ -89,6 +88,15 @@ def describe(value: Any) -> str:
     if isinstance(value, Unsupported):
         return f"an object of type {value.name}"
     return f"a {type(value).__name__}"
+
+
+def _kind(value: Any) -> str:
+    """What an item of a list is, in a word or two: "Tensor", "float", "numpy.ndarray"."""
+    if isinstance(value, torch.Tensor):
+        return "Tensor"
+    if isinstance(value, Unsupported):
+        return value.name
+    return type(value).__name__
 
 
 def _index(flat_i: int, shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -15,6 +15,7 @@ the same plain data (integer keys, such as an optimizer's parameter indices, bec
 from __future__ import annotations
 
 import io
+import numbers
 import re
 import zipfile
 from collections import OrderedDict
@@ -88,6 +89,10 @@ def _scalar(value: Any) -> Any:
 
 
 def _number_kind(value: Any) -> str | None:
+    """"bool", "int" or "float" for a number, else None. A number is Python's own, or any
+    real number type (``numbers.Real``: NumPy's scalars, ``np.float64(x)`` from
+    ``np.mean``, a ``Fraction``): crossed as its value, so an exercise that asks for a
+    Python number takes a NumPy one as it is. Tensors (a 0-d one too) are not numbers here."""
     t = type(value)
     if t is bool:
         return "bool"
@@ -95,7 +100,31 @@ def _number_kind(value: Any) -> str | None:
         return "int"
     if t is float:
         return "float"
+    if t.__name__ in ("bool_", "bool") and t.__module__ == "numpy":
+        return "bool"  # (NumPy's, from a comparison)
+    if t in (str, list, tuple, dict, torch.Tensor, torch.nn.Parameter) or value is None:
+        return None  # (the common cases, without the abstract classes' slower isinstance)
+    try:
+        if isinstance(value, numbers.Integral):
+            return "int"
+        if isinstance(value, numbers.Real):
+            return "float"
+    except Exception:  # noqa: BLE001 - the submission's own class: then it is no number
+        return None
     return None
+
+
+def _as_float(value: Any) -> float:
+    """A number's value as a Python float; one that has none (a class of the submission's
+    whose ``__float__`` fails or lies about its type) is no result."""
+    try:
+        x = float(value)
+    except Exception as e:  # noqa: BLE001 - the submission's own __float__
+        raise ValueError(f"a number of type {type(value).__name__} that float() refuses "
+                         f"({type(e).__name__})") from None
+    if type(x) is not float:
+        raise ValueError(f"a number of type {type(value).__name__} whose value is not a float")
+    return x
 
 
 def encode(value: Any, key: str) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
@@ -127,7 +156,7 @@ def _encode(v: Any, key: str, tensors: dict[str, torch.Tensor], counter: list[in
     if kind is not None:
         if kind == "bool":
             return {"type": "number", "pytype": "bool", "value": bool(v)}
-        _leaf(key, torch.tensor(float(v), dtype=torch.float64), tensors, counter,
+        _leaf(key, torch.tensor(_as_float(v), dtype=torch.float64), tensors, counter,
               PY_NUMBER_BYTES)
         return {"type": "number", "pytype": kind, "key": key}
     if type(v) is str:
@@ -151,8 +180,8 @@ def _encode(v: Any, key: str, tensors: dict[str, torch.Tensor], counter: list[in
         if v and kinds <= {"int", "float"}:
             if len(v) > MAX_NUMLIST:
                 raise ValueError(f"a list of more than {MAX_NUMLIST} numbers")
-            _leaf(key, torch.tensor([float(x) for x in v], dtype=torch.float64), tensors, counter,
-                  len(v) * PY_NUMBER_BYTES)
+            _leaf(key, torch.tensor([_as_float(x) for x in v], dtype=torch.float64), tensors,
+                  counter, len(v) * PY_NUMBER_BYTES)
             elem = "int" if kinds == {"int"} else "float"
             return {"type": "numlist", "pytype": pytype, "elem": elem, "key": key, "len": len(v)}
         if len(v) > MAX_LEAVES:
@@ -166,7 +195,15 @@ def _encode(v: Any, key: str, tensors: dict[str, torch.Tensor], counter: list[in
             raise ValueError("result has too many parts")
         return {"type": "dict", "items": {
             k: _encode(x, f"{key}.{k}", tensors, counter, depth + 1) for k, x in v.items()}}
-    return {"type": "other", "name": type(v).__name__[:100]}
+    return {"type": "other", "name": _type_name(v)}
+
+
+def _type_name(v: Any) -> str:
+    """``ndarray`` as ``numpy.ndarray``: where a result's type comes from says what it is."""
+    t = type(v)
+    top = str(getattr(t, "__module__", "") or "").split(".")[0]
+    name = str(getattr(t, "__qualname__", t.__name__))
+    return (name if top in ("builtins", "") else f"{top}.{name}")[:100]
 
 
 def decode(desc: dict[str, Any], tensors: dict[str, torch.Tensor]) -> Any:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from grader.course.spec import QuizCheck
 from grader.grading.checks.base import MISSING, CheckContext, Verdict
+from grader.grading.compare import describe
 
 
 def answer_to(check: QuizCheck, answers: Any) -> Any:
@@ -24,7 +26,20 @@ def same_answer(entry: dict[str, Any], a: Any, b: Any) -> bool:
             return False
         err = abs(float(a) - float(b))
         return math.isfinite(err) and err <= float(entry.get("tolerance", 1e-6))
-    return str(a).strip().lower() == str(b).strip().lower()
+    la, lb = letter_of(a), letter_of(b)
+    return la is not None and la == lb
+
+
+_LETTER = re.compile(r"\(?([a-z])\)?[.:]?")
+
+
+def letter_of(answer: Any) -> str | None:
+    """The letter a choice answer names, in lower case: "b", "B", " b", "b)", "(c)", "d."
+    (the ways a letter is written on paper); None for anything else."""
+    if not isinstance(answer, str):
+        return None
+    m = _LETTER.fullmatch(answer.strip().lower())
+    return m.group(1) if m else None
 
 
 def check_quiz(check: QuizCheck, ctx: CheckContext) -> Verdict:
@@ -38,13 +53,17 @@ def check_quiz(check: QuizCheck, ctx: CheckContext) -> Verdict:
         return Verdict(False, f"not answered yet — {revisit}", comparable=False)
     if entry["kind"] == "numeric":
         if isinstance(given, bool) or not isinstance(given, (int, float)):
-            return Verdict(False, f"expected a number, got {type(given).__name__}",
+            return Verdict(False, f"expected a number, got {describe(given)}",
                            comparable=False)
         err = abs(float(given) - float(entry["answer"]))
         ok = same_answer(entry, given, entry["answer"])
         return Verdict(ok, "" if ok else f"{given!r} is not right — {revisit}", error=err,
                        tolerance=float(entry.get("tolerance", 1e-6)))
-    letter = str(given).strip().lower()
+    letter = letter_of(given)
+    if letter is None:
+        return Verdict(False, f"{given!r} is not one letter: answer this question with the "
+                              f"letter of one option as a string, such as \"a\"",
+                       comparable=False)
     ok = same_answer(entry, given, entry["answer"])
     hint = entry.get("wrong", {}).get(letter)
     msg = "" if ok else f"{letter!r} is not right" + (f": {hint}" if hint else "") + f" — {revisit}"

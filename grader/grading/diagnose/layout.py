@@ -104,8 +104,9 @@ def _coerce(a: Any, e: Any, used: dict[str, str], exact_dtype: bool,
                 return a
             if t.numel() != e.numel():
                 return a
-            used.setdefault("type", f"received a {type(a).__name__} of numbers, expected a "
-                                    "tensor")
+            used.setdefault("type", "received a Python number, expected a tensor"
+                            if is_number(a) else
+                            f"received a {type(a).__name__} of numbers, expected a tensor")
             a = t
         if tuple(a.shape) != tuple(e.shape) and a.numel() == e.numel():
             used.setdefault("shape", f"received shape {tuple(a.shape)}, expected "

@@ -159,10 +159,12 @@ def compare_tensors(actual: torch.Tensor, expected: torch.Tensor, rtol: float | 
         if diff.any():
             i = int(diff.flatten().nonzero()[0])
             at = _index(i, tuple(expected.shape))
+            # (the error is the largest difference, as for floats: 25 for 25 against 0)
+            gap = (actual.to(torch.int64) - expected.to(torch.int64)).abs().max()
             return Comparison(False, f"received {actual.flatten()[i].item()}, expected "
                                      f"{expected.flatten()[i].item()}, at index {at} "
-                                     f"({int(diff.sum())} of {diff.numel()} differ)", error=1.0,
-                              tolerance=0.0)
+                                     f"({int(diff.sum())} of {diff.numel()} differ)",
+                              error=float(gap), tolerance=0.0)
         return Comparison(True, error=0.0, tolerance=0.0)
     tolerance_dtype = want if want in DEFAULT_TOLERANCES else expected.dtype
     d_rtol, d_atol = DEFAULT_TOLERANCES.get(tolerance_dtype, DEFAULT_TOLERANCES[torch.float64])

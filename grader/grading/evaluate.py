@@ -146,7 +146,8 @@ def evaluate_checks(lesson: Lesson, run: SandboxRun, oracle: OracleLike,
             results[i].mistake = to_match(findings)
         if results[i].mistake is None and hint:
             m = results[i].message
-            results[i].message = f"{m}. Hint: {hint}" if m else f"Hint: {hint}"
+            end = "" if m.rstrip().endswith((".", "!", "?", ":")) else "."
+            results[i].message = f"{m.rstrip()}{end} Hint: {hint}" if m else f"Hint: {hint}"
     return results
 
 

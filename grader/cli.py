@@ -115,6 +115,11 @@ def main() -> None:
     before its outputs are read; files every user may read stay readable. Each result
     says which isolation ran, and warns when your code could read the reference.
     Instructors grading untrusted submissions should use --sandbox bwrap or docker.
+
+    Exit codes, the same for every command: 0 graded (whatever the score); 2 a
+    usage error (no such lesson, no file, two candidate files, an unreadable
+    notebook); 3 a fault of the grader or the course, never of your code (please
+    report it); 130 a batch stopped by Ctrl-C or SIGTERM (what it graded is kept).
     """
 
 

@@ -93,6 +93,9 @@ class Step(_Strict):
     out: str | list[str] | None = None  # name, or names to unpack a tuple into
     no_autograd: bool = False  # the call may not use autograd (reported, check fails)
     no_builtin_optimizers: bool = False  # the call may not use torch.optim's algorithms
+    # torch's functions, classes and tensor methods the call may not use, by name
+    # ("softmax": torch.softmax, F.softmax, x.softmax(...) alike; "DataLoader")
+    forbid: list[str] = Field(default_factory=list, max_length=64)
 
     @model_validator(mode="after")
     def _one_target(self) -> Step:
@@ -101,6 +104,12 @@ class Step(_Strict):
             raise ValueError("a step needs exactly one of 'call', 'use', 'method' or 'get'")
         if self.method is not None and self.on is None:
             raise ValueError("a 'method' step needs 'on'")
+        if self.forbid and self.call is None:
+            raise ValueError("'forbid' belongs on a 'call' step (what that function runs is "
+                             "read for the names)")
+        bad = [n for n in self.forbid if not n.isidentifier()]
+        if bad:
+            raise ValueError(f"'forbid' takes names (softmax, DataLoader), not {bad[0]!r}")
         return self
 
 

@@ -1,8 +1,10 @@
 """Source-level rule checks on the trusted side: the submission is parsed, never run.
 
 A rule (``no_autograd`` on a step that calls the student's function, ``no_builtin_optimizers``
-on a step that runs the student's optimizer) is enforced here, from outside the student's
-process; the sandbox's watchers, which student code could undo, are a second line.
+on a step that runs the student's optimizer, ``forbid`` naming torch functions the function
+must not use: ``softmax`` when the exercise is to write it) is enforced here, from outside
+the student's process; the sandbox's watchers, which student code could undo, are a second
+line (for ``forbid``, the scan is the only one: the behaviour checks compare the values).
 
 How the source is read:
 
@@ -685,6 +687,98 @@ def _uses_autograd(src: Source, name: str) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- forbidden torch names
+
+def _forbidden_path(path: str, forbidden: frozenset[str]) -> str | None:
+    parts = path.split(".")
+    return parts[-1] if parts[0] == "torch" and parts[-1] in forbidden else None
+
+
+def _own(base: ast.AST, src: Source) -> bool:
+    """``base`` is the submission's own object (``self``, ``cls``, or one of its module-level
+    functions or classes): a method of it with a forbidden name is its own."""
+    if not isinstance(base, ast.Name):
+        return False
+    if base.id in ("self", "cls"):
+        return True
+    bound = src.bindings.get(base.id, [])
+    return bool(bound) and all(isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                              ast.ClassDef)) or _own_instance(b, src)
+                               for b in bound)
+
+
+def _own_instance(stmt: ast.stmt, src: Source) -> bool:
+    """``name = Model(...)`` with ``Model`` one of the submission's classes."""
+    if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Name)):
+        return False
+    made = src.bindings.get(stmt.value.func.id, [])
+    return bool(made) and all(isinstance(b, ast.ClassDef) for b in made)
+
+
+def _star_from_torch(src: Source) -> bool:
+    return any(isinstance(s, ast.ImportFrom) and (s.module or "").startswith("torch")
+               and any(a.name == "*" for a in s.names) for s in src.top)
+
+
+def _forbidden_in(node: ast.AST, src: Source, forbidden: frozenset[str],
+                  bound_name: str | None) -> tuple[str, ast.AST] | None:
+    """(name, node) of the first use of a forbidden torch name in ``node``; for an import
+    statement, only in the part of it that binds ``bound_name``."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            if bound_name is not None and (alias.asname or alias.name.split(".")[0]) != bound_name:
+                continue
+            path = f"{node.module or ''}.{alias.name}" if isinstance(node, ast.ImportFrom) \
+                else alias.name
+            hit = _forbidden_path(path, forbidden)
+            if hit:
+                return hit, node
+        return None
+    star = None
+    for sub in src.walk(node):
+        if isinstance(sub, ast.Attribute) and sub.attr in forbidden and not _own(sub.value, src):
+            return sub.attr, sub  # torch.softmax, F.softmax, x.softmax(...), nn.DataLoader
+        if isinstance(sub, (ast.Import, ast.ImportFrom)):
+            hit = _forbidden_in(sub, src, forbidden, None)
+            if hit:
+                return hit
+        if isinstance(sub, (ast.Name, ast.Call)):
+            for path in src.module_origins.of(sub) | src.origins.of(sub):
+                word = _forbidden_path(path, forbidden)
+                if word:
+                    return word, sub
+        if isinstance(sub, ast.Name) and sub.id in forbidden and not src.bindings.get(sub.id):
+            star = _star_from_torch(src) if star is None else star
+            if star:  # `from torch.nn.functional import *`, then `softmax(x)`
+                return sub.id, sub
+    return None
+
+
+def uses_forbidden(sources: list[str], name: str, forbidden: Iterable[str],
+                   labels: list[str] | None = None) -> str | None:
+    """A message if what ``name`` runs uses one of torch's ``forbidden`` names (a function,
+    class or tensor method the exercise asks the student to write themselves), else None.
+    What ``name`` runs is followed as for autograd (``_reached``)."""
+    return _uses_forbidden(Source(sources, labels), name, frozenset(forbidden))
+
+
+def _uses_forbidden(src: Source, name: str, forbidden: frozenset[str]) -> str | None:
+    if not forbidden or not src.bindings.get(name):
+        return None
+    for via, node in _reached(src, name):
+        bound = via.strip("`") if isinstance(node, (ast.Import, ast.ImportFrom)) else None
+        found = _forbidden_in(node, src, forbidden, bound or name)
+        if found:
+            word, at = found
+            where = "" if not via else f", in {via}, which it uses"
+            return (f"`{name}` uses torch's `{word}` ({src.where(at)}{where}); this exercise "
+                    "asks you to write it yourself")
+    return None
+
+
 # ---------------------------------------------------------------- torch.optim
 
 def _banned_optim(path: str) -> str | None:
@@ -741,7 +835,7 @@ def check_rules(probes: Iterable[Probe], sources: list[str],
     """The rule violations of a submission, per probe with a rule-bound step, and what a
     person should review."""
     probes = list(probes)
-    bound = [p for p in probes if any(s.no_autograd or s.no_builtin_optimizers
+    bound = [p for p in probes if any(s.no_autograd or s.no_builtin_optimizers or s.forbid
                                       for s in p.steps)]
     findings = RuleFindings()
     if not bound:
@@ -750,7 +844,8 @@ def check_rules(probes: Iterable[Probe], sources: list[str],
     dynamic = _dynamic_constructs(src)
     rules = sorted({r for p in bound for s in p.steps for r in (
         ["no autograd"] if s.no_autograd else []) + (
-        ["no torch.optim algorithms"] if s.no_builtin_optimizers else [])})
+        ["no torch.optim algorithms"] if s.no_builtin_optimizers else []) + (
+        [f"not torch's {', '.join(s.forbid)}"] if s.forbid else [])})
     if dynamic:
         first, where = dynamic[0]
         more = f" (and {len(dynamic) - 1} more)" if len(dynamic) > 1 else ""
@@ -776,6 +871,15 @@ def check_rules(probes: Iterable[Probe], sources: list[str],
                 msg = _uses_autograd(src, step.call)
                 if msg:
                     findings.violations.setdefault(probe.id, msg)
+            if step.forbid and step.call:
+                if not src.bindings.get(step.call):
+                    findings.unbound.setdefault(probe.id, (
+                        f"`{step.call}` is not defined in the source where the grader can "
+                        "read it (a `def` or an assignment at module level)"))
+                else:
+                    msg = _uses_forbidden(src, step.call, frozenset(step.forbid))
+                    if msg:
+                        findings.violations.setdefault(probe.id, msg)
             if step.no_builtin_optimizers:
                 if not optim_checked:
                     optim_msg, optim_checked = _uses_builtin_optimizer(src), True

@@ -8,10 +8,15 @@ algorithms).
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
-from grader.course.lessons import get_lesson
-from grader.grading.rules import check_rules
+from grader.course.lessons import _module_from_source, get_lesson
+from grader.grading.rules import check_rules, uses_forbidden
+from tests.conftest import ROOT
+from tests.unit.test_evaluate_stage import grade_in_process
 
 P12 = get_lesson("1.2").spec.probes
 P31 = get_lesson("3.1").spec.probes
@@ -240,3 +245,64 @@ def test_a_function_the_source_never_binds_is_a_violation_only_if_it_ran() -> No
     findings = check_rules(P12, [T + "def fit(X, y, lr, steps):\n    return X, y, []\n"])
     assert findings.violations == {}
     assert "`mse_grad` is not defined in the source" in findings.unbound["grad"]
+
+
+# ---------------------------------------------------------------- forbidden torch names
+
+SOFTMAX_RULE = ["softmax", "log_softmax", "logsumexp", "cross_entropy", "CrossEntropyLoss"]
+FORBIDDEN_SPELLINGS = {
+    "attribute": T + "def softmax(x):\n    return torch.softmax(x, 1)\n",
+    "module_alias": "import torch.nn.functional as F\ndef softmax(x):\n"
+                    "    return F.softmax(x, 1)\n",
+    "tensor_method": "def softmax(x):\n    return x.softmax(1)\n",
+    "import_as": "from torch.nn.functional import softmax as sm\ndef softmax(x):\n"
+                 "    return sm(x, 1)\n",
+    "in_a_helper": T + "def _h(x):\n    return torch.log_softmax(x, 1)\ndef softmax(x):\n"
+                   "    return _h(x).exp()\n",
+    "star_import": "from torch.nn.functional import *\ndef softmax(x):\n"
+                   "    return log_softmax(x, 1).exp()\n",
+    "constant_getattr": T + "def softmax(x):\n    return getattr(torch, 'softmax')(x, 1)\n",
+    "class_instance": T + "def softmax(x):\n    return torch.nn.Softmax(1)(x)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORBIDDEN_SPELLINGS))
+def test_a_forbidden_torch_name_is_found_however_it_is_spelled(name: str) -> None:
+    message = uses_forbidden([FORBIDDEN_SPELLINGS[name]], "softmax", SOFTMAX_RULE + ["Softmax"])
+    assert message is not None and "write it yourself" in message
+
+
+@pytest.mark.parametrize("source", [
+    T + "def softmax(x):\n    e = (x - x.max(1, keepdim=True).values).exp()\n"
+        "    return e / e.sum(1, keepdim=True)\n",
+    # a check of one's own work, never run when graded
+    T + "def softmax(x):\n    e = x.exp()\n    return e / e.sum(1, keepdim=True)\n"
+        "if __name__ == '__main__':\n    print(torch.softmax(torch.ones(2, 2), 1))\n",
+    # the submission's own methods of that name
+    "class M:\n    def softmax(self, x):\n        return x.exp()\n_m = M()\n"
+    "def softmax(x):\n    return _m.softmax(x)\n",
+    # used elsewhere in the file, not by the rule-bound function
+    T + "def softmax(x):\n    return x.exp() / x.exp().sum(1, keepdim=True)\n"
+        "def compare(x):\n    return torch.softmax(x, 1)\n",
+], ids=["own", "main_guard", "own_method", "elsewhere"])
+def test_what_the_function_does_not_run_is_not_a_concern(source: str) -> None:
+    assert uses_forbidden([source], "softmax", SOFTMAX_RULE) is None
+
+
+BREAKERS = sorted((ROOT / "tests" / "rule_breakers").glob("*/*.py"))
+
+
+@pytest.mark.parametrize("path", BREAKERS, ids=[f"{p.parent.name}:{p.stem}" for p in BREAKERS])
+def test_a_rule_breaker_loses_exactly_the_checks_of_its_rule(path: Path) -> None:
+    """Right values, a forbidden torch function: exactly the checks the rule binds fail,
+    each saying so; the others pass."""
+    lesson = get_lesson(path.parent.name)
+    source = lesson.reference_source() + "\n\n" + path.read_text()
+    loses = set(ast.literal_eval(next(
+        n.value for n in ast.parse(path.read_text()).body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "LOSES")))
+    module = _module_from_source(source, f"breaker_{lesson.id}_{path.stem}", str(path))
+    results = grade_in_process(lesson, module, source)
+    failed = {r.name: r for r in results if r.status != "passed"}
+    assert set(failed) == loses
+    assert all("write it yourself" in (r.message or "") for r in failed.values())

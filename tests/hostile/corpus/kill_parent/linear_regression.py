@@ -5,8 +5,8 @@ Hope: the parent is the grader (or its warm worker): kill it and nobody checks w
 Safe outcome: the parent is the sandbox's own (bwrap's init, which ignores signals from
 inside, or the warm worker, which is replaced, and the job dies with it; a worker lost
 in the middle of a job may be the machine's fault, so the job runs once more on a fresh one,
-and dies again); `gd_step` is lost with a clear message and the rest scores. (Never run on the `process` sandbox,
-whose parent is the grader itself.)
+and dies again); `gd_step` is lost with a clear message and the rest scores. (Never run on
+the `process` sandbox, whose parent is the grader itself.)
 """
 
 import os

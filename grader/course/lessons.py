@@ -22,6 +22,8 @@ from grader.course.spec import LessonSpec, load_spec
 from grader.course.validate import validate_references
 from grader.errors import LessonNotFound, SpecError
 
+STUB_COPY = "stub"  # public/<id>/stub/: a release's untouched copy of the stub files
+
 __all__ = ["Lesson", "LessonNotFound", "all_lessons", "course_root", "get_lesson"]
 
 
@@ -83,8 +85,12 @@ class Lesson:
 
     @property
     def stub_files(self) -> list[Path]:
-        """The shipped stub and its notebook twin (what a student starts from)."""
-        return [self.stub_path, self.stub_path.with_suffix(".ipynb")]
+        """The shipped stub and its notebook twin (what a student starts from): in a student
+        release, the untouched copies it keeps (``public/<id>/stub/``), since the student
+        edits the files in ``assignments/<id>/`` themselves."""
+        kept = self.public_dir / STUB_COPY / self.stub_path.name
+        stub = kept if kept.is_file() else self.stub_path
+        return [stub, stub.with_suffix(".ipynb")]
 
     def quiz_key(self) -> dict[str, Any]:
         """The hidden answer key of a quiz lesson (``key.toml`` beside the spec)."""

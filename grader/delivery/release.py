@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader.course.datasets import public_files
 from grader.course.inputs import derive_seed, draw_inputs
-from grader.course.lessons import Lesson
+from grader.course.lessons import STUB_COPY, Lesson
 from grader.course.paths import COURSE_FILE, course_info
 from grader.course.public import DATA_FILE, INDEX_FILE, SPEC_FILE, public_spec
 from grader.course.spec import SCOPE_SEP, LessonSpec, scope_of
@@ -104,6 +104,13 @@ def build_release(root: Path, lessons: list[Lesson], out: Path, *, seed_base: in
     for les in lessons:
         say(f"lesson {les.id}: exercise, stub, notebook")
         shutil.copytree(les.assignment_dir, out / "assignments" / les.id, ignore=_IGNORE)
+        # untouched copies: the student edits the files above, and the grader must still
+        # tell the stub from their work when both .py and .ipynb are there
+        kept = out / "public" / les.id / STUB_COPY
+        kept.mkdir(parents=True)
+        for stub in les.stub_files:
+            if stub.is_file():
+                shutil.copy2(stub, kept / stub.name)
         say(f"lesson {les.id}: running the reference on fixed inputs")
         spec = write_public(les, out / "public" / les.id, release_seed(les.id, seed_base))
         public = spec.checks if spec else []

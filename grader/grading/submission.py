@@ -78,7 +78,8 @@ def load_program(path: Path, stem: str) -> Program:
         raise SubmissionError(f"{path} is not a file")
     if size > MAX_SUBMISSION_BYTES:
         raise SubmissionError(f"{path} is {size} bytes; the limit is {MAX_SUBMISSION_BYTES}")
-    text = path.read_bytes().decode("utf-8", "replace").replace("\x00", "")
+    # (a byte order mark, as Windows editors save UTF-8, is no character of the code)
+    text = path.read_bytes().decode("utf-8-sig", "replace").replace("\x00", "")
     if path.suffix == ".py":
         return Program(path, "py", [Cell(path.name, f"<{stem}>", text)])
     if path.suffix == ".ipynb":
@@ -157,8 +158,22 @@ def find_submission(folder: Path, stem: str, *, stubs: Sequence[Path] = (),
     if len(found) > 1:
         changed = [p for p in found if not _is_stub(p, stem, stubs)]
         if len(changed) == 1:
-            return changed[0]
+            return inside(changed[0], folder)
         listed = ", ".join(str(p.relative_to(folder)) for p in (changed or found))
         raise SubmissionError(f"{len(changed or found)} candidate files in {folder}: {listed}; "
                               "name the one to grade")
-    return found[0]
+    return inside(found[0], folder)
+
+
+def inside(path: Path, folder: Path) -> Path:
+    """``path``, found in ``folder``, if it really is there: a link to a file elsewhere
+    (the course's reference beside a Gradescope submission, another student's work in a
+    class folder) is not the student's file to grade."""
+    try:
+        target = path.resolve(strict=True)
+        if target.is_relative_to(folder.resolve(strict=True)):
+            return path
+    except (OSError, RuntimeError):  # a dangling or looping link
+        raise SubmissionError(f"cannot read {path}: a link that leads nowhere") from None
+    raise SubmissionError(f"{path} is a link to a file outside {folder}; submit the file "
+                          "itself")

@@ -102,9 +102,10 @@ def test_every_lesson_has_its_exercise_and_public_checks(release):
                                                        if pub else set())
 
 
-def _grade_in_release(release: Path, lesson: str, source: str, tmp_path: Path) -> dict:
+def _grade_in_release(release: Path, lesson: str, source: str, tmp_path: Path,
+                      work: Path | None = None) -> dict:
     les = get_lesson(lesson, ROOT)
-    work = tmp_path / "student"
+    work = work or tmp_path / "student"
     work.mkdir(exist_ok=True)
     (work / f"{les.spec.lesson.stem}.py").write_text(source)
     env = {k: v for k, v in os.environ.items() if k != "GRADER_COURSE_ROOT"}
@@ -133,3 +134,18 @@ def test_grading_inside_the_release(release, tmp_path):
     assert {c["name"] for c in r["checks"] if c["status"] != "passed"} == set(mistake.loses)
     assert set(mistake.loses) <= set(full.loses)
     assert mistake.id in {m["id"] for m in r["mistakes"]}
+
+
+def test_a_student_who_edits_the_stub_in_place_is_graded(release, tmp_path):
+    """The release's README says: work in assignments/<id>/. There the .py and its .ipynb
+    twin sit side by side; the one still as shipped is told from the edited one by the
+    release's untouched copy of the stub (they used to be compared with themselves: both
+    "stubs", then two candidates and exit 2)."""
+    les = get_lesson("1.2", ROOT)
+    folder = release / "assignments" / "1.2"
+    shipped = (folder / f"{les.spec.lesson.stem}.py").read_text()
+    try:
+        ref = _grade_in_release(release, "1.2", les.reference_source(), tmp_path, work=folder)
+        assert ref["score"] == ref["max_score"]
+    finally:
+        (folder / f"{les.spec.lesson.stem}.py").write_text(shipped)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.delivery.batch import find_submissions
-from grader.grading.submission import SubmissionError, find_submission
+from grader.grading.submission import SubmissionError, find_submission, load_program
 
 
 def _notebook(path: Path, *cells: str) -> Path:
@@ -51,6 +51,36 @@ def test_the_untouched_stub_twin_is_not_a_candidate(tmp_path: Path, stubs: list[
     (work / "lr.py").write_text(stubs[0].read_text())
     _notebook(work / "lr.ipynb", "def f():\n    return 2\n")
     assert find_submission(work, "lr", stubs=stubs) == work / "lr.ipynb"
+
+
+def test_a_link_to_a_file_outside_the_folder_is_not_the_students(tmp_path: Path) -> None:
+    """On Gradescope a link in the submission to the course's reference (or, in a class
+    folder, to another student's file) would be graded as the student's own work."""
+    secret = tmp_path / "reference.py"
+    secret.write_text("def f():\n    return 1\n")
+    work = tmp_path / "submission"
+    work.mkdir()
+    (work / "lr.py").symlink_to(secret)
+    with pytest.raises(SubmissionError, match="link to a file outside"):
+        find_submission(work, "lr")
+    (work / "lr.py").unlink()
+    (work / "lr.py").symlink_to(work / "nowhere.py")
+    with pytest.raises(SubmissionError, match="no lr.py|leads nowhere"):
+        find_submission(work, "lr")
+    # a link inside the folder, or a linked folder, is the student's own
+    (work / "lr.py").unlink()
+    (work / "mine.py").write_text("x = 1\n")
+    (work / "lr.py").symlink_to(work / "mine.py")
+    assert find_submission(work, "lr") == work / "lr.py"
+    (tmp_path / "linked").symlink_to(work)
+    assert find_submission(tmp_path / "linked", "lr") == tmp_path / "linked" / "lr.py"
+
+
+def test_a_byte_order_mark_is_no_part_of_the_code(tmp_path: Path) -> None:
+    """Windows editors save UTF-8 with a BOM; Python runs such a file as it is."""
+    path = tmp_path / "lr.py"
+    path.write_bytes(b"\xef\xbb\xbfdef f():\n    return 1\n")
+    assert load_program(path, "lr").cells[0].source == "def f():\n    return 1\n"
 
 
 def test_two_changed_files_are_ambiguous_and_listed(tmp_path: Path, stubs: list[Path]) -> None:

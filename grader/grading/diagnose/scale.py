@@ -55,7 +55,13 @@ def scaled(d: ScaledDiagnoser, ctx: DiagnoseContext) -> Hit | None:
         loose = {**entry, "tolerance": float(entry.get("tolerance", 1e-6)) * max(1.0, abs(c))}
         if same_answer(loose, target, entry["answer"]) or not same_answer(loose, given, target):
             return None
-        detail = f"{fmt(given)} is {fmt(c)} times the right answer"
+        ident, _ = generic(d.by)
+        return Hit(ident, f"The answer times {d.by}",
+                   f"Your answer is the right one times {d.by}: a factor left out or counted "
+                   "twice in how you worked it out (a total where an average belongs, or the "
+                   "reverse; a factor such as the 2 of a square). Work it through again and "
+                   "look at where that factor enters.",
+                   f"{fmt(given)} is {fmt(c)} times the right answer")
     else:
         if ctx.actual is MISSING:
             return None

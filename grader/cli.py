@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -124,16 +125,28 @@ def main() -> None:
 
 
 def _find_submission(lesson: Any, given: Path | None) -> Path:
-    """The file to grade: the one given, else the lesson's file in this folder
-    (``grader.grading.submission.find_submission``: one rule everywhere)."""
-    if given is not None:
+    """The file to grade: the one given; in a folder given, or else in the current folder,
+    the lesson's file (``grader.grading.submission.find_submission``: one rule everywhere).
+    A file the finder cannot read is the user's to fix (exit 2), as when it is named."""
+    if given is not None and not given.is_dir():
         return given
     from grader.grading.submission import SubmissionError, find_submission  # noqa: PLC0415
 
+    folder = Path(".") if given is None else given
     try:
-        return find_submission(Path("."), lesson.spec.lesson.stem, stubs=lesson.stub_files)
+        return find_submission(folder, lesson.spec.lesson.stem, stubs=lesson.stub_files)
     except SubmissionError as e:
-        raise SubmissionError(f"{e}. Pass the file: grade {lesson.id} PATH") from None
+        message = str(e)
+        if given is None:  # "." reads as the parent folder ("in .. Pass the file")
+            message = re.sub(r" (in|outside) \.(?=$|[:;])",
+                             lambda m: f" {m[1]} the current folder ({Path.cwd()})", message)
+        raise SubmissionError(f"{message}. Pass the file: grade {lesson.id} PATH") from None
+    except OSError as e:  # a candidate it had to read to compare with the stub
+        raise SubmissionError(_cannot_read(Path(e.filename or folder), e)) from None
+
+
+def _cannot_read(path: Path, e: OSError) -> str:
+    return f"cannot read {path}: {e.strerror or e}"
 
 
 @main.command("run")
@@ -152,12 +165,14 @@ def _find_submission(lesson: Any, given: Path | None) -> Path:
                    "job), bwrap or docker (also hide the rest of the machine and the "
                    "network); auto picks the strongest here.")
 @click.option("--gpu", is_flag=True, default=False,
-              help="Give your code this machine's CUDA GPU (process or docker sandbox).")
+              help="Give your code this machine's CUDA GPU (process or docker sandbox; "
+                   "auto picks process).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Also write the JSON result to this file.")
 def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
             timeout: float | None, sandbox: str, gpu: bool, output: Path | None) -> None:
-    """Grade SUBMISSION (a .py or .ipynb file) for LESSON (e.g. 1.2)."""
+    """Grade SUBMISSION (a .py or .ipynb file, or a folder holding the lesson's file) for
+    LESSON (e.g. 1.2)."""
     from grader.sandbox import start_early  # noqa: PLC0415 - no torch
 
     # first of all, the sandbox starts (it imports torch there, the longest part of a
@@ -166,7 +181,7 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     # file are known to be fine
     try:
         backend: Any = start_early(sandbox, gpu=gpu)
-    except SandboxError as e:
+    except (SandboxError, UsageProblem) as e:  # (--gpu where it cannot work: exit 2)
         backend = e
     from rich.console import Console  # noqa: PLC0415
 
@@ -181,11 +196,21 @@ def run_cmd(lesson: str, submission: Path | None, fmt: str, seed: int | None,
     err = Console(stderr=True)
     try:
         path = _find_submission(les, submission)
-        from grader.grading.submission import load_program  # noqa: PLC0415 - no torch
+        from grader.grading.submission import (  # noqa: PLC0415 - no torch
+            SubmissionError,
+            load_program,
+        )
 
-        program = load_program(path, les.spec.lesson.stem)
-        if isinstance(backend, SandboxError):
+        try:
+            program = load_program(path, les.spec.lesson.stem)
+        except OSError as e:  # (unreadable: what click says of a file named unreadable)
+            raise SubmissionError(_cannot_read(path, e)) from None
+        if isinstance(backend, GraderError):  # the sandbox, or --gpu, could not start
             raise backend
+        if gpu:
+            from grader.sandbox import require_host_gpu  # noqa: PLC0415 - imports torch
+
+            require_host_gpu(backend)
         from grader.grading.engine import grade_program  # noqa: PLC0415 - imports torch
 
         if fmt == "text":
@@ -387,7 +412,8 @@ def check_course_cmd(lessons: tuple[str, ...], seed: int | None, sandbox: str) -
               help="Only this lesson (repeat for several; default: every lesson).")
 @click.option("--per-student", "per_student", type=click.Path(path_type=Path, file_okay=False),
               default=None, help="Also write DIR/<student>.md and .html: each student's "
-                                 "checks, messages and named mistakes, ready to hand back.")
+                                 "checks, messages and named mistakes, ready to hand back "
+                                 "(DIR/index.json: each student's files).")
 @click.option("--title", default=None, help="The page's title (default: the lessons').")
 def report_cmd(results: tuple[Path, ...], output: Path, database: str | None, service: bool,
                data_dir: Path | None, lessons: tuple[str, ...], per_student: Path | None,
@@ -406,7 +432,11 @@ def report_cmd(results: tuple[Path, ...], output: Path, database: str | None, se
     of attempts and of the class's best-so-far mean score. Several lessons give one page
     with a module summary.
     """
-    from grader.report.class_report import render_report, write_per_student  # noqa: PLC0415
+    from grader.report.class_report import (  # noqa: PLC0415
+        INDEX,
+        render_report,
+        write_per_student,
+    )
     from grader.report.class_stats import ReportInputError, read_rows  # noqa: PLC0415
 
     if not results and database is None and not service:
@@ -417,7 +447,7 @@ def report_cmd(results: tuple[Path, ...], output: Path, database: str | None, se
     _check_writable(output)
     sources = [p.name for p in results]
     try:
-        rows = read_rows(results)
+        rows = read_rows(results, warn=lambda why: click.echo(f"warning: {why}", err=True))
         if lessons:
             rows = [r for r in rows if r["lesson"] in lessons]
         if results and not rows and database is None and not service:
@@ -438,7 +468,8 @@ def report_cmd(results: tuple[Path, ...], output: Path, database: str | None, se
                f"{len({r['student'] for r in rows})} student(s))")
     if per_student is not None:
         files = write_per_student(rows, per_student)
-        click.echo(f"wrote {len(files)} feedback file(s) in {per_student}")
+        click.echo(f"wrote {len(files)} feedback file(s) in {per_student} (which file is "
+                   f"whose: {per_student / INDEX})")
 
 
 @main.command("sync-notebooks")
@@ -582,7 +613,8 @@ def gradescope_run_cmd(root: Path, seed: int | None, sandbox: str) -> None:
 @click.option("--cold", is_flag=True, help="A fresh sandboxed Python per submission instead of "
               "warm workers (slower; for comparison).")
 @click.option("--again", is_flag=True, help="Grade every student again, even those already "
-              "in the results file.")
+              "in the results file (which is kept until the new run is complete, then "
+              "replaced; an interrupted --again resumes with the same command).")
 @click.option("--shard", default=None, metavar="I/K",
               help="Grade only the I-th of K disjoint shards of the class (0-based; a student "
                    "is always in the same shard): what each task of `grade slurm` runs.")
@@ -597,15 +629,18 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
     FOLDER holds one folder per student with the lesson's file inside
     (FOLDER/alice/linear_regression.py), or one file per student (FOLDER/alice.ipynb).
     Each result is appended to the results file as soon as it is ready, so an interrupted
-    run loses nothing; running again skips the students already graded (--again to redo).
-    A summary CSV (student, status, score, ...) is written beside it (not for a shard:
-    `grade merge` writes the class's).
+    run loses nothing; running again skips the students already graded (--again to redo:
+    its run is written to RESULTS.again and replaces the results file once complete).
+    A student with several submissions (alice.py beside alice/) is recorded as
+    `ambiguous`, not graded. A summary CSV (student, status, score, ...) is written beside
+    it (not for a shard: `grade merge` writes the class's).
     """
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
     from grader.course.lessons import get_lesson  # noqa: PLC0415
     from grader.delivery.batch import (  # noqa: PLC0415
+        NOT_A_RESULT,
         already_graded,
         find_submissions,
         grade_batch,
@@ -632,8 +667,18 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
         err.print(f"shard {part[0]}/{part[1]}: {len(subs)} submission(s)")
     for p in problems:
         err.print(f"[yellow]skipped[/yellow] {p}")
-    if again and results.exists():
-        results.unlink()
+    # --again grades into RESULTS.again, beside the results it replaces once complete: an
+    # interrupted --again leaves them whole (and the CSV true), and resumes
+    target, pending = results, results.with_name(results.name + ".again")
+    if again and (target.exists() or pending.exists()):
+        if pending.exists():
+            err.print(f"resuming the unfinished --again run in {pending} (delete it to start "
+                      "over)")
+        results = pending
+        results.touch()
+    elif pending.exists():
+        err.print(f"[yellow]note[/yellow]: an unfinished --again run is in {pending}: run "
+                  "with --again to finish it (or delete it)")
     done = already_graded(results)
     todo = [s for s in subs if s.student not in done]
     if done:
@@ -654,11 +699,21 @@ def batch_cmd(lesson: str, folder: Path, results: Path | None, jobs: int, sandbo
                     faults += row.get("status") == "grader_error"
                     err.print(f"[red]{row['student']}[/red]: {row['error']}")
     except KeyboardInterrupt:
-        click.echo(f"stopped: every result so far is in {results}; the same command grades "
-                   "the rest", err=True)
+        if results != target:
+            click.echo(f"stopped: {target} is unchanged (the previous results); this run's "
+                       f"results so far are in {results}; the same command (with --again) "
+                       f"grades the rest, then replaces {target.name}", err=True)
+        else:
+            click.echo(f"stopped: every result so far is in {results}; the same command "
+                       "grades the rest", err=True)
         raise click.exceptions.Exit(EXIT_STOPPED) from None
+    if results != target:  # the new run is complete: it replaces the previous one
+        with results.open("rb") as f:
+            os.fsync(f.fileno())
+        results.replace(target)
+        results = target
     rows = read_latest(results)
-    graded = [r for r in rows.values() if r.get("status") != "grader_error"]
+    graded = [r for r in rows.values() if r.get("status") not in NOT_A_RESULT]
     mean = sum(r.get("score", 0) for r in graded) / len(graded) if graded else 0.0
     summary = ""
     if not part:

@@ -9,6 +9,11 @@ at a time. It is our own code, not a student's: requests and rows are JSON lines
 stdin, and a pipe of its own for the answers, so nothing a library prints can corrupt
 them). A lane dies with the batch; a lane that dies in the middle of a grading costs that
 grading (a grader error, graded again by the next run) and is replaced.
+
+Ctrl-C at a terminal (SIGINT to the whole process group) and a cluster's SIGTERM to the
+job's processes are the batch's to handle, not a lane's: a lane ignores both (they reach
+it blocked from its start, before it can set that up) and finishes the grading under
+way; the batch then closes it.
 """
 
 from __future__ import annotations
@@ -105,7 +110,9 @@ class Lanes:
         # thread, not the process): lanes are started by one thread that lives as long as
         # they may, never by the grading threads that ask for them (those end with the
         # batch's pool, before the lanes are closed and clean up after themselves).
-        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lane-starter")
+        # (a lane starts with the stop signals blocked: ``_block_stop_signals``)
+        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lane-starter",
+                                           initializer=_block_stop_signals)
         self._free: queue.Queue[Lane] = queue.Queue()
         self._lock = threading.Lock()
         self._all: list[Lane] = []
@@ -153,6 +160,30 @@ class Lanes:
         self._starter.shutdown()
 
 
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def _block_stop_signals() -> None:
+    """In the thread that starts the lanes: SIGINT and SIGTERM blocked. A process started
+    from it inherits the mask, so a Ctrl-C while a lane is still starting (importing
+    torch) waits, pending, until ``ignore_stop_signals`` drops it. (The batch's own
+    handling is not changed: the kernel hands those signals to its other threads.)"""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+
+def _ignore(_signum: int, _frame: Any) -> None:
+    return None
+
+
+def ignore_stop_signals() -> None:
+    """The lane's side: SIGINT and SIGTERM do nothing (the grading under way goes on; the
+    batch closes the lane), then unblocked. A handler that does nothing, not SIG_IGN: the
+    processes the lane starts (its warm worker) get the usual defaults back at exec."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _ignore)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
 def serve(config: dict[str, Any], requests: IO[str], answers: IO[str]) -> None:
     """The lane's side: grade each request, answer its row."""
     from grader.course.lessons import Lesson  # noqa: PLC0415 - no torch
@@ -186,6 +217,7 @@ def main() -> None:
     # import from (``python -m`` puts it first)
     here = os.getcwd()
     sys.path[:] = [p for p in sys.path if p not in ("", ".", here)]
+    ignore_stop_signals()  # the batch's to handle: it drains the lanes, then closes them
     from grader.harness.launch import PR_SET_PDEATHSIG, prctl  # noqa: PLC0415
 
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the lane ends with its batch

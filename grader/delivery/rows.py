@@ -37,7 +37,8 @@ def grade_row(lesson: Lesson, student: str, path: Path, grade: Callable[..., Any
 def failed_row(lesson: Lesson, student: str, path: Path, status: str,
                why: str) -> dict[str, Any]:
     """The row of a submission with no result: ``unreadable`` (``why`` is the student's
-    to fix) or ``grader_error`` (the grader's fault, said so)."""
+    to fix), ``ambiguous`` (several submissions for one student, none graded: the
+    instructor's to sort out) or ``grader_error`` (the grader's fault, said so)."""
     error = why if status != "grader_error" else \
         f"the grader failed (not the student's fault): {why}"
     return {"student": student, "lesson": lesson.id, "submission": path.name, "score": 0,

@@ -8,11 +8,15 @@ or as an e-mail attachment. Numbers come from ``class_stats``; figures from ``fi
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from grader.report.class_stats import by_lesson, quantiles
+from grader.report.class_stats import attempts_only, by_lesson, quantiles
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
        "base-uri 'none'; form-action 'none'")
@@ -20,6 +24,7 @@ TOP_MISTAKES = 10
 _STATUS = {"graded": "graded", "timeout": "graded, with a check over its time limit",
            "error": "graded, with a check where the code crashed",
            "unreadable": "not graded: the file could not be read",
+           "ambiguous": "not graded: several submissions for one student",
            "grader_error": "not graded: the grader failed (not the student's fault)"}
 
 
@@ -78,12 +83,48 @@ def render_report(rows: list[dict[str, Any]], *, sources: str = "results",
 
 # ------------------------------------------------------------------ per-student files
 
-_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE_RUN = re.compile(r"_{2,}")
+_MAX_NAME_BYTES = 120  # with the hash and ".html", well under a file system's 255
+INDEX = "index.json"
 
 
-def _student_file(student: str) -> str:
-    name = _SAFE.sub("_", student).strip("._") or "student"
-    return name[:100]
+def _short_hash(student: str) -> str:
+    return hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def _readable(student: str) -> str:
+    """``student`` as a file name's stem: letters and digits of any script (``José``,
+    ``Ω``, ``李``), ``.``, ``_`` and ``-`` kept, anything else (spaces, ``/``, marks)
+    ``_``; no leading or trailing dot, no more than ``_MAX_NAME_BYTES`` of UTF-8."""
+    name = "".join(c if c.isalnum() or c in "._-" else "_" for c in student)
+    name = _UNSAFE_RUN.sub("_", name).strip("._")
+    while len(name.encode("utf-8")) > _MAX_NAME_BYTES:
+        name = name[:-1]
+    return name
+
+
+def student_files(students: Iterable[str]) -> dict[str, str]:
+    """student -> the stem of their feedback files: one file per student, always. The
+    name itself where it is a safe file name; else its readable form (``_readable``) with
+    a short hash of the exact name (``a b`` -> ``a_b-1f2e3d4c``: never ``a_b``'s file),
+    as for names that differ only in case (one file on a case-insensitive disk)."""
+    names = sorted(set(students))
+    stems: dict[str, str] = {}
+    for student in names:
+        readable = _readable(student)
+        stems[student] = readable if readable and readable == student else \
+            (f"{readable}-" if readable else "student-") + _short_hash(student)
+    folded = Counter(stem.casefold() for stem in stems.values())
+    used: set[str] = set()
+    for student in names:
+        stem = stems[student]
+        if folded[stem.casefold()] > 1 and stem == student:  # Ada and ada
+            stem = f"{stem}-{_short_hash(student)}"
+        while stem.casefold() in used:  # (a name that is another's stem with its hash)
+            stem = f"{stem}-{_short_hash(stem)}"
+        used.add(stem.casefold())
+        stems[student] = stem
+    return stems
 
 
 def student_markdown(student: str, rows: list[dict[str, Any]]) -> str:
@@ -119,23 +160,27 @@ def student_html(student: str, rows: list[dict[str, Any]]) -> str:
 
 
 def write_per_student(rows: list[dict[str, Any]], out: Path) -> list[Path]:
-    """``out/<student>.md`` and ``out/<student>.html`` for every student; returns them."""
+    """``out/<student>.md`` and ``out/<student>.html`` for every student (file names:
+    ``student_files``), and ``out/index.json``, each student's files by their exact
+    name; returns the feedback files."""
     out.mkdir(parents=True, exist_ok=True)
     latest: dict[str, dict[str, dict[str, Any]]] = {}
-    for r in rows:
+    for r in attempts_only(rows):
         latest.setdefault(r["student"], {})[r["lesson"]] = r
     written = []
-    used: set[str] = set()
+    stems = student_files(latest)
+    index = {}
     for student in sorted(latest):
-        base = _student_file(student)
-        while base in used:
-            base += "_"
-        used.add(base)
         mine = [latest[student][k] for k in sorted(latest[student])]
+        files = {}
         for suffix, text in ((".md", student_markdown(student, mine)),
                              (".html", student_html(student, mine))):
-            path = out / f"{base}{suffix}"
+            path = out / f"{stems[student]}{suffix}"
             path.write_text(text, encoding="utf-8")
             written.append(path)
+            files[suffix.lstrip(".")] = path.name
+        index[student] = files
+    (out / INDEX).write_text(json.dumps({"students": index}, indent=1, ensure_ascii=False)
+                             + "\n", encoding="utf-8")
     return written
 

@@ -14,7 +14,7 @@ import json
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,23 +33,33 @@ class ReportInputError(ValueError):
     """A results file that cannot be read as result rows."""
 
 
-def read_rows(paths: Iterable[Path]) -> list[dict[str, Any]]:
-    """Every result row of the JSON-lines files ``paths``, in file order; a line cut short
-    by an interruption is skipped, anything else malformed is an error naming the line."""
+def read_rows(paths: Iterable[Path], *,
+              warn: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+    """Every result row of the JSON-lines files ``paths``, in file order. A last line cut
+    short (a run killed while writing it: that student is graded again by the next run)
+    is skipped, said to ``warn``; anything else malformed, a bad line in the middle
+    included, is an error naming the line."""
     rows: list[dict[str, Any]] = []
     for path in paths:
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError as e:
             raise ReportInputError(f"cannot read {path}: {e.strerror}") from None
+        except UnicodeDecodeError as e:
+            raise ReportInputError(f"{path} is not a results file (not UTF-8 text: "
+                                   f"{e.reason} at byte {e.start})") from None
+        last = max((i for i, line in enumerate(lines, start=1) if line.strip()), default=0)
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
             except ValueError:
-                if number == len(lines):
-                    continue  # the last line of an interrupted run
+                if number == last:  # a run killed while writing it
+                    if warn is not None:
+                        warn(f"{path}, line {number}: cut short (a run was stopped while "
+                             "writing it), skipped")
+                    continue
                 raise ReportInputError(f"{path}, line {number}: not JSON") from None
             if not isinstance(row, dict) or not isinstance(row.get("student"), str) \
                     or not isinstance(row.get("lesson"), str):
@@ -167,10 +177,28 @@ def row_status(row: dict[str, Any]) -> str:
     return "timeout" if "timeout" in kinds else "error" if "error" in kinds else "graded"
 
 
+# rows that are no attempt of the student's: the grader failed on it, or the student had
+# several submissions and none was graded (`grade batch`'s NOT_A_RESULT)
+NO_ATTEMPT = frozenset({"grader_error", "ambiguous"})
+
+
+def attempts_only(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` less those that are no attempt of the student's (``NO_ATTEMPT``: a batch
+    grades that student again, appending, so a resumed batch holds both) where the student
+    has a real one; a student with nothing else keeps their last such row (it says why
+    there is no grade). Order kept."""
+    real = {r["student"] for r in rows if r.get("status") not in NO_ATTEMPT}
+    last = {r["student"]: i for i, r in enumerate(rows)}
+    return [r for i, r in enumerate(rows) if r.get("status") not in NO_ATTEMPT
+            or (r["student"] not in real and last[r["student"]] == i)]
+
+
 def lesson_stats(rows: list[dict[str, Any]]) -> LessonStats:
-    """The statistics of one lesson's rows (the latest attempt of each student counts)."""
+    """The statistics of one lesson's rows (the latest attempt of each student counts; a
+    grader error is no attempt: ``attempts_only``)."""
     if not rows:
         raise ReportInputError("no result rows")
+    rows = attempts_only(rows)
     lesson = rows[0]["lesson"]
     attempts: dict[str, int] = Counter(r["student"] for r in rows)
     latest: dict[str, dict[str, Any]] = {}
@@ -269,7 +297,9 @@ def timeline(rows: list[dict[str, Any]]) -> Timeline | None:
     the students who had made one, and the class's *best-so-far mean*: over the students
     on the timeline, the mean of each one's best graded score among the attempts made by
     the bucket's end (0 before their first graded one, and for an attempt not graded).
-    None when fewer than two rows carry a time."""
+    None when fewer than two rows carry a time. Rows that are no attempt are left out
+    (``attempts_only``)."""
+    rows = attempts_only(rows)
     timed = sorted(((t, i, r) for i, r in enumerate(rows) if (t := row_time(r)) is not None),
                    key=lambda x: (x[0], x[1]))
     if len(timed) < 2:

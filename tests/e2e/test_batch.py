@@ -35,12 +35,21 @@ def test_batch_grades_a_class_and_resumes(tmp_path):
         LESSON.stub_path.with_suffix(".ipynb").read_text())
     (cls / "erin" / "linear_regression.ipynb").write_text("{not a notebook")
     (cls / "dave.py").write_text(LESSON.mistake_source("sign_error"))
+    # gil handed in twice (his folder and a file): neither is graded, nothing is guessed
+    (cls / "gil").mkdir()
+    (cls / "gil" / "linear_regression.py").write_text(LESSON.reference_source())
+    (cls / "gil.py").write_text(LESSON.mistake_source("sign_error"))
+    (cls / "__pycache__").mkdir()  # Python's, not a student's
+    (cls / "__pycache__" / "dave.cpython-311.pyc").write_bytes(b"\0")
     proc = grade("batch", "1.2", str(cls), "-j", "2")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "carol: no linear_regression.py" in proc.stderr
+    assert "__pycache__" not in proc.stderr
     rows = {json.loads(ln)["student"]: json.loads(ln)
             for ln in (cls / "grades-1.2.jsonl").read_text().splitlines()}
-    assert set(rows) == {"alice", "bob", "dave", "erin"}
+    assert set(rows) == {"alice", "bob", "dave", "erin", "gil"}
+    assert rows["gil"]["status"] == "ambiguous" and rows["gil"]["score"] == 0
+    assert "gil.py" in rows["gil"]["error"] and "gil/linear_regression.py" in rows["gil"]["error"]
     full = LESSON.spec.max_score
     assert rows["alice"]["score"] == full and rows["bob"]["score"] == 0
     assert rows["alice"]["sandbox"].endswith("+warm")
@@ -56,9 +65,16 @@ def test_batch_grades_a_class_and_resumes(tmp_path):
     (cls / "frank" / "linear_regression.py").write_text(LESSON.reference_source())
     proc = grade("batch", "1.2", str(cls))
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "4 already graded" in proc.stderr and "grading the other 1" in proc.stderr
+    # (gil is looked at again: still ambiguous, and not written twice)
+    assert "4 already graded" in proc.stderr and "grading the other 2" in proc.stderr
     summary = list(csv.DictReader((cls / "grades-1.2.csv").read_text().splitlines()))
-    assert len(summary) == 5
+    assert len(summary) == 6
+    assert {r["student"]: r["status"] for r in summary}["gil"] == "ambiguous"
+    lines = (cls / "grades-1.2.jsonl").read_text().splitlines()
+    assert len(lines) == 6  # the cut line was dropped, not left in the middle
+    # so `grade report` reads the resumed file (it refused the cut line in the middle)
+    report = grade("report", str(cls / "grades-1.2.jsonl"), "-o", str(tmp_path / "r.html"))
+    assert report.returncode == 0, report.stderr[-2000:]
 
 
 def test_batch_usage_errors():
@@ -168,3 +184,60 @@ def test_sigterm_stops_a_batch_at_once_keeping_what_it_graded(tmp_path):
     assert again.returncode == 0, again.stderr[-2000:]
     rows = [json.loads(ln) for ln in results.read_text().splitlines()]
     assert sorted(r["student"] for r in rows) == [f"s{i:02d}" for i in range(60)]
+
+
+def test_ctrl_c_and_sigterm_to_the_process_group_let_the_lanes_finish(tmp_path):
+    """Ctrl-C at a terminal signals the whole process group, and a cluster's SIGTERM may
+    too: the lanes (from ``LANES_FROM`` submissions on) are in it. They used to die of it:
+    two KeyboardInterrupt tracebacks and every grading under way lost (SIGTERM: written as
+    a grader error each, rows that stayed after the resume). Now the lanes ignore both, the
+    gradings under way finish and are written, the batch exits 130 with no traceback, and
+    the same command grades the rest: one row per student in the end."""
+    import signal
+
+    from grader.delivery.batch import LANES_FROM
+
+    cls = tmp_path / "class"
+    n = LANES_FROM + 4
+    for i in range(n):
+        (cls / f"s{i:02d}").mkdir(parents=True)
+        (cls / f"s{i:02d}" / "linear_regression.py").write_text(LESSON.reference_source())
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    results = cls / "grades-1.2.jsonl"
+    command = [sys.executable, "-m", "grader", "batch", "1.2", str(cls), "-j", "2",
+               "--sandbox", "process", "--seed", "7"]
+
+    def rows() -> list[dict]:
+        out = []
+        for ln in results.read_text().splitlines() if results.exists() else []:
+            try:
+                out.append(json.loads(ln))
+            except ValueError:
+                pass  # being written
+        return out
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        had = len(rows())
+        # a session of its own: its process group is the batch and its lanes, as a
+        # terminal's foreground job is
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and proc.poll() is None and len(rows()) < had + 3:
+            time.sleep(0.1)
+        assert proc.poll() is None, proc.communicate()[1][-2000:]
+        os.killpg(proc.pid, sig)
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 130, err[-2000:]
+        assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
+        assert "the same command grades the rest" in err
+        kept = rows()
+        assert [r for r in kept if r["status"] != "graded"] == [], err[-2000:]
+        assert len({r["student"] for r in kept}) == len(kept) < n
+        assert not list(tmp.iterdir())
+    again = grade(*command[3:], env=env)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert sorted(r["student"] for r in rows()) == [f"s{i:02d}" for i in range(n)]
+    assert {r["status"] for r in rows()} == {"graded"}

@@ -142,3 +142,87 @@ def test_an_interrupted_last_line_is_skipped(tmp_path) -> None:
         f.write('{"student": "zed", "les')
     assert len(read_rows([results])) == len(fixture_class.TABLE)
     assert statistics.mean([1, 2]) == 1.5
+
+
+def test_a_cut_last_line_is_skipped_with_a_warning_a_bad_middle_line_is_an_error(
+        tmp_path) -> None:
+    """A results file whose last line a SIGKILL cut in half: `grade report` reads the
+    rest and says what it skipped (it used to refuse the file, exit 2); a bad line in the
+    middle is still an error."""
+    results = fixture_class.write(tmp_path / "g.jsonl")
+    whole = results.read_text()
+    results.write_text(whole + '{"student": "zed", "lesson": "1.2", "sco\n')
+    warned: list[str] = []
+    assert len(read_rows([results], warn=warned.append)) == len(fixture_class.TABLE)
+    assert len(warned) == 1 and "line 11" in warned[0] and "cut short" in warned[0]
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(main, ["report", str(results), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "warning:" in r.output and "line 11" in r.output and out.is_file()
+    lines = whole.splitlines(keepends=True)
+    results.write_text("".join([*lines[:3], '{"student": "zed", "les\n', *lines[3:]]))
+    r = CliRunner().invoke(main, ["report", str(results), "-o", str(out)])
+    assert r.exit_code == 2 and "line 4: not JSON" in r.output
+
+
+def test_per_student_file_names_never_collide_and_stay_readable(tmp_path) -> None:
+    """`a b` and `a_b` used to share a_b.md, `José` was Jos.md and `Ω` student.md. Each
+    student now has files of their own, named as they are where that is safe, with a
+    short hash of the exact name where it had to change; index.json says whose is which."""
+    import json
+
+    names = ["a b", "a_b", "José", "Jose", "Ω", "李", "Ada", "ada", "../x", "x", ".", ""]
+    template = fixture_class.rows()[0]
+    rows = [{**template, "student": n} for n in names]
+    out = tmp_path / "fb"
+    files = write_per_student(rows, out)
+    assert len(files) == 2 * len(names) == len({f.name.casefold() for f in files})
+    assert all(f.parent == out for f in files)
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))["students"]
+    assert set(index) == set(names)
+    for name in names:
+        md = (out / index[name]["md"]).read_text(encoding="utf-8")
+        assert md.startswith(f"# Feedback for {name}\n")
+        assert (out / index[name]["html"]).is_file()
+    for kept in ("a_b", "José", "Jose", "Ω", "李", "x"):  # safe names stay as they are
+        assert index[kept]["md"] == f"{kept}.md"
+    assert re.fullmatch(r"a_b-[0-9a-f]{8}\.md", index["a b"]["md"])
+    assert re.fullmatch(r"x-[0-9a-f]{8}\.md", index["../x"]["md"])
+    assert re.fullmatch(r"student-[0-9a-f]{8}\.md", index[""]["md"])
+    assert index["Ada"]["md"] != index["ada"]["md"]  # one file on a case-blind disk
+    assert write_per_student(rows, tmp_path / "again") and \
+        json.loads((tmp_path / "again" / "index.json").read_text()) == {"students": index}
+
+
+def test_a_grader_error_is_no_attempt_once_the_student_is_graded() -> None:
+    """A batch stopped or failed on some gradings grades them again on the next run, which
+    appends: the grader's failure is no attempt of the student's (the report used to count
+    two attempts and show the attempts section for a class graded once)."""
+    rows = fixture_class.rows()
+    jon_failed = rows[-1]
+    assert jon_failed["status"] == "grader_error"
+    jon = fixture_class.graded_row("jon", (1, 1, 0), 42)
+    stats = lesson_stats([*rows, jon])
+    assert stats.attempts["jon"] == 1 and max(stats.attempts.values()) == 1
+    assert stats.scores["jon"] == 5 and stats.timeline is None
+    assert stats.statuses.get("grader_error", 0) == 0
+    html = render_report([*rows, jon])
+    assert 'class="attempts"' not in html
+    # graded, then failed on again: the real result stands
+    assert lesson_stats([*rows[:-1], jon, jon_failed]).scores["jon"] == 5
+    # failed twice, never graded: one problem, one attempt
+    stats = lesson_stats([*rows, jon_failed])
+    assert stats.attempts["jon"] == 1 and [p[:2] for p in stats.problems] == \
+        [("jon", "grader_error")]
+
+
+def test_an_ambiguous_student_is_listed_with_both_files() -> None:
+    rows = fixture_class.rows()
+    rows.append({"student": "carol", "lesson": "1.2", "score": 0, "max_score": 10,
+                 "status": "ambiguous", "submission": "carol.py, carol/lr.py",
+                 "error": "2 submissions for one student: carol.py, carol/lr.py; none "
+                          "was graded: keep one (or rename the others) and run again"})
+    stats = lesson_stats(rows)
+    assert ("carol", "ambiguous") in [p[:2] for p in stats.problems]
+    html = render_report(rows)
+    assert "several submissions for one student" in html and "carol/lr.py" in html

@@ -1,26 +1,24 @@
 """Turn a submission file (``.py`` or ``.ipynb``) into cells of source to run in the sandbox.
 
 Notebooks are parsed as data with nbformat on the trusted side and never executed here.
-IPython magics and shell lines (``%``, ``%%``, ``!``) are replaced by ``pass`` and listed,
-so they neither crash the grading nor run anything.
+IPython magics, shell and help lines (``%``, ``%%``, ``!``, ``fit?``) are replaced by
+``pass`` and listed, so they neither crash the grading nor run anything
+(``grader.course.notebooks``, which also says which cell magics still run their code).
 """
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.course.notebooks import NotANotebook, read_notebook, strip_magics
 from grader.errors import SubmissionError
 
 __all__ = ["Cell", "Program", "SubmissionError", "load_program", "program_from_cells",
            "strip_magics"]
 
 MAX_SUBMISSION_BYTES = 2 * 1024 * 1024
-_MAGIC = re.compile(r"^(\s*)(%%?|!)(.*)$")
-_ASSIGN_SHELL = re.compile(r"^(\s*)([A-Za-z_][A-Za-z0-9_]*\s*=\s*)(!|%)(.*)$")
 
 
 @dataclass
@@ -42,33 +40,6 @@ class Program:
         return "\n\n".join(c.source for c in self.cells)
 
 
-def strip_magics(source: str, label: str) -> tuple[str, list[str]]:
-    """Replace IPython-only lines with ``pass`` (keeping line numbers); return skipped ones."""
-    lines = source.splitlines()
-    skipped: list[str] = []
-    if lines and lines[0].lstrip().startswith("%%"):
-        skipped.append(f"{label}: cell magic {lines[0].strip()[:80]} (whole cell not run)")
-        return "\n".join("# " + ln for ln in lines), skipped
-    out = []
-    for ln in lines:
-        m = _MAGIC.match(ln) or _ASSIGN_SHELL.match(ln)
-        if m and not _is_python(ln):
-            skipped.append(f"{label}: {ln.strip()[:80]}")
-            out.append(f"{m.group(1)}pass  # skipped by the grader")
-        else:
-            out.append(ln)
-    return "\n".join(out), skipped
-
-
-def _is_python(line: str) -> bool:
-    """``x % y`` and ``a != b`` are Python; only a line that cannot parse is a magic."""
-    try:
-        ast.parse(line.strip())
-        return True
-    except SyntaxError:
-        return False
-
-
 def load_program(path: Path, stem: str) -> Program:
     try:
         size = path.stat().st_size
@@ -88,12 +59,10 @@ def load_program(path: Path, stem: str) -> Program:
 
 
 def _from_notebook(path: Path, text: str) -> Program:
-    import nbformat  # noqa: PLC0415 - only for notebooks
-
     try:
-        nb = nbformat.reads(text, as_version=4)
-    except Exception as e:  # noqa: BLE001 - nbformat raises many kinds
-        raise SubmissionError(f"{path} is not a readable notebook: {str(e)[:200]}") from None
+        nb = read_notebook(text)
+    except NotANotebook as e:
+        raise SubmissionError(f"{path} is {e}") from None
     language = nb.metadata.get("kernelspec", {}).get("language", "python")
     if language and str(language).lower() != "python":
         raise SubmissionError(f"{path} is a {language} notebook; a Python notebook is needed")

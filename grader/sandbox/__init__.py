@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from grader.errors import UsageProblem
 from grader.sandbox.base import Backend, SandboxError, SandboxJob, SandboxOutcome
 
 if TYPE_CHECKING:
@@ -73,10 +74,13 @@ def start_early(name: str, *, gpu: bool = False) -> Backend:
     warm pool (``warm.py``) at once, so that the worker imports torch in its sandbox while
     this process imports its own, and the submission then runs in a child forked from it
     (with the same limits, session and folder as a cold run). A backend without a warm mode,
-    or ``--gpu`` (a warm worker's sandbox has no devices), gets the plain cold backend.
+    or ``--gpu`` (a warm worker's sandbox has no devices), gets the plain cold backend
+    (``gpu_backend``: a sandbox that cannot pass a GPU in is a ``UsageProblem``).
     Importing this module does not import torch."""
+    if gpu:
+        return gpu_backend(name)
     base = get_backend(name)
-    if gpu or not base.supports_warm:
+    if not base.supports_warm:
         return base
     from grader.sandbox.warm import WarmBackend  # noqa: PLC0415
 
@@ -87,5 +91,49 @@ def start_early(name: str, *, gpu: bool = False) -> Backend:
     return pool
 
 
+def gpu_backend(name: str) -> Backend:
+    """The backend called ``name`` for ``--gpu``: 'auto' picks process (this machine's
+    torch, whose CUDA ``require_host_gpu`` asks), else docker; bwrap passes no GPU in.
+
+    ``--gpu`` that cannot work here is the command's mistake, not a fault of the grader:
+    a ``UsageProblem`` (exit 2) for a sandbox that cannot pass a GPU in. A backend that
+    cannot start is a ``SandboxError``, as without ``--gpu``."""
+    if name == "auto":
+        errors = []
+        for candidate in _GPU_ORDER:
+            try:
+                return get_backend(candidate)
+            except SandboxError as e:
+                errors.append(f"{candidate}: {e}")
+        raise SandboxError("--gpu: no sandbox that can pass a GPU in is available: "
+                           + "; ".join(errors))
+    if name in _BACKENDS:
+        module_name, cls_name = _BACKENDS[name].split(":")
+        if not getattr(importlib.import_module(module_name), cls_name).supports_gpu:
+            raise UsageProblem(f"--gpu: the {name} sandbox cannot pass a GPU in; use "
+                               f"--sandbox {' or '.join(_GPU_ORDER)} (or auto)")
+    return get_backend(name)
+
+
+def require_host_gpu(backend: Backend) -> None:
+    """``UsageProblem`` (exit 2) for ``--gpu`` where ``backend`` runs this machine's torch
+    and it sees no CUDA GPU (a container has its own torch: Docker says itself when it
+    cannot pass a GPU in). Imports torch."""
+    if not backend.has_own_python and not _host_has_cuda():
+        raise UsageProblem("--gpu: no CUDA GPU is available on this machine (this "
+                           "Python's torch sees none); grade without --gpu")
+
+
+# process first: it runs this machine's torch, whose CUDA is known here; the default image
+# of docker has a CPU build of torch (a CUDA one is built on purpose: then ask for docker)
+_GPU_ORDER = ["process", "docker"]
+
+
+def _host_has_cuda() -> bool:
+    import torch  # noqa: PLC0415 - only for --gpu
+
+    return bool(torch.cuda.is_available())
+
+
 __all__ = ["Backend", "SandboxError", "SandboxJob", "SandboxOutcome", "available_names",
-           "get_backend", "start_early"]
+           "get_backend", "gpu_backend", "require_host_gpu", "start_early"]

@@ -11,6 +11,7 @@ process, warm workers) and its reference and stub by `grade check-course` in CI.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,81 @@ def test_a_torch_py_beside_the_submission_never_reaches_the_grader(tmp_path):
     (tmp_path / "torch.py").write_text("raise SystemExit('a local torch.py was imported')\n")
     r = result_of(grade(les.id, "--format", "json", "--seed", "4", cwd=tmp_path))
     assert r["score"] == r["max_score"]
+
+
+def test_usage_errors_of_one_grading_exit_2_and_never_ask_to_report(tmp_path):
+    """Which file (the current folder named as such, a folder given, what is no notebook)
+    and --gpu where it cannot work: the user's to fix, before any sandbox starts."""
+    les = next(les for les in LESSONS if les.id == "1.2")
+    proc = grade(les.id, cwd=tmp_path)
+    assert proc.returncode == 2 and f"in the current folder ({tmp_path})" in proc.stderr
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    proc = grade(les.id, "./sub/", cwd=tmp_path)
+    assert proc.returncode == 2 and "is not a file" not in proc.stderr
+    assert "no linear_regression.py or linear_regression.ipynb in sub" in proc.stderr
+    for text, why in (("[1, 2]", "its JSON is a list"),
+                      ('{"hello": 1}', "its JSON object has no 'nbformat' field")):
+        (sub / "linear_regression.ipynb").write_text(text)
+        proc = grade(les.id, "sub", cwd=tmp_path)
+        assert proc.returncode == 2 and f"is not a Jupyter notebook ({why}" in proc.stderr
+    (sub / "linear_regression.ipynb").unlink()
+    (tmp_path / "linear_regression.py").write_text(les.reference_source())
+    proc = grade(les.id, "--gpu", "--sandbox", "bwrap", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "--gpu: the bwrap sandbox cannot pass a GPU in" in proc.stderr
+    assert "report it" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_gpu_without_a_gpu_is_a_usage_error(tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU")
+    les = LESSONS[0]
+    (tmp_path / f"{les.spec.lesson.stem}.py").write_text(les.reference_source())
+    for choice in ("auto", "process"):
+        proc = grade(les.id, "--gpu", "--sandbox", choice, cwd=tmp_path)
+        assert proc.returncode == 2, proc.stderr
+        assert "--gpu: no CUDA GPU is available" in proc.stderr
+        assert "report it" not in proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root reads a file whatever its mode")
+def test_an_unreadable_file_found_by_name_is_a_usage_error(tmp_path):
+    les = LESSONS[0]
+    path = tmp_path / f"{les.spec.lesson.stem}.py"
+    path.write_text(les.reference_source())
+    path.chmod(0)
+    proc = grade(les.id, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert f"cannot read {path.name}: Permission denied" in proc.stderr
+
+
+@pytest.mark.slow
+def test_cell_magics_that_run_their_code_and_help_lines_grade_like_jupyter(tmp_path):
+    """%%time and %%capture run their cell's code in Jupyter, and `fit?` is help: the
+    reference written that way in the shipped notebook scores full marks, and a cell
+    under %%bash is still not run; a notebook without cell ids prints no nbformat warning."""
+    les = next(les for les in LESSONS if les.id == "1.2")
+    nb = json.loads(les.stub_path.with_suffix(".ipynb").read_text())
+    source = les.reference_source().split("# ---- oracles")[0]
+    helpers, _, fit = source.rpartition("\ndef fit(")
+    cells = [f"%%capture out\n{helpers}", f"%%time\ndef fit({fit}\nfit?\n?fit\nfit??\n",
+             "%%bash\necho not run\n"]
+    nb["cells"] += [{"cell_type": "code", "metadata": {}, "execution_count": None,
+                     "outputs": [], "source": c.splitlines(True)} for c in cells]
+    for cell in nb["cells"]:
+        cell.pop("id", None)
+    path = tmp_path / "work.ipynb"
+    path.write_text(json.dumps(nb))
+    proc = grade(les.id, str(path), "--format", "json", "--seed", "24")
+    r = result_of(proc)
+    assert r["score"] == r["max_score"], \
+        [(c["name"], c["message"]) for c in r["checks"] if c["status"] != "passed"]
+    notes = "\n".join(r["notes"])
+    assert "%%capture out (this line only: the cell's code ran)" in notes
+    assert "%%time (this line only" in notes and ": fit??" in notes
+    assert "cell magic %%bash (whole cell not run)" in notes
+    assert "did not run" not in notes and "MissingIDFieldWarning" not in proc.stderr

@@ -64,8 +64,11 @@ def init_theory(fan_out: int, fan_in: int, gain: float, a: float) -> dict[str, f
     return {
         "zero": 0.0,
         "xavier_var": xavier_var,
+        # the sum of two independent Xavier-normal fills: the variances add
+        "xavier_var_of_sum": 2.0 * xavier_var,
         "xavier_bound": math.sqrt(3.0 * xavier_var),
         "kaiming_in_var": 2.0 / fan_in,
         "kaiming_out_var": 2.0 / fan_out,
         "kaiming_leaky_var": 2.0 / ((1.0 + a * a) * fan_in),
+        "kaiming_linear_var": 1.0 / fan_in,
     }

@@ -71,7 +71,7 @@ def test_a_case_is_drawn_in_its_scope_and_the_rest_is_shared():
 
 def test_instances_of_a_probe():
     spec = get_lesson("1.2").spec
-    assert [p.id for p in spec.instances("fit")] == ["fit", "fit__fit_c0"]
+    assert [p.id for p in spec.instances("fit")] == ["fit", "fit__fit_c0", "fit__fit_c1"]
     inst = spec.probe("lstsq__fit_c0")  # an oracle read in a case's scope
     assert inst.trusted_only and scope_of(inst.id) == "fit_c0" and base_of(inst.id) == "lstsq"
     assert spec.case_of("fit_c0").name == "one feature"

@@ -24,6 +24,8 @@ EARNED = [
     "minibatch_gd: final weights",
     "minibatch_gd: same seed, same trajectory",
     "minibatch_gd: leaves w0 unchanged",
+    "batch_gd: leaves w0 unchanged",
+    "sgd: leaves w0 unchanged",
 ]
 EXPECT = "int32"
 

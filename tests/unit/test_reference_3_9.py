@@ -82,7 +82,9 @@ def test_frozen_tensors_come_out_of_the_reference_bitwise_as_they_went_in():
 
 @pytest.mark.slow  # every mistake on several seeds: seconds, with no sandbox
 def test_every_mistake_is_far_from_the_reference_where_it_loses():
-    margins = mistake_margins(LESSON, range(100, 115), margin=10.0)
+    # on the boundary cases too, as grading does: drops_full_last_batch shows only where the
+    # batch size divides m, which no random draw reaches
+    margins = mistake_margins(LESSON, range(100, 115), margin=10.0, cases=True)
     assert not margins.surprises, margins.surprises[:5]
 
 

@@ -1,15 +1,16 @@
-"""A correct 2.4 solution: values from torch.nn.functional, derivatives filled in place by
-masks, and dead units counted with explicit Python loops over units and rows."""
+"""A correct 2.4 solution: values by torch.where and the tanh form written out (the rule
+says: write the formulas yourself, so torch.nn.functional's own are not allowed),
+derivatives filled in place by masks, and dead units counted with explicit Python loops
+over units and rows."""
 
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return F.leaky_relu(x, negative_slope=negative_slope)
+    return torch.where(x > 0, x, x * negative_slope)
 
 
 def leaky_relu_grad(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -20,7 +21,10 @@ def leaky_relu_grad(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
-    return F.gelu(x, approximate=approximate)
+    if approximate == "none":
+        return 0.5 * x * (1 + torch.erf(x / math.sqrt(2)))
+    inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x.pow(3))
+    return 0.5 * x * (1 + torch.tanh(inner))
 
 
 def gelu_grad(x: Tensor, approximate: str = "none") -> Tensor:

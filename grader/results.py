@@ -6,6 +6,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# a batch row's statuses that are no result of the student's: the grader failed on it, or
+# the student had several submissions and none was graded (the batch grades them again;
+# the class report counts no attempt for them)
+NOT_A_RESULT = frozenset({"grader_error", "ambiguous"})
+
 Status = Literal["passed", "failed", "error", "timeout"]
 
 

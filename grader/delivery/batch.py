@@ -27,16 +27,11 @@ from grader.delivery.rows import failed_row, grade_row
 from grader.errors import UsageProblem
 from grader.grading.memory import HEADROOM_MB
 from grader.grading.submission import SubmissionError, find_submission
+from grader.results import NOT_A_RESULT  # never hides a real result; looked at again
 
 # Lanes pay one more `import torch` each (~2 s of CPU) to save the trusted side's turns at
 # one interpreter (~50-150 ms a submission): below this many submissions, threads are faster.
 LANES_FROM = 32
-
-
-# Rows that are no result of the student's submission: a grader error (the grader's
-# fault) and an ambiguous student (several submissions, none graded). Such a student is
-# looked at again by the next run, and such a row never hides a real result.
-NOT_A_RESULT = frozenset({"grader_error", "ambiguous"})
 
 
 @dataclass(frozen=True)

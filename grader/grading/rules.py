@@ -528,21 +528,7 @@ def _autograd_in(node: ast.AST, src: Source, bound_name: str | None) -> tuple[st
     """(word, node) of the first use of autograd in ``node``; for an import statement, only
     in the part of it that binds ``bound_name``."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
-        for alias in node.names:
-            if alias.name == "*":
-                continue
-            if bound_name is not None and (alias.asname or alias.name.split(".")[0]) != bound_name:
-                continue
-            if isinstance(node, ast.ImportFrom):
-                path = f"{node.module or ''}.{alias.name}"
-            elif alias.asname is None:
-                continue  # `import torch.autograd` binds `torch`, used for everything
-            else:
-                path = alias.name
-            hit = _autograd_origin(path)
-            if hit:
-                return hit, node
-        return None
+        return _import_hit(node, bound_name, _autograd_origin)
     nodes = src.walk(node)
     docs = _doc_strings(nodes)
     for sub in nodes:
@@ -663,6 +649,40 @@ def _reached(src: Source, name: str) -> Iterator[tuple[str, ast.AST]]:
                 follow(free, f"`{free}`")
 
 
+def _import_hit(node: ast.Import | ast.ImportFrom, bound_name: str | None,
+                origin: Callable[[str], str | None]) -> tuple[str, ast.AST] | None:
+    """(word, node) where what an import statement binds (only the part that binds
+    ``bound_name``, when given) is a path ``origin`` names a word for."""
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        if bound_name is not None and (alias.asname or alias.name.split(".")[0]) != bound_name:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            path = f"{node.module or ''}.{alias.name}"
+        elif alias.asname is None:
+            continue  # `import torch.autograd` binds `torch`, used for everything
+        else:
+            path = alias.name
+        hit = origin(path)
+        if hit:
+            return hit, node
+    return None
+
+
+def _first_reached(src: Source, name: str,
+                   find: Callable[[ast.AST, str | None], tuple[str, ast.AST] | None],
+                   ) -> tuple[str, str, ast.AST] | None:
+    """(how it was reached, word, node) of the first hit of ``find(node, bound_name)`` in
+    what ``name`` runs (``_reached``)."""
+    for via, node in _reached(src, name):
+        bound = via.strip("`") if isinstance(node, (ast.Import, ast.ImportFrom)) else None
+        found = find(node, bound or name)
+        if found:
+            return via, *found
+    return None
+
+
 def uses_autograd(sources: list[str], name: str, labels: list[str] | None = None) -> str | None:
     """A message if what ``name`` runs uses autograd, else None.
 
@@ -676,15 +696,13 @@ def uses_autograd(sources: list[str], name: str, labels: list[str] | None = None
 def _uses_autograd(src: Source, name: str) -> str | None:
     if not src.bindings.get(name):
         return None
-    for via, node in _reached(src, name):
-        bound = via.strip("`") if isinstance(node, (ast.Import, ast.ImportFrom)) else None
-        found = _autograd_in(node, src, bound or name)
-        if found:
-            word, at = found
-            where = "" if not via else f", in {via}, which it uses"
-            return (f"`{name}` uses autograd (`{word.strip(chr(34))}` on {src.where(at)}"
-                    f"{where}); this exercise asks for the gradient by hand")
-    return None
+    hit = _first_reached(src, name, lambda node, bound: _autograd_in(node, src, bound))
+    if hit is None:
+        return None
+    via, word, at = hit
+    where = "" if not via else f", in {via}, which it uses"
+    return (f"`{name}` uses autograd (`{word.strip(chr(34))}` on {src.where(at)}"
+            f"{where}); this exercise asks for the gradient by hand")
 
 
 # ---------------------------------------------------------------- forbidden torch names
@@ -726,17 +744,7 @@ def _forbidden_in(node: ast.AST, src: Source, forbidden: frozenset[str],
     """(name, node) of the first use of a forbidden torch name in ``node``; for an import
     statement, only in the part of it that binds ``bound_name``."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
-        for alias in node.names:
-            if alias.name == "*":
-                continue
-            if bound_name is not None and (alias.asname or alias.name.split(".")[0]) != bound_name:
-                continue
-            path = f"{node.module or ''}.{alias.name}" if isinstance(node, ast.ImportFrom) \
-                else alias.name
-            hit = _forbidden_path(path, forbidden)
-            if hit:
-                return hit, node
-        return None
+        return _import_hit(node, bound_name, lambda path: _forbidden_path(path, forbidden))
     star = None
     for sub in src.walk(node):
         if isinstance(sub, ast.Attribute) and sub.attr in forbidden and not _own(sub.value, src):
@@ -768,15 +776,14 @@ def uses_forbidden(sources: list[str], name: str, forbidden: Iterable[str],
 def _uses_forbidden(src: Source, name: str, forbidden: frozenset[str]) -> str | None:
     if not forbidden or not src.bindings.get(name):
         return None
-    for via, node in _reached(src, name):
-        bound = via.strip("`") if isinstance(node, (ast.Import, ast.ImportFrom)) else None
-        found = _forbidden_in(node, src, forbidden, bound or name)
-        if found:
-            word, at = found
-            where = "" if not via else f", in {via}, which it uses"
-            return (f"`{name}` uses torch's `{word}` ({src.where(at)}{where}); this exercise "
-                    "asks you to write it yourself")
-    return None
+    hit = _first_reached(src, name,
+                         lambda node, bound: _forbidden_in(node, src, forbidden, bound))
+    if hit is None:
+        return None
+    via, word, at = hit
+    where = "" if not via else f", in {via}, which it uses"
+    return (f"`{name}` uses torch's `{word}` ({src.where(at)}{where}); this exercise "
+            "asks you to write it yourself")
 
 
 # ---------------------------------------------------------------- torch.optim

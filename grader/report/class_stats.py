@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from grader.results import NOT_A_RESULT
+
 # a check almost nobody passes, or one whose outcome says nothing about the total
 LOW_PASS_RATE = 0.10
 LOW_DISCRIMINATION = 0.10
@@ -177,19 +179,14 @@ def row_status(row: dict[str, Any]) -> str:
     return "timeout" if "timeout" in kinds else "error" if "error" in kinds else "graded"
 
 
-# rows that are no attempt of the student's: the grader failed on it, or the student had
-# several submissions and none was graded (`grade batch`'s NOT_A_RESULT)
-NO_ATTEMPT = frozenset({"grader_error", "ambiguous"})
-
-
 def attempts_only(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``rows`` less those that are no attempt of the student's (``NO_ATTEMPT``: a batch
+    """``rows`` less those that are no attempt of the student's (``NOT_A_RESULT``: a batch
     grades that student again, appending, so a resumed batch holds both) where the student
     has a real one; a student with nothing else keeps their last such row (it says why
     there is no grade). Order kept."""
-    real = {r["student"] for r in rows if r.get("status") not in NO_ATTEMPT}
+    real = {r["student"] for r in rows if r.get("status") not in NOT_A_RESULT}
     last = {r["student"]: i for i, r in enumerate(rows)}
-    return [r for i, r in enumerate(rows) if r.get("status") not in NO_ATTEMPT
+    return [r for i, r in enumerate(rows) if r.get("status") not in NOT_A_RESULT
             or (r["student"] not in real and last[r["student"]] == i)]
 
 
